@@ -1,0 +1,53 @@
+# One task runner. `make run` sets up and serves the product; `make test` sets up and runs the tests.
+PY ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+WHEELS ?= $(HOME)/.cache/layer8/wheels
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+export ANONYMIZED_TELEMETRY := False
+
+.PHONY: setup setup-local test lint typecheck bench eval run model clean
+
+$(BIN)/layer8: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip setuptools wheel
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(BIN)/layer8
+
+setup: $(BIN)/layer8
+
+# The embedded LLM: llama.cpp compiled once (~8 min on 2 cores) into a wheel cache, then reused.
+setup-local: setup
+	mkdir -p $(WHEELS)
+	ls $(WHEELS)/llama_cpp_python-0.3.36-*.whl >/dev/null 2>&1 || \
+	  CMAKE_ARGS="-DGGML_NATIVE=OFF" $(BIN)/pip wheel --no-deps llama-cpp-python==0.3.36 -w $(WHEELS)
+	$(BIN)/pip install -q --find-links $(WHEELS) -e '.[dev,local]'
+
+model: setup-local
+	$(BIN)/layer8 model install
+
+test: setup
+	bash scripts/test.sh
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: setup
+	$(BIN)/mypy assistant retrieval tools channels evals network ossbss
+
+bench: setup
+	$(BIN)/python benchmarks/run_all.py
+
+eval: setup
+	$(BIN)/layer8 eval all --model fake --out reports/eval
+
+run: model
+	$(BIN)/layer8 init
+	$(BIN)/layer8 seed --subscribers 200 --seed 7 --if-empty
+	$(BIN)/layer8 serve
+
+clean:
+	rm -rf $(VENV) var reports

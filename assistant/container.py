@@ -1,0 +1,69 @@
+"""The composition root: the one place that builds Layer8 from settings.
+
+Everything else receives its collaborators through constructors. Parts are built lazily (a CLI command that
+only lists subscribers never loads the embedding model) and at most once per container.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from assistant.settings import Settings, get_settings
+from network.db import Database
+from network.events import EventBus
+
+
+@dataclass
+class Layer8:
+    settings: Settings
+    events: EventBus = field(default_factory=EventBus)
+
+    @cached_property
+    def db(self) -> Database:
+        self.settings.home.mkdir(parents=True, exist_ok=True)
+        return Database(self.settings.database, events=self.events)
+
+    # --- retrieval (issue 3) -------------------------------------------------------------------------
+    @cached_property
+    def embedder(self) -> Any:
+        raise NotImplementedError("embedder: retrieval issue")
+
+    @cached_property
+    def index(self) -> Any:
+        raise NotImplementedError("vector index: retrieval issue")
+
+    @cached_property
+    def classifier(self) -> Any:
+        raise NotImplementedError("industry classifier: retrieval issue")
+
+    @cached_property
+    def knowledge(self) -> Any:
+        raise NotImplementedError("knowledge base: retrieval issue")
+
+    @cached_property
+    def matcher(self) -> Any:
+        raise NotImplementedError("matching engine: retrieval issue")
+
+    # --- OSS/BSS (issue 5) ---------------------------------------------------------------------------
+    @cached_property
+    def bss(self) -> Any:
+        raise NotImplementedError("OSS/BSS adapter: OSS/BSS issue")
+
+    # --- assistant (issue 4) -------------------------------------------------------------------------
+    @cached_property
+    def chat_model(self) -> Any:
+        raise NotImplementedError("chat model: assistant issue")
+
+    @cached_property
+    def assistant(self) -> Any:
+        raise NotImplementedError("assistant: assistant issue")
+
+    def close(self) -> None:
+        if "db" in self.__dict__:
+            self.db.dispose()
+
+
+def build(settings: Settings | None = None) -> Layer8:
+    return Layer8(settings or get_settings())

@@ -1,0 +1,95 @@
+"""Layer8's settings: one pydantic-settings class, built once by :func:`get_settings`.
+
+Nothing here is read at import time; every environment variable the product honours is a field below
+(prefix ``LAYER8_``, ``.env`` supported).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDERS = {"changeme", "change-me", "secret", "placeholder", "xxx", "todo"}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LAYER8_", env_file=".env", extra="ignore")
+
+    env: Literal["development", "test", "production"] = "development"
+    home: Path = Path("./var")
+    database_url: str | None = None
+    tenant: str = "default"
+
+    # retrieval
+    chroma_url: str | None = None
+    embedder: Literal["minilm", "fake"] = "minilm"
+    embedding_model_path: Path | None = None
+
+    # language model
+    llm_provider: Literal["local", "openai", "fake"] | None = None
+    llm_base_url: str | None = None
+    llm_api_key: SecretStr | None = None
+    llm_model: str = "gpt-4o-mini"
+    llm_timeout_s: float = Field(default=30.0, gt=0, le=30)
+    llm_max_retries: int = Field(default=2, ge=0, le=5)
+    gguf_path: Path | None = None
+    llm_threads: int = Field(default=1, ge=1)
+    llm_context: int = 4096
+
+    # web edge
+    admin_token: SecretStr | None = None
+    public_base_url: str = "http://127.0.0.1:8000"
+
+    # channels
+    slack_signing_secret: SecretStr | None = None
+    slack_bot_token: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: str | None = None
+    whatsapp_app_secret: SecretStr | None = None
+    whatsapp_verify_token: SecretStr | None = None
+    whatsapp_access_token: SecretStr | None = None
+    whatsapp_phone_number_id: str | None = None
+    whatsapp_graph_url: str = "https://graph.facebook.com/v21.0"
+    queue_url: str | None = None
+
+    # OSS/BSS
+    bss_adapter: Literal["embedded", "tmf"] = "embedded"
+    tmf_base_url: str | None = None
+    tmf_timeout_s: float = Field(default=10.0, gt=0, le=30)
+    rewards_path: Path | None = None
+
+    @property
+    def database(self) -> str:
+        """The SQLAlchemy URL: ``LAYER8_DATABASE_URL`` or a SQLite file under the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.home / 'layer8.db').resolve()}"
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.home / "chroma"
+
+    @property
+    def provider(self) -> str:
+        """The chat model provider: explicit, else ``openai`` when an endpoint is set, else ``local``."""
+        if self.llm_provider:
+            return self.llm_provider
+        return "openai" if self.llm_base_url else "local"
+
+    @model_validator(mode="after")
+    def _no_placeholder_secrets(self) -> Settings:
+        if self.env == "development":
+            return self
+        for name, value in self:
+            if isinstance(value, SecretStr) and value.get_secret_value().strip().lower() in PLACEHOLDERS:
+                raise ValueError(f"LAYER8_{name.upper()} holds a placeholder value; set a real secret")
+        return self
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

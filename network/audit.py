@@ -1,0 +1,169 @@
+"""The append-only, hash-chained audit trail.
+
+Every flush that adds, changes or deletes a record appends one event per record (an ``after_flush`` hook,
+so no service can forget); services add their decisions with :func:`record`. Each event's hash covers its
+content and the previous hash, so editing or deleting any row breaks the chain at that row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, event, inspect, select, text
+from sqlalchemy.orm import Session, UOWTransaction
+
+from network.actor import SYSTEM, Actor
+from network.ids import utcnow
+from network.models import AuditEvent
+
+GENESIS = "0" * 64
+_ADVISORY_LOCK = 8_000_008  # serialises appends on PostgreSQL; SQLite's BEGIN IMMEDIATE already does
+# values safe to keep in the trail (no free text, no contact data)
+_LOGGED_VALUES = {"state", "status", "amount_minor", "currency", "granted", "kind", "mode", "hotness", "role"}
+
+
+@dataclass(frozen=True, slots=True)
+class PendingEvent:
+    action: str
+    target_type: str
+    target_id: str
+    data: dict[str, Any]
+
+
+def record(session: Session, action: str, target_type: str, target_id: str, **data: Any) -> None:
+    """Append an explicit decision (e.g. ``incentive.held``) to the trail, in the session's transaction."""
+    actor = session.info.get("actor", SYSTEM)
+    _append(session.connection(), actor, [PendingEvent(action, target_type, target_id, data)])
+
+
+def canonical(row: dict[str, Any]) -> bytes:
+    return json.dumps(row, sort_keys=True, separators=(",", ":"), default=str).encode()
+
+
+def compute_hash(prev_hash: str, row: dict[str, Any]) -> str:
+    return hashlib.sha256(prev_hash.encode() + canonical(row)).hexdigest()
+
+
+def hashed_fields(event: AuditEvent | dict[str, Any]) -> dict[str, Any]:
+    get = event.get if isinstance(event, dict) else lambda name: getattr(event, name)
+    at = get("at")
+    return {
+        "seq": int(get("seq")),
+        "at": at.isoformat() if isinstance(at, datetime) else str(at),
+        "actor_kind": get("actor_kind"),
+        "actor_id": get("actor_id"),
+        "case_id": get("case_id"),
+        "action": get("action"),
+        "target_type": get("target_type"),
+        "target_id": get("target_id"),
+        "data": get("data") or {},
+    }
+
+
+def _append(connection: Connection, actor: Actor, events: Iterable[PendingEvent]) -> None:
+    events = list(events)
+    if not events:
+        return
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ADVISORY_LOCK})
+    last = connection.execute(
+        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+    ).first()
+    seq, prev = (last[0], last[1]) if last else (0, GENESIS)
+    rows = []
+    for pending in events:
+        seq += 1
+        row: dict[str, Any] = {
+            "seq": seq,
+            "at": utcnow(),
+            "actor_kind": actor.kind.value,
+            "actor_id": actor.id,
+            "case_id": actor.case_id,
+            "action": pending.action,
+            "target_type": pending.target_type,
+            "target_id": pending.target_id,
+            "data": pending.data,
+        }
+        row["prev_hash"] = prev
+        row["hash"] = prev = compute_hash(prev, hashed_fields(row))
+        rows.append(row)
+    connection.execute(AuditEvent.__table__.insert(), rows)
+
+
+def _target_id(obj: Any) -> str:
+    identity = inspect(obj).identity
+    if identity:
+        return ":".join(str(part) for part in identity)
+    return str(getattr(obj, "id", None) or "?")
+
+
+def _changes(obj: Any) -> dict[str, Any]:
+    state = inspect(obj)
+    changed: dict[str, Any] = {}
+    for attr in state.mapper.column_attrs:
+        history = state.attrs[attr.key].history
+        if not history.has_changes():
+            continue
+        if attr.key in _LOGGED_VALUES:
+            old = history.deleted[0] if history.deleted else None
+            new = history.added[0] if history.added else None
+            changed[attr.key] = [old, new]
+        else:
+            changed[attr.key] = "changed"
+    return changed
+
+
+def _events_for_flush(session: Session) -> Iterator[PendingEvent]:
+    for kind, objects in (("created", session.new), ("updated", session.dirty), ("deleted", session.deleted)):
+        for obj in objects:
+            if isinstance(obj, AuditEvent):
+                continue
+            if kind == "updated" and not session.is_modified(obj, include_collections=False):
+                continue
+            table = obj.__table__.name
+            data = _changes(obj) if kind != "deleted" else {}
+            if kind == "created":
+                data = {k: v for k, v in data.items() if v != "changed" or k in _LOGGED_VALUES}
+                data = {k: (v[1] if isinstance(v, list) else v) for k, v in data.items()}
+            yield PendingEvent(f"{table}.{kind}", table, _target_id(obj), data)
+
+
+@event.listens_for(Session, "after_flush")
+def _audit_flush(session: Session, _flush: UOWTransaction) -> None:
+    events = list(_events_for_flush(session))
+    if events:
+        _append(session.connection(), session.info.get("actor", SYSTEM), events)
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyResult:
+    ok: bool
+    checked: int
+    bad_seq: int | None = None
+    reason: str | None = None
+
+
+def verify(session: Session, batch: int = 5000) -> VerifyResult:
+    """Walk the chain in order; report the first row whose link or hash does not hold."""
+    prev, expected_seq, checked = GENESIS, 1, 0
+    last_seq = 0
+    while True:
+        rows = session.scalars(
+            select(AuditEvent).where(AuditEvent.seq > last_seq).order_by(AuditEvent.seq).limit(batch)
+        ).all()
+        if not rows:
+            return VerifyResult(True, checked)
+        for row in rows:
+            if row.seq != expected_seq:
+                return VerifyResult(False, checked, expected_seq, f"row {expected_seq} is missing")
+            if row.prev_hash != prev:
+                return VerifyResult(False, checked, row.seq, "its prev_hash does not match the row before")
+            if compute_hash(prev, hashed_fields(row)) != row.hash:
+                return VerifyResult(False, checked, row.seq, "its content does not match its hash")
+            prev, expected_seq, checked, last_seq = row.hash, expected_seq + 1, checked + 1, row.seq
+        session.expunge_all()

@@ -1,0 +1,58 @@
+"""Idempotency keys: the same key and request give the first result again; a different request is refused.
+
+The key row is inserted first, in the same transaction as the effect (``INSERT … ON CONFLICT DO NOTHING``).
+A concurrent duplicate blocks on the unique index (PostgreSQL) or on the write lock (SQLite) until the first
+commits, then finds the row and returns its stored result, so 100 racing writers produce one effect.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from network.errors import IdempotencyConflict, InvalidInput
+from network.models import IdempotencyKey
+
+Result = dict[str, Any]
+
+
+def request_hash(request: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(request, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def run_once(
+    session: Session, scope: str, key: str, request: dict[str, Any], effect: Callable[[], Result]
+) -> Result:
+    """Run ``effect`` once per (scope, key) inside ``session``'s transaction and return its result."""
+    if not key or len(key) > 200:
+        raise InvalidInput("an idempotency key of 1 to 200 characters is required")
+    digest = request_hash(request)
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(IdempotencyKey)
+        .values(scope=scope, key=key, request_hash=digest)
+        .on_conflict_do_nothing(index_elements=["scope", "key"])
+        .returning(IdempotencyKey.id)
+    )
+    inserted = session.execute(statement).scalar_one_or_none()
+    if inserted is None:
+        existing = session.scalars(
+            select(IdempotencyKey).where(IdempotencyKey.scope == scope, IdempotencyKey.key == key)
+        ).one()
+        if existing.request_hash != digest:
+            raise IdempotencyConflict(
+                f"idempotency key {key!r} was already used for a different request", scope=scope
+            )
+        return dict(existing.result or {})
+    result = effect()
+    row = session.get(IdempotencyKey, inserted)
+    assert row is not None
+    row.result = result
+    return result

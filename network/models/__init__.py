@@ -1,0 +1,72 @@
+"""Layer8's records as SQLAlchemy 2 models. Import from here."""
+
+from network.models.base import (
+    Base,
+    ConsentKind,
+    DealState,
+    GrowthStage,
+    IncentiveState,
+    IntroductionState,
+    OutboxState,
+    PendingActionState,
+    ReferralState,
+    Role,
+)
+from network.models.conversations import Conversation, Message, PendingAction
+from network.models.network import Deal, Incentive, Introduction, Referral
+from network.models.operations import (
+    ApiToken,
+    AuditEvent,
+    IdempotencyKey,
+    InboundEvent,
+    LedgerEntry,
+    OutboxMessage,
+    SupportCase,
+)
+from network.models.subscribers import (
+    PROFILE_FIELDS,
+    PROFILE_TEXT_FIELDS,
+    Block,
+    ChannelIdentity,
+    ConsentRecord,
+    LinkCode,
+    Profile,
+    ProfileProposal,
+    Subscriber,
+)
+
+__all__ = [
+    "PROFILE_FIELDS",
+    "PROFILE_TEXT_FIELDS",
+    "ApiToken",
+    "AuditEvent",
+    "Base",
+    "Block",
+    "ChannelIdentity",
+    "ConsentKind",
+    "ConsentRecord",
+    "Conversation",
+    "Deal",
+    "DealState",
+    "GrowthStage",
+    "IdempotencyKey",
+    "InboundEvent",
+    "Incentive",
+    "IncentiveState",
+    "Introduction",
+    "IntroductionState",
+    "LedgerEntry",
+    "LinkCode",
+    "Message",
+    "OutboxMessage",
+    "OutboxState",
+    "PendingAction",
+    "PendingActionState",
+    "Profile",
+    "ProfileProposal",
+    "Referral",
+    "ReferralState",
+    "Role",
+    "Subscriber",
+    "SupportCase",
+]

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The test run: lint, types, then pytest on SQLite and PostgreSQL (127.0.0.1:5432, database `test`).
+# PostgreSQL is required: when it is unreachable the storage tests fail rather than skip.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 TOKENIZERS_PARALLELISM=false ANONYMIZED_TELEMETRY=False
+export LAYER8_TEST_POSTGRES_URL="${LAYER8_TEST_POSTGRES_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test}"
+$BIN/ruff check .
+$BIN/ruff format --check .
+$BIN/mypy assistant retrieval tools channels evals network ossbss
+$BIN/pytest -q "$@"
