@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, event, inspect, select, text
+from sqlalchemy import Connection, event, insert, inspect, select, text
 from sqlalchemy.orm import Session, UOWTransaction
 
 from network.actor import SYSTEM, Actor
@@ -53,7 +53,7 @@ def hashed_fields(event: AuditEvent | dict[str, Any]) -> dict[str, Any]:
     get = event.get if isinstance(event, dict) else lambda name: getattr(event, name)
     at = get("at")
     return {
-        "seq": int(get("seq")),
+        "seq": int(get("seq") or 0),
         "at": at.isoformat() if isinstance(at, datetime) else str(at),
         "actor_kind": get("actor_kind"),
         "actor_id": get("actor_id"),
@@ -92,7 +92,7 @@ def _append(connection: Connection, actor: Actor, events: Iterable[PendingEvent]
         row["prev_hash"] = prev
         row["hash"] = prev = compute_hash(prev, hashed_fields(row))
         rows.append(row)
-    connection.execute(AuditEvent.__table__.insert(), rows)
+    connection.execute(insert(AuditEvent), rows)
 
 
 def _target_id(obj: Any) -> str:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 
 def new_id(prefix: str, rng: random.Random | None = None) -> str:
-    """A fresh id; with ``rng`` it is deterministic (the seeder needs identical networks on every database)."""
+    """A fresh id; with ``rng`` it is deterministic (the seeder's networks are identical everywhere)."""
     digits = f"{rng.getrandbits(64):016x}" if rng else secrets.token_hex(8)
     return f"{prefix}_{digits}"
 

@@ -63,7 +63,8 @@ def parse_money(amount: object, currency: str, *, allow_zero: bool = False) -> M
     code = currency.strip().upper() if isinstance(currency, str) else ""
     exp = exponent(code)
     value = _to_decimal(amount)
-    places = -value.as_tuple().exponent if isinstance(value.as_tuple().exponent, int) else 0
+    power = value.as_tuple().exponent
+    places = -power if isinstance(power, int) else 0
     if places > exp:
         raise InvalidAmount(f"{amount!r} has more decimals than {code} allows ({exp})")
     minor = int(value * (10**exp))
@@ -86,7 +87,7 @@ def money_from_minor(amount_minor: object, currency: str) -> Money:
 
 
 def _to_decimal(amount: object) -> Decimal:
-    if isinstance(amount, bool) or isinstance(amount, float):
+    if isinstance(amount, bool | float):
         raise InvalidAmount(f"give the amount as text or an integer, not {amount!r}")
     if isinstance(amount, int):
         return Decimal(amount)

@@ -56,7 +56,7 @@ class Subscriber(Base):
 
 
 class ChannelIdentity(Base):
-    """A verified way to reach a subscriber: ``slack`` (``TEAM:USER``), ``whatsapp`` (E.164 digits), ``web``."""
+    """A verified way to reach a subscriber: ``slack`` (``TEAM:USER``), ``whatsapp`` (E.164), ``web``."""
 
     __tablename__ = "channel_identities"
     __table_args__ = (UniqueConstraint("channel", "external_id"),)
