@@ -19,11 +19,18 @@ def _referral(db: Database) -> tuple[str, str, str]:
     return giver, receiver, ref.id
 
 
-def _record(db: Database, receiver: str, referral_id: str, key: str, amount: str = "2400") -> dict[str, object]:
+def _record(
+    db: Database, receiver: str, referral_id: str, key: str, amount: str = "2400"
+) -> dict[str, object]:
     with db.transaction() as session:
         return deals.record_deal_once(
-            session, key, receiver_id=receiver, money=parse_money(amount, "GBP"),
-            closed_on=date(2026, 11, 20), recorded_by=f"subscriber:{receiver}", referral_id=referral_id,
+            session,
+            key,
+            receiver_id=receiver,
+            money=parse_money(amount, "GBP"),
+            closed_on=date(2026, 11, 20),
+            recorded_by=f"subscriber:{receiver}",
+            referral_id=referral_id,
         )
 
 
@@ -59,14 +66,21 @@ def test_one_hundred_concurrent_writes_with_one_key_make_one_deal(db: Database) 
     assert _count(db, IdempotencyKey) == 1
 
 
-@pytest.mark.parametrize(("amount", "currency"), [("12,50", "GBP"), ("-1", "GBP"), ("NaN", "GBP"),
-                                                  ("12.345", "GBP"), ("10", "XXX")])
+@pytest.mark.parametrize(
+    ("amount", "currency"),
+    [("12,50", "GBP"), ("-1", "GBP"), ("NaN", "GBP"), ("12.345", "GBP"), ("10", "XXX")],
+)
 def test_invalid_money_leaves_no_row(db: Database, amount: str, currency: str) -> None:
     _, receiver, referral_id = _referral(db)
     with pytest.raises((InvalidAmount, UnknownCurrency)), db.transaction() as session:
         deals.record_deal_once(
-            session, "k", receiver_id=receiver, money=parse_money(amount, currency),
-            closed_on=date(2026, 11, 20), recorded_by="test", referral_id=referral_id,
+            session,
+            "k",
+            receiver_id=receiver,
+            money=parse_money(amount, currency),
+            closed_on=date(2026, 11, 20),
+            recorded_by="test",
+            referral_id=referral_id,
         )
     assert _count(db, Deal) == 0 and _count(db, IdempotencyKey) == 0
 

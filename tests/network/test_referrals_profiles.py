@@ -40,8 +40,12 @@ def test_inferred_fields_reach_the_profile_only_when_confirmed(db: Database) -> 
         assert profile.offers is None and profile.employees == 6
         profiles.confirm(session, sub)
         assert profile.offers == "sourdough and celebration cakes"
-        assert profile.sources == {"locality": "declared", "employees": "declared",
-                                   "offers": "inferred_confirmed", "naics_code": "inferred_confirmed"}
+        assert profile.sources == {
+            "locality": "declared",
+            "employees": "declared",
+            "offers": "inferred_confirmed",
+            "naics_code": "inferred_confirmed",
+        }
         with pytest.raises(InvalidInput, match="latitude"):
             profiles.update_profile(session, sub, {"latitude": 123})
 
