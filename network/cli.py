@@ -1,9 +1,83 @@
-"""CLI commands of this area."""
+"""``layer8 init``, ``layer8 audit verify``, ``layer8 subscribers …`` and ``layer8 referrals list``."""
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import typer
+from rich.console import Console
+from rich.table import Table
+
+from assistant.container import build
+from network import audit
+from network.migrate import upgrade
+from network.services import referrals as referral_service
+
+console = Console()
+audit_app = typer.Typer(help="The hash-chained audit trail.", no_args_is_help=True)
+referrals_app = typer.Typer(help="Referrals (BNI slips).", no_args_is_help=True)
+
+
+def init() -> None:
+    """Create or migrate the database to the newest schema."""
+    layer8 = build()
+    revision = upgrade(layer8.db)
+    console.print(f"database ready at revision [bold]{revision}[/bold]: {layer8.db.engine.url!r}")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Exit 0 when the chain is intact; otherwise name the first bad row and exit 1."""
+    with build().db.read() as session:
+        result = audit.verify(session)
+    if result.ok:
+        console.print(f"audit chain intact: {result.checked} events")
+        return
+    typer.echo(f"audit chain broken at seq {result.bad_seq}: {result.reason}", err=True)
+    raise typer.Exit(1)
+
+
+@referrals_app.command("list")
+def referrals_list(
+    subscriber: str | None = typer.Option(None, help="Only referrals given or received by this subscriber."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    limit: int = typer.Option(200, min=1, max=10_000),
+) -> None:
+    """List referrals, newest first."""
+    with build().db.read() as session:
+        rows = [_referral_json(r) for r in referral_service.list_referrals(session, subscriber, limit=limit)]
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    table = Table("id", "giver", "receiver", "prospect", "hot", "state", "created")
+    for row in rows:
+        table.add_row(
+            row["id"],
+            row["giver_id"],
+            row["receiver_id"],
+            row["prospect"] or "",
+            str(row["hotness"]),
+            row["state"],
+            row["created_at"][:10],
+        )
+    console.print(table)
+
+
+def _referral_json(referral: Any) -> dict[str, Any]:
+    return {
+        "id": referral.id,
+        "giver_id": referral.giver_id,
+        "receiver_id": referral.receiver_id,
+        "prospect": referral.prospect_subscriber_id or referral.prospect_name,
+        "hotness": referral.hotness,
+        "state": referral.state,
+        "note": referral.note,
+        "created_at": referral.created_at.isoformat(),
+    }
 
 
 def register(app: typer.Typer) -> None:
-    """Add this area's commands to the root ``layer8`` app."""
+    app.command("init")(init)
+    app.add_typer(audit_app, name="audit")
+    app.add_typer(referrals_app, name="referrals")
