@@ -1,0 +1,96 @@
+"""The neutral message model every channel speaks: ``InboundMessage`` → assistant → ``OutboundReply``.
+
+Rich elements (buttons, lists) always have a text fallback, so a new channel only has to send text.
+Channels convert their payloads to and from these; the assistant core never sees a channel's shapes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+from network.ids import utcnow
+
+ActionKind = Literal["confirm", "cancel", "accept_intro", "decline_intro", "feedback"]
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """A button press or list choice: ``kind`` plus the id of what it acts on (a pending action, an intro)."""
+
+    kind: ActionKind
+    target_id: str
+    value: str | None = None
+
+    def encode(self) -> str:
+        return f"{self.kind}:{self.target_id}" + (f":{self.value}" if self.value else "")
+
+    @classmethod
+    def decode(cls, raw: str) -> Action | None:
+        parts = raw.split(":", 2)
+        if len(parts) < 2 or parts[0] not in ("confirm", "cancel", "accept_intro", "decline_intro", "feedback"):
+            return None
+        return cls(parts[0], parts[1], parts[2] if len(parts) > 2 else None)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, slots=True)
+class InboundMessage:
+    """One message addressed to the assistant, with an identity the channel has verified."""
+
+    channel: str  # slack | whatsapp | web | terminal | api | console
+    thread_key: str  # stable per conversation thread within the channel
+    subscriber_id: str | None  # None: the channel identity is not linked yet
+    text: str = ""
+    action: Action | None = None
+    external_user: str | None = None  # the channel's own id of the sender (for linking)
+    message_id: str | None = None  # the channel's id, for de-duplication
+    context: tuple[str, ...] = ()  # earlier thread messages the channel supplies (e.g. a Slack thread)
+    received_at: datetime = field(default_factory=utcnow)
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    label: str
+    action: Action
+    style: Literal["primary", "danger", "default"] = "default"
+
+
+@dataclass(frozen=True, slots=True)
+class ListItem:
+    id: str
+    title: str
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCallView:
+    name: str
+    args: dict[str, Any]
+
+
+@dataclass(slots=True)
+class OutboundReply:
+    text: str
+    buttons: list[Button] = field(default_factory=list)
+    items: list[ListItem] = field(default_factory=list)
+    private: bool = False  # ephemeral where the channel supports it
+    pending_action: dict[str, Any] | None = None
+    tool_calls: list[ToolCallView] = field(default_factory=list)
+    error_code: str | None = None  # set when the turn failed; text then says why, politely
+
+    def text_fallback(self) -> str:
+        """The reply as plain text: buttons and list items become numbered options."""
+        lines = [self.text]
+        options = [b.label for b in self.buttons] + [
+            f"{i.title} — {i.description}" if i.description else i.title for i in self.items
+        ]
+        if options:
+            lines.append("")
+            lines += [f"{n}. {label}" for n, label in enumerate(options, start=1)]
+            lines.append("Reply with the number of your choice.")
+        return "\n".join(lines)
+
+    def option_actions(self) -> list[Action | None]:
+        """What each numbered option of :meth:`text_fallback` means, for channels that only get text back."""
+        return [b.action for b in self.buttons] + [None for _ in self.items]
