@@ -13,6 +13,7 @@ from typing import Any, Literal
 from network.ids import utcnow
 
 ActionKind = Literal["confirm", "cancel", "accept_intro", "decline_intro", "feedback"]
+ACTION_KINDS = ("confirm", "cancel", "accept_intro", "decline_intro", "feedback")
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +30,7 @@ class Action:
     @classmethod
     def decode(cls, raw: str) -> Action | None:
         parts = raw.split(":", 2)
-        if len(parts) < 2 or parts[0] not in ("confirm", "cancel", "accept_intro", "decline_intro", "feedback"):
+        if len(parts) < 2 or parts[0] not in ACTION_KINDS:
             return None
         return cls(parts[0], parts[1], parts[2] if len(parts) > 2 else None)  # type: ignore[arg-type]
 
