@@ -1,0 +1,213 @@
+"""The vector index port and its Chroma adapter.
+
+We always pass our own vectors: Chroma's default embedding function would download an ONNX model
+(PITFALLS). Collections use cosine space over unit vectors, so ``score = 1 - distance`` is the cosine
+similarity. ``delete`` alone does not erase in Chroma; :meth:`ChromaIndex.erase` rebuilds the collection
+and compacts the store (see :mod:`retrieval.compaction`).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import urlparse
+
+import numpy as np
+
+from retrieval.compaction import compact_store
+from retrieval.embedder import Vectors
+
+logger = logging.getLogger(__name__)
+
+MAX_BATCH = 5000  # Chroma refuses more than 5,461 vectors per add (PITFALLS)
+Metadata = dict[str, str | int | float | bool]
+
+
+@dataclass(frozen=True)
+class VectorRecord:
+    id: str
+    vector: Vectors
+    document: str
+    metadata: Metadata = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class VectorHit:
+    id: str
+    score: float
+    document: str
+    metadata: Metadata
+
+
+class VectorIndex(Protocol):
+    """Named collections of unit vectors; every record carries ``subscriber_id`` or ``source`` metadata."""
+
+    def upsert(self, collection: str, records: Sequence[VectorRecord]) -> None: ...
+
+    def query(self, collection: str, vector: Vectors, k: int) -> list[VectorHit]: ...
+
+    def vectors(self, collection: str, ids: Sequence[str]) -> dict[str, Vectors]: ...
+
+
+class ErasableIndex(VectorIndex, Protocol):
+    """What keeping the index in step with consent and erasure needs on top of search."""
+
+    def hashes(self, collection: str, ids: Sequence[str]) -> dict[str, str]: ...
+
+    def ids(self, collection: str, where: Metadata | None = None) -> list[str]: ...
+
+    def remove(self, collection: str, where: Metadata) -> int: ...
+
+    def erase(self, collection: str, where: Metadata) -> int: ...
+
+
+def collection_name(tenant: str, kind: str) -> str:
+    """A Chroma-safe name: ``l8-<tenant>-<kind>``."""
+    safe = re.sub(r"[^A-Za-z0-9_-]+", "-", tenant).strip("-_") or "default"
+    return f"l8-{safe}-{kind}"
+
+
+class ChromaIndex:
+    """Chroma on disk (``PersistentClient``) or behind a server (``HttpClient``), telemetry off."""
+
+    def __init__(self, path: Path | None = None, url: str | None = None) -> None:
+        self.path = path
+        self.url = url
+        self._client: Any = None
+        self._collections: dict[str, Any] = {}
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            self._client = self._connect()
+        return self._client
+
+    def _connect(self) -> Any:
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        settings = ChromaSettings(anonymized_telemetry=False)
+        if self.url:
+            parsed = urlparse(self.url)
+            return chromadb.HttpClient(
+                host=parsed.hostname or "127.0.0.1",
+                port=parsed.port or (443 if parsed.scheme == "https" else 8000),
+                ssl=parsed.scheme == "https",
+                settings=settings,
+            )
+        if self.path is None:
+            raise ValueError("ChromaIndex needs a path or a url")
+        self.path.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(self.path), settings=settings)
+
+    def collection(self, name: str) -> Any:
+        if name not in self._collections:
+            # embedding_function=None: Chroma must never embed (nor download a model) on our behalf
+            self._collections[name] = self.client.get_or_create_collection(
+                name, embedding_function=None, metadata={"hnsw:space": "cosine"}
+            )
+        return self._collections[name]
+
+    def upsert(self, collection: str, records: Sequence[VectorRecord]) -> None:
+        target = self.collection(collection)
+        for batch in _batches(records):
+            target.upsert(
+                ids=[r.id for r in batch],
+                embeddings=np.stack([r.vector for r in batch]).astype(np.float32),
+                documents=[r.document for r in batch],
+                metadatas=[r.metadata or {"_": ""} for r in batch],
+            )
+
+    def query(self, collection: str, vector: Vectors, k: int) -> list[VectorHit]:
+        target = self.collection(collection)
+        count = target.count()
+        if count == 0 or k <= 0:
+            return []
+        result = target.query(
+            query_embeddings=np.asarray(vector, dtype=np.float32).reshape(1, -1),
+            n_results=min(k, count),
+            include=["distances", "documents", "metadatas"],
+        )
+        return [
+            VectorHit(id=i, score=1.0 - float(d), document=doc or "", metadata=dict(meta or {}))
+            for i, d, doc, meta in zip(
+                result["ids"][0],
+                result["distances"][0],
+                result["documents"][0],
+                result["metadatas"][0],
+                strict=True,
+            )
+        ]
+
+    def vectors(self, collection: str, ids: Sequence[str]) -> dict[str, Vectors]:
+        if not ids:
+            return {}
+        got = self.collection(collection).get(ids=list(ids), include=["embeddings"])
+        return {
+            i: np.asarray(e, dtype=np.float32) for i, e in zip(got["ids"], got["embeddings"], strict=True)
+        }
+
+    def hashes(self, collection: str, ids: Sequence[str]) -> dict[str, str]:
+        if not ids:
+            return {}
+        got = self.collection(collection).get(ids=list(ids), include=["metadatas"])
+        return {i: str((m or {}).get("hash", "")) for i, m in zip(got["ids"], got["metadatas"], strict=True)}
+
+    def ids(self, collection: str, where: Metadata | None = None) -> list[str]:
+        got = self.collection(collection).get(where=where or None, include=[])
+        return list(got["ids"])
+
+    def count(self, collection: str) -> int:
+        return int(self.collection(collection).count())
+
+    def remove(self, collection: str, where: Metadata) -> int:
+        """Stop finding the matching records at once (they may linger in the files: see :meth:`erase`)."""
+        found = self.ids(collection, where)
+        if found:
+            self.collection(collection).delete(ids=found)
+        return len(found)
+
+    def erase(self, collection: str, where: Metadata) -> int:
+        """Remove the records *and* every byte of them: rebuild the collection without them, then compact."""
+        found = self.ids(collection, where)
+        if found:
+            self._rebuild_without(collection, set(found))
+        if self.path is not None and not self.url:
+            compact_store(self.path)
+        else:
+            logger.warning("erasure on a Chroma server: run its own vacuum to compact the store files")
+        return len(found)
+
+    def _rebuild_without(self, name: str, drop: set[str]) -> None:
+        old = self.collection(name)
+        keep = old.get(include=["embeddings", "documents", "metadatas"])
+        self.client.delete_collection(name)
+        self._collections.pop(name, None)
+        rows = [i for i, record_id in enumerate(keep["ids"]) if record_id not in drop]
+        records = [
+            VectorRecord(
+                id=keep["ids"][i],
+                vector=np.asarray(keep["embeddings"][i], dtype=np.float32),
+                document=keep["documents"][i] or "",
+                metadata=dict(keep["metadatas"][i] or {}),
+            )
+            for i in rows
+        ]
+        self.collection(name)
+        self.upsert(name, records)
+        logger.info("rebuilt collection %s without %d records", name, len(drop))
+
+    def drop(self, collection: str) -> None:
+        names = {c if isinstance(c, str) else c.name for c in self.client.list_collections()}
+        if collection in names:
+            self.client.delete_collection(collection)
+        self._collections.pop(collection, None)
+
+
+def _batches(records: Sequence[VectorRecord]) -> Iterator[Sequence[VectorRecord]]:
+    for start in range(0, len(records), MAX_BATCH):
+        yield records[start : start + MAX_BATCH]
