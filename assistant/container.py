@@ -28,11 +28,15 @@ class Layer8:
     # --- retrieval (issue 3) -------------------------------------------------------------------------
     @cached_property
     def embedder(self) -> Any:
-        raise NotImplementedError("embedder: retrieval issue")
+        from retrieval.embedder import build_embedder
+
+        return build_embedder(self.settings.embedder, self.settings.embedding_model_path)
 
     @cached_property
     def index(self) -> Any:
-        raise NotImplementedError("vector index: retrieval issue")
+        from retrieval.index import ChromaIndex
+
+        return ChromaIndex(path=self.settings.chroma_path, url=self.settings.chroma_url)
 
     @cached_property
     def classifier(self) -> Any:
@@ -40,11 +44,17 @@ class Layer8:
 
     @cached_property
     def knowledge(self) -> Any:
-        raise NotImplementedError("knowledge base: retrieval issue")
+        from retrieval.knowledge import KnowledgeBase
+
+        library = self.settings.home / "kb"
+        return KnowledgeBase(self.index, self.embedder, library, tenant=self.settings.tenant)
 
     @cached_property
     def matcher(self) -> Any:
-        raise NotImplementedError("matching engine: retrieval issue")
+        from retrieval.matching import Matcher
+        from retrieval.supply_chain import SupplyChain
+
+        return Matcher(self.db, self.index, self.embedder, supply_chain=SupplyChain.load())
 
     # --- OSS/BSS (issue 5) ---------------------------------------------------------------------------
     @cached_property
@@ -66,4 +76,9 @@ class Layer8:
 
 
 def build(settings: Settings | None = None) -> Layer8:
-    return Layer8(settings or get_settings())
+    layer8 = Layer8(settings or get_settings())
+    from retrieval import index_sync  # the vector index follows consent, profile and erasure events
+    from retrieval.profiles_index import ProfileIndexer
+
+    index_sync.subscribe(layer8.events, lambda: ProfileIndexer(layer8.db, layer8.index, layer8.embedder))
+    return layer8

@@ -7,3 +7,6 @@ import typer
 
 def register(app: typer.Typer) -> None:
     """Add this area's commands to the root ``layer8`` app."""
+    from retrieval import commands  # kb ingest/search, match, index rebuild
+
+    commands.register(app)
