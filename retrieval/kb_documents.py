@@ -1,7 +1,7 @@
 """Knowledge-base documents: Markdown with YAML front matter, chunked by ``##`` heading.
 
 A chunk's citation is ``<document id>#<heading slug>`` (``cash-flow#late-payers``): it stays the same as long
-as the document id and the heading do. Long sections are split at paragraph boundaries into ``…-2``, ``…-3``.
+as the document id and the heading do. Long sections are split at paragraphs into ``…-part-2``, ``…-part-3``.
 Operator files (text, HTML, PDF) are first converted to this Markdown form (:mod:`retrieval.kb_convert`).
 """
 
@@ -89,8 +89,8 @@ def chunk_markdown(document_id: str, title: str, body: str) -> list[Chunk]:
             continue
         anchor = _unique(slugify(name), used)
         for part, piece in enumerate(_split(text), start=1):
-            citation = f"{document_id}#{anchor}" if part == 1 else f"{document_id}#{anchor}-{part}"
-            chunks.append(Chunk(citation, document_id, title, name, piece))
+            suffix = anchor if part == 1 else _unique(f"{anchor}-part-{part}", used)
+            chunks.append(Chunk(f"{document_id}#{suffix}", document_id, title, name, piece))
     return chunks
 
 

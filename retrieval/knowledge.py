@@ -57,13 +57,17 @@ class KnowledgeBase:
         self._synced = False
 
     def documents(self) -> list[Document]:
-        """Playbooks first; an operator document with the same id replaces the playbook."""
+        """Playbooks first; an operator document with the same id replaces the playbook.
+
+        Only files with an ``id`` in their front matter are documents (a folder's README is not).
+        """
         found: dict[str, Document] = {}
         for folder in (self.playbooks, self.library):
             if folder.is_dir():
                 for path in sorted(folder.glob("*.md")):
                     document = load_document(path)
-                    found[document.id] = document
+                    if document.meta.get("id"):
+                        found[document.id] = document
         return list(found.values())
 
     def chunks(self) -> list[Chunk]:
