@@ -1,0 +1,1 @@
+"""Official TM Forum TMF632 Open API specification (Apache-2.0); see SOURCE.md."""

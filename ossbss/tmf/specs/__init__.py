@@ -1,0 +1,1 @@
+"""The official TM Forum Open API specifications Layer8 validates against, one folder per API."""
