@@ -40,7 +40,9 @@ class Layer8:
 
     @cached_property
     def classifier(self) -> Any:
-        raise NotImplementedError("industry classifier: retrieval issue")
+        from retrieval.industry import IndustryClassifier
+
+        return IndustryClassifier(self.embedder, cache_dir=self.settings.home / "cache")
 
     @cached_property
     def knowledge(self) -> Any:

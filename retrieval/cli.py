@@ -10,3 +10,6 @@ def register(app: typer.Typer) -> None:
     from retrieval import commands  # kb ingest/search, match, index rebuild
 
     commands.register(app)
+    from retrieval import classify_cli  # layer8 classify
+
+    classify_cli.register(app)
