@@ -1,0 +1,69 @@
+"""Bearer-token authentication at the web edge.
+
+``Authorization: Bearer <token>`` names a token issued with ``layer8 token create`` (stored hashed) or the
+operator's ``LAYER8_ADMIN_TOKEN``. A support agent acting inside a case adds ``X-Layer8-Case: <case id>``,
+which must name an open case of that agent. Missing or unknown tokens give 401 with
+``WWW-Authenticate: Bearer``; a role that may not use an endpoint gives 403.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Header
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from channels.api.deps import ContainerDep, SessionDep
+from network.errors import PermissionDenied, Unauthenticated
+from network.models import Role
+from network.tokens import Principal, authenticate
+
+__all__ = ["CASE_HEADER", "AdminDep", "Principal", "PrincipalDep", "StaffDep", "require_role"]
+
+CASE_HEADER = "X-Layer8-Case"
+bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="bearer",
+    description="A Layer8 API token (`layer8 token create`) or the operator's admin token.",
+)
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+
+
+def get_principal(
+    container: ContainerDep,
+    session: SessionDep,
+    credentials: Credentials,
+    case_id: Annotated[
+        str | None,
+        Header(alias=CASE_HEADER, description="Support agents: the open case they act in."),
+    ] = None,
+) -> Principal:
+    if credentials is None:
+        raise Unauthenticated("a bearer token is required")
+    admin = container.settings.admin_token
+    return authenticate(
+        session,
+        credentials.credentials,
+        case_id=(case_id or "").strip() or None,
+        admin_token=admin.get_secret_value() if admin else None,
+    )
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def require_role(*roles: Role) -> Callable[[Principal], Principal]:
+    """A dependency that lets only ``roles`` through (403 otherwise)."""
+    allowed = ", ".join(role.value for role in roles)
+
+    def check(principal: PrincipalDep) -> Principal:
+        if principal.role not in roles:
+            raise PermissionDenied(f"this needs one of these roles: {allowed}")
+        return principal
+
+    return check
+
+
+StaffDep = Annotated[Principal, Depends(require_role(Role.AGENT, Role.ADMIN))]
+AdminDep = Annotated[Principal, Depends(require_role(Role.ADMIN))]
