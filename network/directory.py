@@ -31,6 +31,7 @@ from network.models import (
 MAX_LIMIT = 100
 MAX_OFFSET = 100_000
 MAX_QUERY = 100
+ERASED = "erased"  # an erased subscriber is gone from every view (network.services.subscribers)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -114,7 +115,11 @@ def search_subscribers(
 ) -> Page:
     """Subscribers whose name, number (phone, account, id), industry or place match ``q``, by name."""
     _check_page(limit, offset)
-    query = select(Subscriber, Profile).outerjoin(Profile, Profile.subscriber_id == Subscriber.id)
+    query = (
+        select(Subscriber, Profile)
+        .outerjoin(Profile, Profile.subscriber_id == Subscriber.id)
+        .where(Subscriber.status != ERASED)
+    )
     if tenant is not None:
         query = query.where(Subscriber.tenant == tenant)
     if q := _clean(q, "q"):
@@ -209,7 +214,11 @@ def _visible(session: Session, subscriber_id: str, viewer: Actor, tenant: str | 
 
 def _load(session: Session, subscriber_id: str, tenant: str | None) -> Subscriber:
     subscriber = session.get(Subscriber, subscriber_id) if _plausible_id(subscriber_id) else None
-    if subscriber is None or (tenant is not None and subscriber.tenant != tenant):
+    if (
+        subscriber is None
+        or subscriber.status == ERASED
+        or (tenant is not None and subscriber.tenant != tenant)
+    ):
         raise NotFound(f"no subscriber {subscriber_id}")
     return subscriber
 

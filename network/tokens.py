@@ -141,16 +141,20 @@ def authenticate(
     if admin_token and hmac.compare_digest(digest.encode(), hash_token(admin_token).encode()):
         principal = Principal(Role.ADMIN)
     else:
-        principal = _from_record(session.get(ApiToken, digest))
+        principal = _from_record(session, session.get(ApiToken, digest))
     if not case_id:
         return principal
     return _in_case(session, principal, case_id)
 
 
-def _from_record(row: ApiToken | None) -> Principal:
+def _from_record(session: Session, row: ApiToken | None) -> Principal:
     if row is None or row.revoked_at is not None:
         raise Unauthenticated("the bearer token is not valid")
     role = Role(row.role)
+    if role is Role.SUBSCRIBER:
+        subscriber = session.get(Subscriber, row.subscriber_id) if row.subscriber_id else None
+        if subscriber is None or subscriber.status == "erased":
+            raise Unauthenticated("the bearer token is not valid")
     return Principal(role, row.subscriber_id, row.agent_id, None, row.token_hash[:TOKEN_ID_LENGTH])
 
 

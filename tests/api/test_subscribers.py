@@ -131,3 +131,15 @@ def test_lone_surrogates_never_reach_the_database(client: TestClient, network: N
     for path in ("/v1/subscribers?q=%ED%A0%80", "/v1/subscribers/%ED%A0%80", "/v1/subscribers?q=%FF"):
         response = client.get(path, headers=ADMIN)
         assert response.status_code < 500, response.text
+
+
+def test_an_erased_subscriber_is_gone(client: TestClient, network: Network) -> None:
+    from network.actor import Actor
+    from network.services.subscribers import erase_subscriber
+
+    db = client.app.state.container.db  # type: ignore[attr-defined]
+    with db.transaction(Actor.admin("test")) as session:
+        erase_subscriber(session, network.acme)
+    assert_problem(client.get("/v1/me", headers=bearer(network.acme_token)), 401, "unauthenticated")
+    assert_problem(client.get(f"/v1/subscribers/{network.acme}", headers=ADMIN), 404, "not_found")
+    assert _names(client, ADMIN_TOKEN) == ["Jane's Café"]
