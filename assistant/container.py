@@ -70,7 +70,9 @@ class Layer8:
 
     @cached_property
     def assistant(self) -> Any:
-        raise NotImplementedError("assistant: assistant issue")
+        from assistant.wiring import build_assistant
+
+        return build_assistant(self)
 
     def close(self) -> None:
         if "db" in self.__dict__:

@@ -40,6 +40,12 @@ class Settings(BaseSettings):
     llm_threads: int = Field(default=1, ge=1)
     llm_context: int = 4096
 
+    # assistant
+    operator_name: str = "your telecom operator"  # how the assistant names who offers it
+    default_currency: str = "GBP"  # for amounts a subscriber gives without a currency
+    turn_timeout_s: float = Field(default=120.0, gt=0, le=600)  # a whole turn, all model calls included
+    agent_tool_rounds: int | None = Field(default=None, ge=1, le=5)  # None: 1 for local, 3 otherwise
+
     # web edge
     admin_token: SecretStr | None = None
     public_base_url: str = "http://127.0.0.1:8000"

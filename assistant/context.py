@@ -1,0 +1,38 @@
+"""The server-side context of one turn: who is acting, where, in which conversation.
+
+Built by :class:`assistant.service.Assistant` from the channel's verified identity — never from anything a
+model wrote. Tools receive it as a bound argument; their pydantic argument models forbid extra fields, so a
+model cannot smuggle in a ``subscriber_id`` and act for someone else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from network.actor import Actor
+
+
+@dataclass(frozen=True, slots=True)
+class ToolContext:
+    subscriber_id: str
+    tenant: str
+    channel: str
+    conversation_id: str | None
+    thread_key: str
+    user_text: str = ""  # the person's last few messages (decides declared vs inferred profile values)
+    currency: str = "GBP"  # the operator's default currency for amounts given without one
+
+    @property
+    def actor(self) -> Actor:
+        return Actor.subscriber(self.subscriber_id)
+
+
+@dataclass(slots=True)
+class TurnEffects:
+    """What tools did this turn that the reply must show: a pending action, list items, a handoff."""
+
+    pending_action_id: str | None = None
+    items: list[dict[str, Any]] = field(default_factory=list)
+    handed_off: bool = False
+    notes: list[str] = field(default_factory=list)  # server sentences appended to the reply

@@ -1,0 +1,115 @@
+"""Every fixed sentence the assistant says to a person, in one place (errors, reasons, confirmations).
+
+Prompt text for the model lives in ``prompts/``; these are the server's own words, shown without a model.
+Keep them short, polite and free of ids a person cannot use.
+"""
+
+from __future__ import annotations
+
+NOT_LINKED = (
+    "I don't know which business this account belongs to yet, so I can't look at any records. "
+    "Ask your operator or support agent for a one-time link code and send it here to link this chat."
+)
+UNKNOWN_SUBSCRIBER = "I can't find an active business account for this chat. Please contact support."
+HANDED_OFF = (
+    "A member of our support team is looking after this conversation and will reply here. "
+    "Your message has been passed on."
+)
+HANDOFF_DONE = "I've passed this conversation to a member of our support team; they will reply here."
+EMPTY_MESSAGE = "I didn't catch any text. What can I help you with?"
+TOO_LONG = "That message is too long for me. Could you say it in fewer words?"
+MODEL_TIMEOUT = (
+    "Sorry, I'm taking too long to think this one through. Please try again in a moment, "
+    "or say 'human' to reach our support team."
+)
+MODEL_ERROR = (
+    "Sorry, something went wrong on my side and I couldn't answer. Nothing was changed. "
+    "Please try again, or say 'human' to reach our support team."
+)
+MODEL_EMPTY = "Sorry, I couldn't put an answer together. Could you rephrase that?"
+REFUSED = "Sorry, I can't help with that."
+STORAGE_ERROR = "Sorry, I couldn't save this conversation just now. Please try again in a moment."
+
+# pending actions
+CONFIRM_LABEL = "Confirm"
+CANCEL_LABEL = "Cancel"
+ACCEPT_LABEL = "Accept introduction"
+DECLINE_LABEL = "Decline"
+PLEASE_CONFIRM = "Please confirm: {summary}."
+NOTHING_TO_CONFIRM = "There is nothing waiting for your confirmation right now."
+ALREADY_DONE = "That was already confirmed earlier; nothing new was recorded."
+ALREADY_CANCELLED = "That request was cancelled earlier, so there is nothing to confirm."
+EXPIRED = "That request has expired. Ask me again if you still want it."
+CANCELLED = "Cancelled. Nothing was changed."
+ACTION_FAILED = "I couldn't complete that: {reason}"
+NOT_YOURS = "That button isn't for you, so nothing was changed."
+FEEDBACK_THANKS = "Thanks for the feedback."
+
+# results of confirmed actions
+DEAL_RECORDED = "Done: the deal of {amount} is recorded, and {giver} will be credited for the referral."
+CONSENT_SAVED = "Your choices are saved: {choices}."
+INTRO_REQUESTED = (
+    "Done: I've asked {target} whether they'd like an introduction. "
+    "I'll share contact details only if they accept."
+)
+INTRO_ACCEPTED = "You're connected with {other}. Their contact details: {card}"
+INTRO_DECLINED = "Declined. {other} won't see any of your details."
+PROFILE_CONFIRMED = "Your profile is saved."
+PROFILE_REJECTED = "I've dropped those profile suggestions. Tell me what to change."
+PROPOSED_PROFILE = "Here is your proposed profile:\n{fields}\nIs this right?"
+
+# onboarding
+CONSENT_QUESTION = (
+    "One more thing before I look for introductions. May I (1) suggest your business to other businesses "
+    "in the network that could work with you, and (2) pass on introduction requests from them? Nobody sees "
+    "your phone number or e-mail unless you accept a specific introduction, and you can change this any time."
+)
+FIRST_INTRODUCTIONS = "You're all set. Here are your first suggested introductions:"
+NO_INTRODUCTIONS_YET = (
+    "You're all set. I have no strong matches yet; I'll let you know as soon as a good one joins."
+)
+ASK_FOR_INTRO_HINT = "Say 'introduce me to' and a business name when you'd like to meet one of them."
+CONSENT_WITHHELD = (
+    "Understood: you won't be suggested to others and won't receive introduction requests. "
+    "You can still ask me questions and find businesses yourself."
+)
+
+# consent in plain words (for summaries)
+CONSENT_WORDS = {
+    "discoverable": "be suggested to other businesses",
+    "contactable": "receive introduction requests",
+}
+
+# error codes from network.errors, in words a person understands
+ERROR_WORDS = {
+    "not_found": "I couldn't find that.",
+    "consent_required": "that needs the other side's permission first.",
+    "conflict": "that already exists or is already in progress.",
+    "illegal_transition": "that step isn't possible from where things stand.",
+    "invalid_input": "some details weren't right.",
+    "invalid_amount": "the amount wasn't a valid sum of money.",
+    "unknown_currency": "I don't know that currency.",
+    "self_referral": "a referral has to go to another business.",
+    "idempotency_conflict": "that request was already used for something else.",
+    "forbidden": "you're not allowed to do that.",
+}
+
+
+def error_words(code: str) -> str:
+    return ERROR_WORDS.get(code, "something went wrong.")
+
+
+# what a pending action asks the person to confirm
+SUMMARY_DEAL = "record a deal of {amount} closed on {closed_on}, credited to {giver} for the referral"
+SUMMARY_CONSENT = "let Layer8 {choices}"
+SUMMARY_CONSENT_OFF = "stop letting Layer8 {choices}"
+SUMMARY_INTRO_REQUEST = (
+    "ask {target} for an introduction. If they accept, you will both see each other's contact details"
+)
+SUMMARY_SHARE_CONTACT = "accept the introduction with {other}. You will both see each other's contact details"
+SUMMARY_PROFILE = "save these profile details: {fields}"
+
+# reasons for a need-driven suggestion
+REASON_OFFERS = "They offer {offers}, which matches “{need}”."
+REASON_SAME_PLACE = "They are in {place} too."
+REASON_PLACE = "They are based in {place}."

@@ -1,0 +1,214 @@
+"""``Assistant``: the entry point every channel calls — ``handle(msg)`` or ``stream(msg)``.
+
+One turn: check the verified identity (an unlinked one gets a reason and no tool runs), open the thread's
+conversation and store the message, then either act without a model (a button, an explicit "yes"/"no" to
+the newest proposal, a thread a human owns) or run the agent with tools bound to the server-side context.
+Every message gets an answer or a reason — a timeout, an error, a refusal — never silence. No database
+transaction is held while a model generates.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+
+from assistant import conversations, onboarding, pending, phrases, prompting, replies
+from assistant.actions import ActionHandler
+from assistant.agent import Agent, AgentResult, ToolRun
+from assistant.context import ToolContext, TurnEffects
+from assistant.executors import CANCELLERS, EXECUTORS
+from assistant.messages import InboundMessage, OutboundReply, ToolCallView
+from assistant.pending import PendingActions
+from assistant.ports import Ports
+from assistant.summary import Summariser
+from network.actor import Actor
+from network.db import Database
+from network.ids import utcnow
+from network.models import Conversation, PendingAction, PendingActionState, Subscriber
+from tools.base import ToolEnv
+from tools.registry import build_tools
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Options:
+    operator: str = "your telecom operator"
+    currency: str = "GBP"
+    tool_rounds: int = 1
+    turn_timeout_s: float | None = 120.0
+    max_chars: int = 4000
+    tenant: str = "default"
+
+
+class Assistant:
+    def __init__(
+        self, db: Database, model: BaseChatModel, ports: Ports | None = None, options: Options | None = None
+    ) -> None:
+        self.db = db
+        self.ports = ports or Ports()
+        self.options = options or Options()
+        self.agent = Agent(model, tool_rounds=self.options.tool_rounds, timeout_s=self.options.turn_timeout_s)
+        self.pending = PendingActions(db, EXECUTORS, CANCELLERS)
+        self.actions = ActionHandler(db, self.pending, self.ports)
+        self.summariser = Summariser(db, model)
+
+    def handle(self, msg: InboundMessage) -> OutboundReply:
+        """The whole reply at once."""
+        final = replies.text(phrases.MODEL_ERROR, error_code="internal_error")
+        for part in self.stream(msg):
+            if isinstance(part, OutboundReply):
+                final = part
+        return final
+
+    def stream(self, msg: InboundMessage) -> Iterator[str | OutboundReply]:
+        """Text chunks as the model writes them, then exactly one final :class:`OutboundReply`."""
+        try:
+            reply = yield from self._turn(msg)
+        except Exception:
+            logger.exception("turn failed on %s", msg.channel)
+            reply = replies.text(phrases.STORAGE_ERROR, error_code="internal_error")
+        yield reply
+
+    # --- the turn ----------------------------------------------------------------------------------------
+    def _turn(self, msg: InboundMessage) -> Generator[str, None, OutboundReply]:
+        if msg.subscriber_id is None:
+            return replies.text(phrases.NOT_LINKED, error_code="not_linked")
+        ctx, mode = self._open(msg, msg.subscriber_id)
+        if ctx is None:
+            return replies.text(phrases.UNKNOWN_SUBSCRIBER, error_code="unknown_subscriber")
+        text = (msg.text or "").strip()
+        runs: list[ToolRun] = []
+        if msg.action is not None:
+            reply = self.actions.handle(ctx, msg.action)
+        elif mode == "handed_off":
+            reply = replies.text(phrases.HANDED_OFF)
+        elif not text:
+            reply = replies.text(phrases.EMPTY_MESSAGE, error_code="empty_message")
+        elif len(text) > self.options.max_chars:
+            reply = replies.text(phrases.TOO_LONG, error_code="too_long")
+        else:
+            answer = self._explicit_answer(ctx, text)
+            if answer is not None:
+                reply = answer
+            else:
+                reply, runs = yield from self._model_turn(ctx, msg, text)
+        self._save(ctx, reply, runs)
+        if runs or msg.action is None:
+            self._summarise(ctx)
+        return reply
+
+    def _open(self, msg: InboundMessage, subscriber_id: str) -> tuple[ToolContext | None, str]:
+        """Check the subscriber, open the thread's conversation and store the incoming message."""
+        with self.db.transaction(Actor.subscriber(subscriber_id)) as session:
+            subscriber = session.get(Subscriber, subscriber_id)
+            if subscriber is None or subscriber.status != "active":
+                return None, ""
+            subscriber.last_active_at = utcnow()
+            conversation = conversations.open_conversation(
+                session, msg.channel, msg.thread_key, subscriber_id
+            )
+            content = msg.text if msg.action is None else f"[button: {msg.action.kind}]"
+            conversations.add_message(session, conversation, "user", content, external_id=msg.message_id)
+            said = conversations.said(session, conversation)
+            ctx = ToolContext(
+                subscriber_id=subscriber_id,
+                tenant=subscriber.tenant,
+                channel=msg.channel,
+                conversation_id=conversation.id,
+                thread_key=conversation.thread_key,
+                user_text=said,
+                currency=self.options.currency,
+            )
+            return ctx, conversation.mode
+
+    def _explicit_answer(self, ctx: ToolContext, text: str) -> OutboundReply | None:
+        """A typed yes/no settles the newest proposal — only if the last reply asked for exactly that."""
+        yes, no = pending.is_yes(text), pending.is_no(text)
+        if not (yes or no) or ctx.conversation_id is None:
+            return None
+        with self.db.read() as session:
+            asked = conversations.proposed_action(conversations.last_assistant(session, ctx.conversation_id))
+            newest = pending.newest(session, ctx.subscriber_id, ctx.conversation_id)
+            newest_id = newest.id if newest is not None else None
+        if asked is None or newest_id != asked:
+            return None
+        return self.actions.confirm(ctx, asked) if yes else self.actions.cancel(ctx, asked)
+
+    def _model_turn(
+        self, ctx: ToolContext, msg: InboundMessage, text: str
+    ) -> Generator[str, None, tuple[OutboundReply, list[ToolRun]]]:
+        with self.db.read() as session:
+            subscriber = session.get(Subscriber, ctx.subscriber_id)
+            conversation = session.get(Conversation, ctx.conversation_id)
+            assert subscriber is not None and conversation is not None
+            messages = prompting.turn_messages(
+                session,
+                subscriber,
+                conversation,
+                text,
+                operator=self.options.operator,
+                today=utcnow().date(),
+                thread=msg.context,
+            )
+        effects = TurnEffects()
+        tools = build_tools(ToolEnv(ctx, self.db, self.ports, effects))
+        try:
+            result = yield from self.agent.stream(messages, tools)
+        except Exception as exc:
+            timeout = _is_timeout(exc)
+            logger.warning("model turn failed (%s)", type(exc).__name__, exc_info=not timeout)
+            text = phrases.MODEL_TIMEOUT if timeout else phrases.MODEL_ERROR
+            result = AgentResult(text=text)
+            reply = self._compose(ctx, result, effects)
+            reply.error_code = "model_timeout" if timeout else "model_error"
+            return reply, []
+        return self._compose(ctx, result, effects), result.runs
+
+    def _compose(self, ctx: ToolContext, result: AgentResult, effects: TurnEffects) -> OutboundReply:
+        body = phrases.REFUSED if result.refused else (result.text or phrases.MODEL_EMPTY)
+        reply = OutboundReply(text=body, error_code="refused" if result.refused else None)
+        reply.tool_calls = [ToolCallView(r.name, r.args) for r in result.runs]
+        reply.items = replies.list_items(effects.items)
+        if effects.handed_off and phrases.HANDOFF_DONE not in reply.text:
+            reply.text = f"{reply.text}\n\n{phrases.HANDOFF_DONE}"
+        with self.db.transaction(ctx.actor) as session:
+            action_id, question = effects.pending_action_id, None
+            if action_id is None and not effects.handed_off and onboarding.ready_for_consent(session, ctx):
+                action_id, question = onboarding.propose_consent(session, ctx), phrases.CONSENT_QUESTION
+            action = session.get(PendingAction, action_id) if action_id else None
+            if action is not None and action.state == PendingActionState.PENDING.value:
+                replies.ask_to_confirm(reply, pending.view(action), question=question)
+        return reply
+
+    def _save(self, ctx: ToolContext, reply: OutboundReply, runs: list[ToolRun]) -> None:
+        calls: list[dict[str, Any]] = [_stored(r) for r in runs]
+        if reply.pending_action:
+            calls.append({"pending_action_id": reply.pending_action["id"]})
+        with self.db.transaction(ctx.actor) as session:
+            conversation = session.get(Conversation, ctx.conversation_id)
+            if conversation is not None:
+                conversations.add_message(session, conversation, "assistant", reply.text, tool_calls=calls)
+
+    def _summarise(self, ctx: ToolContext) -> None:
+        if ctx.conversation_id is not None:
+            self.summariser.maybe_summarise(ctx.conversation_id)
+
+
+def _stored(run: ToolRun) -> dict[str, Any]:
+    stored: dict[str, Any] = {"name": run.name, "args": run.args}
+    if run.artifact and "error" in run.artifact:
+        stored["error"] = run.artifact["error"]
+    return stored
+
+
+def _is_timeout(exc: BaseException) -> bool:
+    return (
+        isinstance(exc, TimeoutError)
+        or "timeout" in type(exc).__name__.lower()
+        or (getattr(exc, "code", "") == "model_timeout")
+    )

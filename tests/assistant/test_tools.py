@@ -1,0 +1,161 @@
+"""Each tool, driven through whole conversations with the scripted model."""
+
+from __future__ import annotations
+
+from assistant.llm.fake import FakeChatModel
+from network.models import (
+    Conversation,
+    Introduction,
+    PendingAction,
+    Profile,
+    ProfileProposal,
+    Referral,
+)
+from tests.harness import Harness
+
+call = FakeChatModel.call
+
+
+def test_get_my_profile_reads_own_profile_as_data(quick: Harness) -> None:
+    me = quick.subscriber("Leeds Bakery", offers="sourdough bread", locality="Leeds")
+    quick.script(call("get_my_profile"), "You offer sourdough bread in Leeds.")
+    reply = quick.send("what's on my profile?", as_=me)
+    assert reply.text == "You offer sourdough bread in Leeds."
+    assert quick.tool_names() == ["get_my_profile"]
+    tool_message = quick.model.calls[1].messages[-1]
+    assert "<data>" in tool_message.text and "sourdough bread" in tool_message.text
+    assert quick.model.calls[1].tools == [], "the final answer is generated without tools offered"
+
+
+def test_update_my_profile_declares_stated_values_and_proposes_inferred_ones(quick: Harness) -> None:
+    me = quick.subscriber("Leeds Bakery", offers="bread")
+    quick.script(call("update_my_profile", locality="Leeds", needs="a dependable miller for flour"), "Noted.")
+    reply = quick.send("we're in Leeds and we keep running out of flour", as_=me)
+    profile = quick.rows(Profile, subscriber_id=me)[0]
+    assert profile.locality == "Leeds" and profile.sources["locality"] == "declared"
+    assert profile.needs is None, "an inferred value is not used before it is confirmed"
+    assert [p.field for p in quick.rows(ProfileProposal, subscriber_id=me, status="pending")] == ["needs"]
+    assert reply.pending_action and reply.pending_action["kind"] == "confirm_profile"
+    quick.press("Confirm")
+    assert quick.rows(Profile, subscriber_id=me)[0].needs == "a dependable miller for flour"
+
+
+def test_classify_industry_returns_codes(quick: Harness) -> None:
+    me = quick.subscriber("Leeds Bakery")
+    quick.script(call("classify_industry", description="a small bakery"), "That is Retail Bakeries (311811).")
+    quick.send("what industry is a small bakery?", as_=me)
+    assert "311811" in quick.model.calls[1].messages[-1].text
+
+
+def test_find_introductions_logs_suggestions_and_lists_them(quick: Harness) -> None:
+    me = quick.subscriber("Leeds Bakery", needs="flour")
+    mill = quick.subscriber(
+        "Pennine Mills", offers="stone-ground flour for bakeries", email="sales@mill.test"
+    )
+    quick.subscriber("Hidden Mill", offers="flour", consented=False)
+    quick.script(call("find_introductions", need="flour supplier"), "Pennine Mills offers flour.")
+    reply = quick.send("find me a flour supplier", as_=me)
+    assert [i.title for i in reply.items] == ["Pennine Mills"]
+    assert quick.count(Introduction, requester_id=me, target_id=mill, state="suggested") == 1
+    data = quick.model.calls[1].messages[-1].text
+    assert "Pennine Mills" in data and "Hidden Mill" not in data
+    assert "sales@mill.test" not in data, "no contact details before both sides accept"
+
+
+def test_request_introduction_waits_for_confirmation(quick: Harness) -> None:
+    me = quick.subscriber("Leeds Bakery")
+    mill = quick.subscriber("Pennine Mills", offers="flour")
+    quick.script(call("request_introduction", business="pennine mills"), "I can ask them for you.")
+    reply = quick.send("introduce me to Pennine Mills", as_=me)
+    assert reply.pending_action and reply.pending_action["kind"] == "request_introduction"
+    assert quick.count(Introduction, state="requested") == 0
+    quick.press("Confirm")
+    assert quick.count(Introduction, requester_id=me, target_id=mill, state="requested") == 1
+
+
+def test_respond_to_introduction_decline_at_once_accept_after_confirmation(quick: Harness) -> None:
+    from network.services import introductions
+
+    mill = quick.subscriber("Pennine Mills", offers="flour", email="mill@example.com")
+    bakery = quick.subscriber("Leeds Bakery", email="bakery@example.com")
+    cafe = quick.subscriber("Jane's Cafe", email="jane@example.com")
+    with quick.db.transaction() as session:
+        introductions.request(session, bakery, mill)
+        introductions.request(session, cafe, mill)
+    quick.script(call("respond_to_introduction", accept=False, business="Jane's Cafe"), "Declined.")
+    quick.send("decline Jane's Cafe", as_=mill)
+    assert quick.count(Introduction, requester_id=cafe, state="declined") == 1
+    quick.script(call("respond_to_introduction", accept=True), "Happy to connect you.")
+    reply = quick.send("yes, accept the bakery", as_=mill)
+    assert reply.pending_action and reply.pending_action["kind"] == "share_contact"
+    assert "bakery@example.com" not in reply.text
+    assert quick.count(Introduction, requester_id=bakery, state="accepted") == 0
+    confirmed = quick.press("Confirm")
+    assert quick.count(Introduction, requester_id=bakery, state="accepted") == 1
+    assert "bakery@example.com" in confirmed.text
+
+
+def test_log_and_update_referral(quick: Harness) -> None:
+    bob = quick.subscriber("Bob Bookkeeping")
+    jane = quick.subscriber("Jane's Cafe")
+    quick.script(
+        call("log_referral", to_business="Jane's Cafe", prospect="Acme Plumbing", hotness=4), "Logged."
+    )
+    quick.send("I referred Acme Plumbing to Jane's Cafe", as_=bob)
+    referral = quick.rows(Referral)[0]
+    assert (referral.giver_id, referral.receiver_id, referral.prospect_name) == (bob, jane, "Acme Plumbing")
+    quick.script(call("update_referral", state="contacted", prospect="Acme"), "Updated.")
+    quick.send("I've contacted Acme", as_=jane)
+    assert quick.rows(Referral)[0].state == "contacted"
+
+
+def test_my_network_shows_own_activity(quick: Harness) -> None:
+    bob = quick.subscriber("Bob Bookkeeping")
+    quick.subscriber("Jane's Cafe")
+    quick.script(call("log_referral", to_business="Jane's Cafe", prospect="Acme"), "Logged.")
+    quick.send("I referred Acme to Jane's Cafe", as_=bob)
+    quick.script(call("my_network", show="referrals"), "You gave one referral.")
+    quick.send("what referrals have I given?", as_=bob)
+    data = quick.model.calls[-1].messages[-1].text
+    assert '"direction": "given"' in data and "Jane's Cafe" in data
+
+
+def test_search_knowledge_cites_and_offers_helpers(quick: Harness) -> None:
+    me = quick.subscriber("Leeds Bakery", bottlenecks="cash flow")
+    quick.subscriber("Bob Bookkeeping", offers="bookkeeping and cash flow forecasts")
+    quick.script(
+        call("search_knowledge", query="cash flow problems"),
+        "Forecast 13 weeks ahead [cash-flow#symptoms]. Bob Bookkeeping can help; want an introduction?",
+    )
+    reply = quick.send("I keep running short of cash", as_=me)
+    data = quick.model.calls[1].messages[-1].text
+    assert "[cash-flow#symptoms]" in data
+    assert "Bob Bookkeeping" in data and "businesses_in_the_network_who_could_help" in data
+    assert "[cash-flow#symptoms]" in reply.text
+
+
+def test_handoff_to_human_stops_the_model(quick: Harness) -> None:
+    me = quick.subscriber("Leeds Bakery")
+    quick.script(call("handoff_to_human", reason="billing complaint"), "Passing you on.")
+    reply = quick.send("I want to complain about my bill", as_=me)
+    assert "support team" in reply.text
+    conversation = quick.rows(Conversation)[0]
+    assert conversation.mode == "handed_off" and "billing complaint" in (conversation.handoff_reason or "")
+    calls_before = len(quick.model.calls)
+    reply = quick.send("hello?", as_=me)
+    assert len(quick.model.calls) == calls_before, "a handed-off thread gets no model answer"
+    assert "support team" in reply.text
+
+
+def test_record_deal_is_a_pending_action(quick: Harness) -> None:
+    from network.services import referrals
+
+    bob = quick.subscriber("Bob Bookkeeping")
+    acme = quick.subscriber("Acme Plumbing")
+    with quick.db.transaction() as session:
+        referrals.log_referral(session, bob, acme, prospect_name="Jane's Cafe")
+    quick.script(call("record_deal", amount="£2,400", referrer="Bob"), "Shall I record it?")
+    reply = quick.send("we closed £2,400 with Jane's Cafe thanks to Bob", as_=acme)
+    action = quick.rows(PendingAction)[0]
+    assert action.payload["amount_minor"] == 240000 and action.payload["currency"] == "GBP"
+    assert reply.pending_action and "2,400.00 GBP" in reply.text

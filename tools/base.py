@@ -1,0 +1,83 @@
+"""What every tool shares: argument models that forbid extras, the server-supplied environment, the spec.
+
+A tool is a function ``run(env, args) -> dict`` in its own module, with a pydantic ``Args`` model whose
+docstrings and field descriptions the model reads. What the model supplies (``args``) is kept apart from
+what the server supplies (``env``: the acting subscriber from the verified session, the database, the
+retrieval ports, and the turn's effects). Results are plain JSON-able data; :mod:`tools.registry` frames
+them as data for the model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy.orm import Session
+
+from assistant.context import ToolContext, TurnEffects
+from assistant.ports import Ports
+from network.db import Database
+
+Data = dict[str, Any]
+
+
+class ToolArgs(BaseModel):
+    """Arguments a model may give. Extra fields are refused: the acting business is never an argument."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+A = TypeVar("A", bound=ToolArgs)
+
+
+@dataclass
+class ToolEnv:
+    ctx: ToolContext
+    db: Database
+    ports: Ports
+    effects: TurnEffects
+
+    def write(self) -> Any:
+        """A transaction audited as the acting subscriber."""
+        return self.db.transaction(self.ctx.actor)
+
+    def read(self) -> Any:
+        return self.db.read()
+
+
+@dataclass(frozen=True)
+class ToolSpec(Generic[A]):
+    name: str
+    args: type[A]
+    run: Callable[[ToolEnv, A], Data]
+    description: str
+
+    def call(self, env: ToolEnv, raw: dict[str, Any]) -> Data:
+        return self.run(env, self.args.model_validate(raw))
+
+
+def spec(name: str, args: type[A], run: Callable[[ToolEnv, A], Data]) -> ToolSpec[A]:
+    """A tool spec whose description is ``run``'s docstring (what the model reads)."""
+    doc = " ".join((run.__doc__ or "").split())
+    if not doc:
+        raise ValueError(f"tool {name} needs a docstring: the model reads it")
+    return ToolSpec(name=name, args=args, run=run, description=doc)
+
+
+def business_card(session: Session, subscriber_id: str) -> Data:
+    """Public facts about another business: never contact details (those cross only on an accepted intro)."""
+    from network.models import Profile, Subscriber
+
+    subscriber = session.get(Subscriber, subscriber_id)
+    profile = session.get(Profile, subscriber_id)
+    if subscriber is None:
+        return {}
+    card: Data = {"subscriber_id": subscriber.id, "business_name": subscriber.business_name}
+    if profile is not None:
+        card |= {
+            "industry": profile.naics_title,
+            "locality": profile.locality,
+        }
+    return {k: v for k, v in card.items() if v}

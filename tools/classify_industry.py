@@ -1,0 +1,21 @@
+"""``classify_industry``: a business description → the three most likely NAICS 2017 industries."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from assistant.ports import as_code
+from tools.base import Data, ToolArgs, ToolEnv, spec
+
+
+class Args(ToolArgs):
+    description: str = Field(..., min_length=2, max_length=2000, description="What the business does.")
+
+
+def classify_industry(env: ToolEnv, args: Args) -> Data:
+    """Find the industry (NAICS code) that matches a description of a business."""
+    codes = [as_code(c) for c in env.ports.classifier.get().classify(args.description, 3)]
+    return {"industries": [{"code": c.code, "title": c.title, "score": round(c.score, 3)} for c in codes]}
+
+
+SPEC = spec("classify_industry", Args, classify_industry)

@@ -1,0 +1,60 @@
+"""``find_introductions``: businesses in the network worth meeting, each with its reasons.
+
+Without a ``need`` the matching engine ranks by the confirmed profile; with one, the consented offers are
+searched for that need. Every suggestion shown is logged with ``introductions.suggest`` (the funnel and the
+exposure caps count it). Only public facts are returned: name, industry, place, reasons — never contacts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from pydantic import Field
+
+from assistant.ports import Match, as_match
+from network.services import introductions
+from tools.base import Data, ToolArgs, ToolEnv, business_card, spec
+
+
+class Args(ToolArgs):
+    need: str | None = Field(
+        None, max_length=300, description="What they are looking for, e.g. 'flour supplier' or 'bookkeeper'."
+    )
+    limit: int = Field(3, ge=1, le=10, description="How many suggestions.")
+
+
+def find_introductions(env: ToolEnv, args: Args) -> Data:
+    """Find other businesses in the network to be introduced to: suppliers, partners or customers that fit
+    the person's needs. Give `need` when they ask for something specific."""
+    me = env.ctx.subscriber_id
+    matches = _search(env, me, args.need, args.limit)
+    shown = []
+    with env.write() as session:
+        for m in matches:
+            introductions.suggest(
+                session, me, m.subscriber_id, score=m.score, parts=m.parts, reasons=m.reasons
+            )
+            card = business_card(session, m.subscriber_id)
+            shown.append({**card, "reasons": m.reasons})
+    env.effects.items = [
+        {"id": s["subscriber_id"], "title": s["business_name"], "description": " ".join(s["reasons"][:1])}
+        for s in shown
+    ]
+    if not shown:
+        return {"suggestions": [], "note": "no suitable businesses in the network yet"}
+    return {"suggestions": shown, "next_step": "the person can ask for an introduction to any of them"}
+
+
+def _search(env: ToolEnv, me: str, need: str | None, limit: int) -> list[Match]:
+    found: Sequence[object] = []
+    if need:
+        try:
+            found = env.ports.needs.get().find(me, need, limit)
+        except LookupError:  # no need search configured: rank by the profile instead
+            found = []
+    if not found:
+        found = env.ports.matcher.get().suggest(me, limit)
+    return [as_match(m) for m in found][:limit]
+
+
+SPEC = spec("find_introductions", Args, find_introductions)

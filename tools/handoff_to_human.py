@@ -1,0 +1,45 @@
+"""``handoff_to_human``: pass the conversation to a support agent; the assistant stops answering in it."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from sqlalchemy import select
+
+import prompts
+from network import audit
+from network.models import Conversation, Message
+from tools.base import Data, ToolArgs, ToolEnv, spec
+
+RECENT = 6
+
+
+class Args(ToolArgs):
+    reason: str = Field(..., min_length=2, max_length=500, description="Why, and what the person needs.")
+
+
+def handoff_to_human(env: ToolEnv, args: Args) -> Data:
+    """Hand the conversation to a human support agent, when the person asks for a human or you cannot help
+    (complaints, billing disputes, account problems)."""
+    env.effects.handed_off = True
+    if env.ctx.conversation_id is None:
+        return {"status": "handed off"}
+    with env.write() as session:
+        conversation = session.get(Conversation, env.ctx.conversation_id)
+        if conversation is None or conversation.subscriber_id != env.ctx.subscriber_id:
+            return {"status": "handed off"}
+        recent = session.scalars(
+            select(Message)
+            .where(Message.conversation_id == conversation.id, Message.role.in_(("user", "assistant")))
+            .order_by(Message.seq.desc())
+            .limit(RECENT)
+        ).all()
+        transcript = "\n".join(f"{m.role}: {m.content}" for m in reversed(recent))
+        conversation.mode = "handed_off"
+        conversation.handoff_reason = prompts.render(
+            "handoff_note", reason=args.reason, transcript=transcript
+        )
+        audit.record(session, "conversation.handed_off", "conversations", conversation.id)
+    return {"status": "handed off", "note": "a support agent will reply in this conversation"}
+
+
+SPEC = spec("handoff_to_human", Args, handoff_to_human)

@@ -1,0 +1,103 @@
+"""``my_network``: the person's own referrals (given and received), deals, credits and introductions.
+
+Everything is filtered to rows the acting subscriber is a party to. Other businesses appear by name only;
+contact details appear only for introductions both sides accepted.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from network.models import Incentive, IntroductionState, Subscriber
+from network.money import Money
+from network.services import deals, introductions, referrals
+from tools.base import Data, ToolArgs, ToolEnv, spec
+
+LIMIT = 10
+
+
+class Args(ToolArgs):
+    show: Literal["all", "referrals", "deals", "credits", "introductions"] = Field(
+        "all", description="Which part of their network activity to show."
+    )
+
+
+def my_network(env: ToolEnv, args: Args) -> Data:
+    """Show the person's referrals given and received, deals closed, credits (incentives) earned and
+    introductions."""
+    me = env.ctx.subscriber_id
+    parts = {
+        "referrals": _referrals,
+        "deals": _deals,
+        "credits": _credits,
+        "introductions": _introductions,
+    }
+    wanted = parts if args.show == "all" else {args.show: parts[args.show]}
+    with env.read() as session:
+        return {name: read(session, me) for name, read in wanted.items()}
+
+
+def _name(session: Session, subscriber_id: str | None) -> str | None:
+    subscriber = session.get(Subscriber, subscriber_id) if subscriber_id else None
+    return subscriber.business_name if subscriber else None
+
+
+def _referrals(session: Session, me: str) -> list[dict[str, Any]]:
+    rows = referrals.list_referrals(session, me, limit=LIMIT)
+    return [
+        {
+            "referral_id": r.id,
+            "direction": "given" if r.giver_id == me else "received",
+            "other_business": _name(session, r.receiver_id if r.giver_id == me else r.giver_id),
+            "prospect": r.prospect_name or _name(session, r.prospect_subscriber_id),
+            "hotness": r.hotness,
+            "state": r.state,
+        }
+        for r in rows
+    ]
+
+
+def _deals(session: Session, me: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "role": "closed by you" if d.receiver_id == me else "credited to you",
+            "amount": Money(d.amount_minor, d.currency).format(),
+            "closed_on": d.closed_on.isoformat(),
+            "other_business": _name(session, d.giver_id if d.receiver_id == me else d.receiver_id),
+            "state": d.state,
+        }
+        for d in deals.for_subscriber(session, me)[:LIMIT]
+    ]
+
+
+def _credits(session: Session, me: str) -> list[dict[str, Any]]:
+    rows = session.scalars(
+        select(Incentive)
+        .where(Incentive.beneficiary_id == me)
+        .order_by(Incentive.created_at.desc())
+        .limit(LIMIT)
+    )
+    return [{"amount": Money(i.amount_minor, i.currency).format(), "state": i.state} for i in rows]
+
+
+def _introductions(session: Session, me: str) -> list[dict[str, Any]]:
+    out = []
+    for intro in introductions.for_subscriber(session, me)[:LIMIT]:
+        other = intro.target_id if intro.requester_id == me else intro.requester_id
+        row: dict[str, Any] = {
+            "with": _name(session, other),
+            "you_asked": intro.requester_id == me,
+            "state": intro.state,
+        }
+        if intro.state == IntroductionState.ACCEPTED.value:
+            card = introductions.contact_card(session, intro.id, me)
+            row["contact"] = {"name": card.contact_name, "email": card.email, "phone": card.phone}
+        out.append(row)
+    return out
+
+
+SPEC = spec("my_network", Args, my_network)

@@ -1,0 +1,135 @@
+"""``record_deal``: business the person closed thanks to a referral or an introduction — once confirmed.
+
+Money moves on a recorded deal (the referrer's reward, a bill credit), so the tool only proposes it: the
+pending action carries the exact amount in minor units and the referral it came from, and the person's own
+confirmation records it with the action's idempotency key.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from pydantic import Field
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from assistant import pending, phrases
+from network.errors import InvalidInput, NotFound
+from network.ids import utcnow
+from network.models import Introduction, IntroductionState, Referral, ReferralState, Subscriber
+from network.money import Money, parse_money
+from tools.base import Data, ToolArgs, ToolEnv, spec
+
+SYMBOLS = {"£": "GBP", "€": "EUR", "$": "USD", "¥": "JPY"}
+_CODE = re.compile(r"\b([A-Za-z]{3})\b")
+
+
+class Args(ToolArgs):
+    amount: str | int | float = Field(..., description="The deal's value, e.g. '2400' or '£2,400.50'.")
+    currency: str | None = Field(None, description="ISO code such as GBP, EUR or USD.")
+    referrer: str | None = Field(None, max_length=200, description="Who referred or introduced the customer.")
+    referral_id: str | None = Field(None, max_length=40)
+    closed_on: date | None = Field(None, description="When it closed (YYYY-MM-DD); default today.")
+    description: str | None = Field(None, max_length=500, description="What was sold, to whom.")
+
+
+def parse_amount(amount: str | int | float, currency: str | None, default: str) -> Money:
+    text = str(amount).strip()
+    symbol = next((code for sign, code in SYMBOLS.items() if sign in text), None)
+    code_in_text = _CODE.search(text)
+    code = currency or (code_in_text.group(1).upper() if code_in_text else None) or symbol or default
+    digits = re.sub(r"[^\d.]", "", text.replace(",", ""))
+    return parse_money(digits, code.upper())
+
+
+def record_deal(env: ToolEnv, args: Args) -> Data:
+    """Record a deal the person closed thanks to a referral or introduction, e.g. "we closed £2,400 with
+    Acme thanks to Bob". The person confirms before it is recorded."""
+    money = parse_amount(args.amount, args.currency, env.ctx.currency)
+    closed_on = args.closed_on or utcnow().date()
+    if closed_on > utcnow().date() + timedelta(days=1):
+        raise InvalidInput("a deal cannot close in the future")
+    me = env.ctx.subscriber_id
+    with env.write() as session:
+        source, giver_id = _source(session, me, args)
+        giver = session.get(Subscriber, giver_id)
+        giver_name = giver.business_name if giver else "the referrer"
+        summary = phrases.SUMMARY_DEAL.format(
+            amount=money.format(), closed_on=closed_on.isoformat(), giver=giver_name
+        )
+        payload = {
+            "amount_minor": money.amount_minor,
+            "currency": money.currency,
+            "closed_on": closed_on.isoformat(),
+            "description": args.description,
+            "giver_name": giver_name,
+            **source,
+        }
+        action = pending.propose(session, env.ctx, "record_deal", summary, payload)
+        env.effects.pending_action_id = action.id
+        return {
+            "status": "waiting for the person to confirm with the button; not recorded yet",
+            "amount": money.format(),
+            "credited_to": giver_name,
+            "closed_on": closed_on.isoformat(),
+        }
+
+
+def _source(session: Session, me: str, args: Args) -> tuple[dict[str, str], str]:
+    """The referral (or accepted introduction) the deal came from, and who gets the credit."""
+    if args.referral_id:
+        referral = session.get(Referral, args.referral_id)
+        if referral is None or referral.receiver_id != me:
+            raise NotFound(f"no referral {args.referral_id!r} that you received")
+        return {"referral_id": referral.id}, referral.giver_id
+    candidates = _referrals(session, me, args.referrer)
+    if len(candidates) == 1:
+        return {"referral_id": candidates[0].id}, candidates[0].giver_id
+    if not candidates and args.referrer:
+        intro = _introduction(session, me, args.referrer)
+        if intro is not None:
+            other = intro.target_id if intro.requester_id == me else intro.requester_id
+            return {"introduction_id": intro.id}, other
+    if not candidates:
+        raise NotFound("I couldn't find a referral or introduction this deal came from. Who referred it?")
+    names = ", ".join(sorted({r.prospect_name or "?" for r in candidates})[:5])
+    raise InvalidInput(f"several referrals could match ({names}). Which one was it?")
+
+
+def _referrals(session: Session, me: str, referrer: str | None) -> list[Referral]:
+    query = (
+        select(Referral)
+        .where(Referral.receiver_id == me, Referral.state != ReferralState.LOST.value)
+        .order_by(Referral.created_at.desc())
+    )
+    rows = list(session.scalars(query))
+    if not referrer:
+        return rows
+    wanted = referrer.lower()
+    return [r for r in rows if _matches(session.get(Subscriber, r.giver_id), wanted)]
+
+
+def _introduction(session: Session, me: str, referrer: str) -> Introduction | None:
+    rows = session.scalars(
+        select(Introduction).where(
+            Introduction.state == IntroductionState.ACCEPTED.value,
+            or_(Introduction.requester_id == me, Introduction.target_id == me),
+        )
+    ).all()
+    wanted = referrer.lower()
+    for intro in rows:
+        other = intro.target_id if intro.requester_id == me else intro.requester_id
+        if _matches(session.get(Subscriber, other), wanted):
+            return intro
+    return None
+
+
+def _matches(subscriber: Subscriber | None, wanted: str) -> bool:
+    if subscriber is None:
+        return False
+    names = [subscriber.business_name, subscriber.contact_name or ""]
+    return any(wanted in n.lower() or (n and n.lower() in wanted) for n in names)
+
+
+SPEC = spec("record_deal", Args, record_deal)

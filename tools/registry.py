@@ -1,0 +1,115 @@
+"""The explicit registry of the assistant's tools, and LangChain tools bound to one turn's server context.
+
+The names are a contract (evals and operators rely on them). ``build_tools(env)`` closes each tool over the
+server-side :class:`~tools.base.ToolEnv`, so the only thing a model controls is the validated ``Args``.
+Results reach the model framed as *data* (``prompts/tool_result.md``); errors as a sentence it can pass on.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from langchain_core.tools import BaseTool, StructuredTool
+from pydantic import ValidationError
+
+import prompts
+from network.errors import Layer8Error
+from tools import (
+    classify_industry,
+    find_introductions,
+    get_my_profile,
+    handoff_to_human,
+    log_referral,
+    my_network,
+    record_deal,
+    request_introduction,
+    respond_to_introduction,
+    search_knowledge,
+    update_my_profile,
+    update_referral,
+)
+from tools.base import Data, ToolEnv, ToolSpec
+
+logger = logging.getLogger(__name__)
+
+SPECS: tuple[ToolSpec[Any], ...] = (
+    get_my_profile.SPEC,
+    update_my_profile.SPEC,
+    classify_industry.SPEC,
+    find_introductions.SPEC,
+    request_introduction.SPEC,
+    respond_to_introduction.SPEC,
+    log_referral.SPEC,
+    update_referral.SPEC,
+    record_deal.SPEC,
+    my_network.SPEC,
+    search_knowledge.SPEC,
+    handoff_to_human.SPEC,
+)
+NAMES = tuple(s.name for s in SPECS)
+BY_NAME = {s.name: s for s in SPECS}
+
+
+def frame(name: str, data: Data) -> str:
+    """A tool result as fenced data; fence markers inside the data cannot close the fence early."""
+    text = json.dumps(data, ensure_ascii=False, indent=1, default=str)
+    text = text.replace("<data>", "‹data›").replace("</data>", "‹/data›")
+    return prompts.render("tool_result", tool=name, data=text)
+
+
+def failure(name: str, code: str, message: str) -> str:
+    return prompts.render("tool_error", tool=name, code=code, message=message)
+
+
+def invalid_arguments(name: str, error: ValidationError) -> str:
+    problems = "; ".join(
+        f"{'.'.join(str(p) for p in e['loc']) or 'arguments'}: {e['msg']}" for e in error.errors()[:5]
+    )
+    return prompts.render("tool_invalid_args", tool=name, problems=problems)
+
+
+def unknown_tool(name: str) -> str:
+    return prompts.render("tool_unknown", tool=name[:60], available=", ".join(NAMES))
+
+
+def execute(spec: ToolSpec[Any], env: ToolEnv, raw: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """Run one tool; the content for the model and an artifact for the server (data or error)."""
+    try:
+        data = spec.call(env, raw)
+    except ValidationError as exc:
+        return invalid_arguments(spec.name, exc), {"error": "invalid_arguments"}
+    except Layer8Error as exc:
+        return failure(spec.name, exc.code, exc.message), {"error": exc.code, "message": exc.message}
+    except LookupError as exc:  # a retrieval part that is not configured on this installation
+        logger.warning("tool %s unavailable: %s", spec.name, exc)
+        return failure(spec.name, "unavailable", "this feature is not available right now"), {
+            "error": "unavailable"
+        }
+    except Exception:
+        logger.exception("tool %s failed", spec.name)
+        return failure(spec.name, "internal_error", "the tool failed"), {"error": "internal_error"}
+    return frame(spec.name, data), {"data": data}
+
+
+def _bind(spec: ToolSpec[Any], env: ToolEnv) -> BaseTool:
+    def call(**kwargs: Any) -> tuple[str, dict[str, Any]]:
+        return execute(spec, env, kwargs)
+
+    def on_invalid(error: ValidationError) -> str:
+        return invalid_arguments(spec.name, error)
+
+    return StructuredTool.from_function(
+        func=call,
+        name=spec.name,
+        description=spec.description,
+        args_schema=spec.args,
+        response_format="content_and_artifact",
+        handle_validation_error=on_invalid,
+    )
+
+
+def build_tools(env: ToolEnv, names: tuple[str, ...] = NAMES) -> list[BaseTool]:
+    """LangChain tools for one turn, bound to that turn's server-side context."""
+    return [_bind(BY_NAME[name], env) for name in names]

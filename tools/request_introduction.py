@@ -1,0 +1,45 @@
+"""``request_introduction``: ask another business for an introduction — after the person confirms.
+
+The request itself shares nothing, but its acceptance will exchange contact details, so the tool only
+proposes it (a pending action); the person's own confirmation sends it.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from assistant import pending, phrases
+from network.errors import ConsentRequired
+from network.models import ConsentKind
+from network.services import consent
+from tools.base import Data, ToolArgs, ToolEnv, spec
+from tools.lookup import find_business
+
+
+class Args(ToolArgs):
+    business: str = Field(..., min_length=1, max_length=200, description="Business name (or its id).")
+    message: str | None = Field(None, max_length=500, description="A short note for them, if any.")
+
+
+def request_introduction(env: ToolEnv, args: Args) -> Data:
+    """Ask to be introduced to another business in the network, e.g. one that find_introductions
+    suggested. The person confirms before the request is sent."""
+    with env.write() as session:
+        target = find_business(session, env.ctx.subscriber_id, args.business)
+        if not consent.is_granted(session, target.id, ConsentKind.CONTACTABLE):
+            raise ConsentRequired(f"{target.business_name} is not accepting introduction requests")
+        action = pending.propose(
+            session,
+            env.ctx,
+            "request_introduction",
+            phrases.SUMMARY_INTRO_REQUEST.format(target=target.business_name),
+            {"target_id": target.id, "message": args.message},
+        )
+        env.effects.pending_action_id = action.id
+        return {
+            "status": "waiting for the person to confirm with the button",
+            "business_name": target.business_name,
+        }
+
+
+SPEC = spec("request_introduction", Args, request_introduction)

@@ -1,0 +1,64 @@
+"""``respond_to_introduction``: accept or decline an introduction someone asked for.
+
+Declining shares nothing and happens at once. Accepting exchanges contact details, so it becomes a pending
+action the person confirms (the Accept button on the request itself is that confirmation already).
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from assistant import pending, phrases
+from network.errors import NotFound
+from network.models import Introduction, IntroductionState
+from network.services import introductions
+from tools.base import Data, ToolArgs, ToolEnv, business_card, spec
+from tools.lookup import find_business
+
+
+class Args(ToolArgs):
+    accept: bool = Field(..., description="true to accept, false to decline.")
+    business: str | None = Field(None, max_length=200, description="Who asked (name), if several did.")
+    introduction_id: str | None = Field(None, max_length=40)
+
+
+def respond_to_introduction(env: ToolEnv, args: Args) -> Data:
+    """Accept or decline an introduction request another business sent to the person."""
+    me = env.ctx.subscriber_id
+    with env.write() as session:
+        intro = _waiting(session, me, args)
+        other = business_card(session, intro.requester_id)
+        if not args.accept:
+            introductions.respond(session, me, intro.id, accept=False)
+            return {"status": "declined", "business_name": other.get("business_name")}
+        action = pending.propose(
+            session,
+            env.ctx,
+            "share_contact",
+            phrases.SUMMARY_SHARE_CONTACT.format(other=other.get("business_name", "them")),
+            {"introduction_id": intro.id},
+        )
+        env.effects.pending_action_id = action.id
+        return {
+            "status": "waiting for the person to confirm with the button",
+            "business_name": other.get("business_name"),
+        }
+
+
+def _waiting(session: Session, me: str, args: Args) -> Introduction:
+    query = select(Introduction).where(
+        Introduction.target_id == me, Introduction.state == IntroductionState.REQUESTED.value
+    )
+    if args.introduction_id:
+        query = query.where(Introduction.id == args.introduction_id)
+    elif args.business:
+        query = query.where(Introduction.requester_id == find_business(session, me, args.business).id)
+    intro = session.scalars(query.order_by(Introduction.created_at.desc())).first()
+    if intro is None:
+        raise NotFound("there is no introduction request waiting for you")
+    return intro
+
+
+SPEC = spec("respond_to_introduction", Args, respond_to_introduction)

@@ -1,0 +1,70 @@
+"""``search_knowledge``: business playbooks for a bottleneck question, with citations — plus businesses in
+the network that could help with it, and what the person's own profile says about the problem.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from pydantic import Field
+
+from assistant.ports import Match, as_match, as_passage
+from network.models import Profile
+from network.services import introductions
+from tools.base import Data, ToolArgs, ToolEnv, business_card, spec
+
+logger = logging.getLogger(__name__)
+PASSAGE_CHARS = 700
+HELPERS = 2
+
+
+class Args(ToolArgs):
+    query: str = Field(..., min_length=2, max_length=300, description="The business question or problem.")
+    k: int = Field(3, ge=1, le=6, description="How many passages.")
+
+
+def search_knowledge(env: ToolEnv, args: Args) -> Data:
+    """Look up practical advice on a business problem (cash flow, pricing, hiring, finding customers,
+    suppliers...) in the knowledge base. Cite the sources it returns."""
+    hits = [as_passage(h) for h in env.ports.knowledge.get().search(args.query, args.k)]
+    passages = [
+        {"cite_as": f"[{h.citation}]", "title": h.title, "section": h.section, "text": _clip(h.text)}
+        for h in hits
+    ]
+    data: Data = {"passages": passages}
+    with env.write() as session:
+        profile = session.get(Profile, env.ctx.subscriber_id)
+        if profile is not None and (profile.bottlenecks or profile.needs):
+            data["their_profile"] = {"bottlenecks": profile.bottlenecks, "needs": profile.needs}
+        helpers = []
+        for m in _helpers(env, args.query):
+            introductions.suggest(
+                session,
+                env.ctx.subscriber_id,
+                m.subscriber_id,
+                score=m.score,
+                parts=m.parts,
+                reasons=m.reasons,
+            )
+            helpers.append({**business_card(session, m.subscriber_id), "reasons": m.reasons})
+    if helpers:
+        data["businesses_in_the_network_who_could_help"] = helpers
+    return data
+
+
+def _helpers(env: ToolEnv, query: str) -> list[Match]:
+    try:
+        return [as_match(m) for m in env.ports.needs.get().find(env.ctx.subscriber_id, query, HELPERS)]
+    except LookupError:
+        return []
+    except Exception:  # the advice stands without suggestions
+        logger.warning("need search failed during a knowledge question", exc_info=True)
+        return []
+
+
+def _clip(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= PASSAGE_CHARS else text[: PASSAGE_CHARS - 1].rsplit(" ", 1)[0] + "…"
+
+
+SPEC = spec("search_knowledge", Args, search_knowledge)

@@ -1,0 +1,107 @@
+"""``update_my_profile``: change the acting business's profile.
+
+A value the person literally wrote this turn is *declared* and saved at once. Anything else the model
+inferred or paraphrased becomes a proposal, and the person confirms the proposals with one button (a pending
+action) before matching ever uses them. The model's say-so never decides which is which: the server checks
+the value against the person's own words.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any, Literal
+
+from pydantic import Field
+
+from assistant import pending, phrases
+from assistant.ports import as_code
+from network.services import profiles
+from tools.base import Data, ToolArgs, ToolEnv, spec
+
+logger = logging.getLogger(__name__)
+_WORDS = re.compile(r"[a-z0-9]+")
+MIN_CLASSIFY_SCORE = 0.0
+
+
+class Args(ToolArgs):
+    """Only the fields to change; leave the others out."""
+
+    description: str | None = Field(None, description="What the business does, in a sentence or two.")
+    offers: str | None = Field(None, description="Products or services they sell.")
+    needs: str | None = Field(None, description="Suppliers, partners or help they are looking for.")
+    ideal_customers: str | None = Field(None, description="Who they want as customers.")
+    goals: str | None = Field(None, description="Their business goals.")
+    bottlenecks: str | None = Field(None, description="What holds the business back right now.")
+    interests: str | None = None
+    locality: str | None = Field(None, description="Town or city where they work.")
+    region: str | None = None
+    country: str | None = Field(None, description="Two-letter country code, e.g. GB.")
+    service_radius_km: float | None = Field(None, ge=0, le=20000)
+    employees: int | None = Field(None, ge=0, le=1_000_000)
+    growth_stage: Literal["startup", "growing", "established", "mature"] | None = None
+    languages: str | None = None
+    naics_code: str | None = Field(None, description="NAICS industry code from classify_industry.")
+
+
+def normalised(text: str) -> str:
+    return " ".join(_WORDS.findall(str(text).lower()))
+
+
+def stated(value: Any, user_text: str) -> bool:
+    """True when ``value`` appears word for word in what the person wrote in their recent messages."""
+    wanted = normalised(value)
+    return bool(wanted) and f" {wanted} " in f" {normalised(user_text)} "
+
+
+def update_my_profile(env: ToolEnv, args: Args) -> Data:
+    """Save details of the person's own business profile (what they do, offer, need, where they work...).
+    Use their own words. Values you inferred are shown to them to confirm before they are used."""
+    changes = args.model_dump(exclude_none=True)
+    if not changes:
+        return {"status": "nothing to change"}
+    declared = {k: v for k, v in changes.items() if stated(v, env.ctx.user_text)}
+    inferred = {k: v for k, v in changes.items() if k not in declared}
+    inferred |= _industry(env, changes)
+    me = env.ctx.subscriber_id
+    with env.write() as session:
+        if declared:
+            profiles.update_profile(session, me, declared)
+        proposals = profiles.propose(session, me, inferred)
+        if not proposals:
+            return {"status": "saved", "saved": declared}
+        listing = "; ".join(f"{p.field.replace('_', ' ')}: {p.value}" for p in proposals)
+        action = pending.propose(
+            session,
+            env.ctx,
+            "confirm_profile",
+            phrases.SUMMARY_PROFILE.format(fields=listing),
+            {"proposal_ids": [p.id for p in proposals]},
+        )
+        env.effects.pending_action_id = action.id
+        return {
+            "status": "waiting for the person to confirm these values with the button",
+            "saved": declared,
+            "to_confirm": {p.field: p.value for p in proposals},
+        }
+
+
+def _industry(env: ToolEnv, changes: dict[str, Any]) -> dict[str, Any]:
+    """Propose an industry code when the description changes and none was given."""
+    text = " ".join(str(changes[k]) for k in ("description", "offers") if k in changes)
+    if not text or "naics_code" in changes:
+        return {}
+    try:
+        codes = env.ports.classifier.get().classify(text, 1)
+    except Exception:  # classification is a convenience: the profile saves without it
+        logger.warning("industry classification unavailable", exc_info=True)
+        return {}
+    if not codes:
+        return {}
+    best = as_code(codes[0])
+    if not best.code or best.score < MIN_CLASSIFY_SCORE:
+        return {}
+    return {"naics_code": best.code, "naics_title": best.title}
+
+
+SPEC = spec("update_my_profile", Args, update_my_profile)

@@ -1,0 +1,80 @@
+"""``update_referral``: the receiver of a referral moves it along: contacted → meeting → won | lost."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from network.errors import InvalidInput, NotFound
+from network.models import Referral, ReferralState, Subscriber
+from network.services import referrals
+from tools.base import Data, ToolArgs, ToolEnv, spec
+
+OPEN = (ReferralState.OPEN.value, ReferralState.CONTACTED.value, ReferralState.MEETING.value)
+
+
+class Args(ToolArgs):
+    state: Literal["contacted", "meeting", "won", "lost"]
+    prospect: str | None = Field(None, max_length=200, description="The prospect or who referred them.")
+    referral_id: str | None = Field(None, max_length=40)
+    note: str | None = Field(None, max_length=1000)
+
+
+def update_referral(env: ToolEnv, args: Args) -> Data:
+    """Update a referral the person received: they contacted the prospect, have a meeting, won or lost it."""
+    me = env.ctx.subscriber_id
+    with env.write() as session:
+        referral = _pick(session, me, args)
+        referrals.update_referral(session, me, referral.id, args.state, note=args.note)
+        return {
+            "status": "updated",
+            "referral_id": referral.id,
+            "prospect": _label(session, referral),
+            "state": referral.state,
+        }
+
+
+def _pick(session: Session, me: str, args: Args) -> Referral:
+    if args.referral_id:
+        return _one(session, me, args.referral_id)
+    rows = session.scalars(
+        select(Referral)
+        .where(Referral.receiver_id == me, Referral.state.in_(OPEN))
+        .order_by(Referral.created_at.desc())
+    ).all()
+    if args.prospect:
+        wanted = args.prospect.lower()
+        rows = [
+            r for r in rows if wanted in _label(session, r).lower() or wanted in _giver(session, r).lower()
+        ]
+    if len(rows) == 1:
+        return rows[0]
+    if not rows:
+        raise NotFound("no open referral of yours matches that")
+    names = ", ".join(_label(session, r) for r in rows[:5])
+    raise InvalidInput(f"several open referrals could match: {names}. Which one?")
+
+
+def _one(session: Session, me: str, referral_id: str) -> Referral:
+    referral = session.get(Referral, referral_id)
+    if referral is None or referral.receiver_id != me:
+        raise NotFound(f"no referral {referral_id!r} that you received")
+    return referral
+
+
+def _label(session: Session, referral: Referral) -> str:
+    if referral.prospect_name:
+        return referral.prospect_name
+    prospect = session.get(Subscriber, referral.prospect_subscriber_id or "")
+    return prospect.business_name if prospect else "(prospect)"
+
+
+def _giver(session: Session, referral: Referral) -> str:
+    giver = session.get(Subscriber, referral.giver_id)
+    return giver.business_name if giver else ""
+
+
+SPEC = spec("update_referral", Args, update_referral)
