@@ -21,12 +21,11 @@ from network.errors import InvalidInput, NotFound
 from network.models import (
     PROFILE_FIELDS,
     ChannelIdentity,
-    ConsentKind,
-    ConsentRecord,
     Profile,
     Role,
     Subscriber,
 )
+from network.services import consent
 
 MAX_LIMIT = 100
 MAX_OFFSET = 100_000
@@ -181,18 +180,7 @@ def profile_view(
 
 def current_consent(session: Session, subscriber_id: str) -> dict[str, bool]:
     """The newest consent decision per kind; a kind never asked is ``False``."""
-    rows = session.scalars(
-        select(ConsentRecord)
-        .where(ConsentRecord.subscriber_id == subscriber_id)
-        .order_by(ConsentRecord.at.desc(), ConsentRecord.id.desc())
-    ).all()
-    consent = {kind.value: False for kind in ConsentKind}
-    seen: set[str] = set()
-    for row in rows:
-        if row.kind not in seen:
-            seen.add(row.kind)
-            consent[row.kind] = row.granted
-    return consent
+    return consent.current(session, subscriber_id)
 
 
 def may_view(viewer: Actor, subscriber_id: str) -> bool:
