@@ -66,7 +66,9 @@ class Layer8:
     # --- assistant (issue 4) -------------------------------------------------------------------------
     @cached_property
     def chat_model(self) -> Any:
-        raise NotImplementedError("chat model: assistant issue")
+        from assistant.llm import build_chat_model
+
+        return build_chat_model(self.settings)
 
     @cached_property
     def assistant(self) -> Any:

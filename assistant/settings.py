@@ -37,6 +37,7 @@ class Settings(BaseSettings):
     llm_timeout_s: float = Field(default=30.0, gt=0, le=30)
     llm_max_retries: int = Field(default=2, ge=0, le=5)
     gguf_path: Path | None = None
+    gguf_sha256: str | None = None  # checked for a custom gguf_path only when set
     llm_threads: int = Field(default=1, ge=1)
     llm_context: int = 4096
 

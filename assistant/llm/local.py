@@ -1,0 +1,219 @@
+"""The embedded model as a LangChain chat model with real ``bind_tools``, so agent code is provider-neutral.
+
+What made Qwen2.5-Coder-1.5B reliable at tool calls (PITFALLS): its own chat template rendered with the tools,
+tolerant parsing of whatever shape the call comes in, arguments validated against the tool's JSON schema and,
+when they fail, only the arguments regenerated with that tool forced under a JSON-schema grammar. Tools are
+not grammar-forced on every turn (a small model then calls tools for plain questions), and after a tool
+result the tools are not offered again in that turn (it re-issues the same call otherwise).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel, LanguageModelInput
+from langchain_core.language_models.chat_models import generate_from_stream
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.messages.tool import tool_call_chunk
+from langchain_core.outputs import ChatGenerationChunk, ChatResult
+from langchain_core.runnables import Runnable
+from langchain_core.tools import BaseTool
+from langchain_core.utils.function_calling import convert_to_openai_tool
+from pydantic import ConfigDict, Field
+
+from assistant.llm.choice import ToolChoice, normalise_tool_choice, offers_tools
+from assistant.llm.streaming import StreamGate
+from assistant.llm.template import to_template_messages
+from assistant.llm.toolcalls import ParsedCall, argument_errors, parse_tool_calls
+
+logger = logging.getLogger(__name__)
+
+CALL_PREFIX = '<tool_call>\n{"name": "'
+
+
+class LocalChatModel(BaseChatModel):
+    """A chat model over an :class:`~assistant.llm.engine.Engine` (llama.cpp in production)."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    engine: Any = Field(exclude=True)
+    model_name: str = "qwen2.5-coder-1.5b-instruct-q4_k_m"
+    max_tokens: int = 512
+    argument_max_tokens: int = 256
+    tools_after_result: bool = False
+
+    @property
+    def _llm_type(self) -> str:
+        return "layer8-llama-cpp"
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {"model_name": self.model_name, "max_tokens": self.max_tokens}
+
+    def bind_tools(
+        self,
+        tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool],
+        *,
+        tool_choice: dict[str, Any] | str | bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, AIMessage]:
+        """Bind tools like ``ChatOpenAI.bind_tools``: ``tool_choice`` is auto/none/any/required/a name."""
+        formatted = [convert_to_openai_tool(tool) for tool in tools]
+        names = [spec["function"]["name"] for spec in formatted]
+        choice = normalise_tool_choice(tool_choice, names)
+        kwargs.pop("strict", None)  # the grammar-constrained repair already enforces the schema
+        kwargs.pop("response_format", None)  # structured output goes through a tool (ToolStrategy) here
+        return self.bind(tools=formatted, tool_choice=choice, **kwargs)
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        return generate_from_stream(self._chunks(messages, stop, None, live=False, **kwargs))
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        yield from self._chunks(messages, stop, run_manager, live=True, **kwargs)
+
+    # --- one turn ------------------------------------------------------------------------------------
+    def _chunks(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None,
+        run_manager: CallbackManagerForLLMRun | None,
+        *,
+        live: bool,
+        tools: Sequence[Mapping[str, Any]] | None = None,
+        tool_choice: Any = None,
+        parallel_tool_calls: bool | None = None,
+        **_ignored: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        specs = {spec["function"]["name"]: spec["function"] for spec in tools or []}
+        choice = normalise_tool_choice(tool_choice, list(specs))
+        offered = offers_tools(messages, choice, bool(specs), self.tools_after_result)
+        prompt = self.engine.template.render(
+            to_template_messages(messages), list(tools or []) if offered else None
+        )
+        if offered and choice not in (None, "auto"):
+            text, calls = "", self._forced(prompt, specs, choice)
+        else:
+            live = live and not stop  # stop words are applied to the whole text at the end
+            text, calls = yield from self._free(prompt, specs if offered else {}, stop, run_manager, live)
+        if calls and parallel_tool_calls is False:
+            calls = calls[:1]
+        yield self._final(prompt, text, calls)
+
+    def _free(
+        self,
+        prompt: str,
+        specs: Mapping[str, Mapping[str, Any]],
+        stop: list[str] | None,
+        run_manager: CallbackManagerForLLMRun | None,
+        live: bool,
+    ) -> Generator[ChatGenerationChunk, None, tuple[str, list[ParsedCall]]]:
+        """Generate freely; prose streams when ``live``. Returns (text not yet yielded, calls)."""
+        gate = StreamGate() if live else None
+        pieces = []
+        for piece in self.engine.generate(prompt, max_tokens=self.max_tokens):
+            pieces.append(piece)
+            shown = gate.feed(piece) if gate else ""
+            if shown:
+                if run_manager:
+                    run_manager.on_llm_new_token(shown)
+                yield ChatGenerationChunk(message=AIMessageChunk(content=shown))
+        rest = gate.held if gate else _truncate("".join(pieces), stop)
+        parsed = parse_tool_calls(rest, specs.keys()) if specs else None
+        if not parsed or not parsed.calls:
+            return (rest.rstrip() if gate else rest.strip()), []
+        calls = [self._repaired(prompt, c, specs[c.name]) for c in parsed.calls]
+        return parsed.content, calls
+
+    def _forced(
+        self, prompt: str, specs: Mapping[str, Mapping[str, Any]], tool_choice: ToolChoice
+    ) -> list[ParsedCall]:
+        if isinstance(tool_choice, str) and tool_choice in specs:
+            return [self._arguments_for(prompt, tool_choice, specs[tool_choice])]
+        name = self._pick_tool(prompt, list(specs))
+        return [self._arguments_for(prompt, name, specs[name])]
+
+    def _pick_tool(self, prompt: str, names: list[str]) -> str:
+        """``tool_choice="any"``: the grammar allows only a known tool name."""
+        schema = {"type": "string", "enum": names}
+        text = "".join(self.engine.generate(prompt + CALL_PREFIX[:-1], max_tokens=32, schema=schema))
+        return str(json.loads(text))
+
+    def _repaired(self, prompt: str, call: ParsedCall, spec: Mapping[str, Any]) -> ParsedCall:
+        errors = argument_errors(call.args, _parameters(spec))
+        if not errors:
+            return call
+        logger.info("arguments for %s failed their schema (%s); regenerating them", call.name, errors[:3])
+        return self._arguments_for(prompt, call.name, spec)
+
+    def _arguments_for(self, prompt: str, name: str, spec: Mapping[str, Any]) -> ParsedCall:
+        """Only the arguments, with the tool fixed, under its JSON-schema grammar."""
+        head = f'{CALL_PREFIX}{name}", "arguments": '
+        schema = _parameters(spec)
+        text = "".join(
+            self.engine.generate(prompt + head, max_tokens=self.argument_max_tokens, schema=schema)
+        )
+        try:
+            args = json.loads(text)
+        except json.JSONDecodeError:
+            logger.warning("grammar-constrained arguments for %s did not decode", name)
+            args = {}
+        return ParsedCall(name, args if isinstance(args, dict) else {})
+
+    def _final(self, prompt: str, text: str, calls: list[ParsedCall]) -> ChatGenerationChunk:
+        chunks = [
+            tool_call_chunk(name=c.name, args=json.dumps(c.args), id=f"call_{uuid.uuid4().hex[:16]}", index=i)
+            for i, c in enumerate(calls)
+        ]
+        output = sum(self.engine.count_tokens(x) for x in [text, *(json.dumps(c.args) for c in calls)])
+        prompt_tokens = self.engine.count_tokens(prompt)
+        message = AIMessageChunk(
+            content=text,
+            tool_call_chunks=chunks,
+            usage_metadata={
+                "input_tokens": prompt_tokens,
+                "output_tokens": output,
+                "total_tokens": prompt_tokens + output,
+            },
+            response_metadata={
+                "model_name": self.model_name,
+                "finish_reason": "tool_calls" if calls else "stop",
+            },
+            chunk_position="last",
+        )
+        return ChatGenerationChunk(message=message)
+
+
+def _parameters(spec: Mapping[str, Any]) -> dict[str, Any]:
+    """The tool's argument schema; unlisted arguments count as errors (the repair grammar forbids them too,
+    and the project's tools declare ``extra="forbid"``)."""
+    params = dict(spec.get("parameters") or {"type": "object", "properties": {}})
+    params.setdefault("additionalProperties", False)
+    return params
+
+
+def _truncate(text: str, stop: list[str] | None) -> str:
+    for word in stop or []:
+        if word in text:
+            text = text[: text.index(word)]
+    return text
+
+
+def _tail(content: str, shown: str) -> str:
+    return content[len(shown) :] if content.startswith(shown) else content

@@ -1,0 +1,96 @@
+"""Snapshots of llama.cpp's KV cache, so a prompt can resume from the longest prefix already evaluated.
+
+llama.cpp keeps one sequence: it reuses the common prefix of the previous prompt only. The local chat model
+alternates between prompts with the tools block (a user turn) and without it (the answer after a tool result),
+and several subscribers share the engine; without snapshots each switch re-evaluates the ~1,000-token system
+prompt and tools at ~25 tokens/s. A snapshot holds only the KV state (~28 KB a token for the 1.5B model),
+not llama-cpp-python's per-token logits (``Llama.save_state`` copies up to 300 MB of them, and its
+``LlamaRAMCache`` does not count them), which are recomputed anyway after a restore.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+from collections import OrderedDict
+from collections.abc import Sequence
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+
+class PrefixCache:
+    """An LRU of KV snapshots of one ``llama_cpp.Llama``, bounded in bytes."""
+
+    def __init__(self, llm: Any, capacity_bytes: int = 256 * 1024 * 1024, min_gain: int = 32) -> None:
+        self._llm = llm
+        self._capacity = capacity_bytes
+        self._min_gain = min_gain
+        self._snapshots: OrderedDict[tuple[int, ...], Any] = OrderedDict()
+
+    @property
+    def size_bytes(self) -> int:
+        return sum(s.llama_state_size for s in self._snapshots.values())
+
+    def restore_best(self, tokens: Sequence[int]) -> int:
+        """Load the snapshot sharing the longest prefix with ``tokens`` when it beats the live state.
+
+        Returns the number of prompt tokens that will not need evaluating.
+        """
+        live = _common_prefix(self._llm.input_ids[: self._llm.n_tokens].tolist(), tokens)
+        best_key, best = None, live
+        for key in self._snapshots:
+            shared = _common_prefix(key, tokens)
+            if shared > best:
+                best_key, best = key, shared
+        if best_key is None or best - live < self._min_gain:
+            return live
+        self._snapshots.move_to_end(best_key)
+        self._llm.load_state(self._snapshots[best_key])
+        logger.debug("restored a KV snapshot: %d of %d prompt tokens cached", best, len(tokens))
+        return best
+
+    def save(self) -> None:
+        """Snapshot the live state (the last prompt and its completion)."""
+        from llama_cpp.llama import LlamaState
+
+        n_tokens = self._llm.n_tokens
+        key = tuple(self._llm.input_ids[:n_tokens].tolist())
+        if not key or key in self._snapshots:
+            return
+        size = int(_llama_cpp().llama_state_get_size(self._llm.ctx))
+        buffer = (ctypes.c_uint8 * size)()
+        written = int(_llama_cpp().llama_state_get_data(self._llm.ctx, buffer, size))
+        state = LlamaState(
+            input_ids=self._llm.input_ids.copy(),
+            # one zero row: load_state broadcasts it over the logits, which the next decode recomputes
+            scores=_zero_scores(self._llm),
+            n_tokens=n_tokens,
+            llama_state=bytes(buffer)[:written],
+            llama_state_size=written,
+            seed=0,
+        )
+        self._snapshots[key] = state
+        while self._snapshots and self.size_bytes > self._capacity:
+            self._snapshots.popitem(last=False)
+
+
+def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def _zero_scores(llm: Any) -> Any:
+    import numpy as np
+
+    return np.zeros((1, llm.n_vocab()), dtype=np.single)
+
+
+def _llama_cpp() -> Any:
+    import llama_cpp
+
+    return llama_cpp
