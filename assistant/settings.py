@@ -61,7 +61,12 @@ class Settings(BaseSettings):
     whatsapp_access_token: SecretStr | None = None
     whatsapp_phone_number_id: str | None = None
     whatsapp_graph_url: str = "https://graph.facebook.com/v21.0"
+    # purpose (e.g. "digest", "introduction", "default") -> approved template name; JSON in the environment
+    whatsapp_templates: dict[str, str] = Field(default_factory=dict)
+    whatsapp_template_language: str = "en"
     queue_url: str | None = None
+    queue_workers: int = Field(default=2, ge=1, le=64)  # in-process turn threads
+    queue_max_pending: int = Field(default=500, ge=1)  # in-process turns waiting; beyond it: "busy"
 
     # OSS/BSS
     bss_adapter: Literal["embedded", "tmf"] = "embedded"

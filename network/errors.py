@@ -79,3 +79,10 @@ class ExternalServiceError(Layer8Error):
 class ModelUnavailable(ExternalServiceError):
     code = "model_unavailable"
     status = 503
+
+
+class Busy(Layer8Error):
+    """Too much work waiting (e.g. the in-process turn queue is full): try again shortly."""
+
+    code = "busy"
+    status = 503

@@ -1,0 +1,186 @@
+"""Background turns: in-process by default, on Redis when ``LAYER8_QUEUE_URL`` is set.
+
+A webhook verifies, de-duplicates and acknowledges; the slow turn is a *task* (a name and a JSON payload)
+run afterwards by a handler. In-process, tasks run on a bounded thread pool (a full queue raises
+:class:`~network.errors.Busy` so the channel can say so). With Redis, API nodes only push tasks and
+``layer8 worker`` processes run them, so both scale apart. The Redis queue is the "reliable queue" pattern on
+lists: a worker moves a task atomically into its own processing list (``BLMOVE``) and removes it when done;
+a worker that dies leaves its list behind, and the next worker to start puts those tasks back. Delivery is
+therefore at least once; a failing handler is retried up to ``max_attempts``, then parked on a dead list.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import threading
+import uuid
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Protocol, cast
+
+import redis
+
+from network.errors import Busy, InvalidInput
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[[dict[str, Any]], None]
+DEFAULT_KEY = "layer8:tasks"
+
+
+class TaskQueue(Protocol):
+    def submit(self, name: str, payload: dict[str, Any]) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class InProcessQueue:
+    """A bounded thread pool: at most ``max_pending`` tasks waiting or running."""
+
+    def __init__(self, handlers: Mapping[str, Handler], *, workers: int = 2, max_pending: int = 500) -> None:
+        self._handlers = dict(handlers)
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="layer8-turn")
+        self._max_pending = max_pending
+        self._pending = 0
+        self._idle = threading.Condition()
+
+    def submit(self, name: str, payload: dict[str, Any]) -> None:
+        handler = self._handlers.get(name)
+        if handler is None:
+            raise InvalidInput(f"no task handler named {name!r}")
+        with self._idle:
+            if self._pending >= self._max_pending:
+                raise Busy("too many conversations are waiting; try again shortly")
+            self._pending += 1
+        self._pool.submit(self._run, name, handler, payload)
+
+    def _run(self, name: str, handler: Handler, payload: dict[str, Any]) -> None:
+        try:
+            handler(payload)
+        except Exception:
+            logger.exception("background task %s failed", name)
+        finally:
+            with self._idle:
+                self._pending -= 1
+                self._idle.notify_all()
+
+    @property
+    def pending(self) -> int:
+        return self._pending
+
+    def drain(self, timeout: float = 10.0) -> bool:
+        """Wait until no task is waiting or running (tests and shutdown); False on timeout."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._pending == 0, timeout=timeout)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=False)
+
+
+class RedisQueue:
+    """The producer side: push tasks for ``layer8 worker`` processes."""
+
+    def __init__(self, url: str, *, key: str = DEFAULT_KEY, max_pending: int = 100_000) -> None:
+        self._redis = redis.Redis.from_url(url, socket_timeout=2.0, socket_connect_timeout=2.0)
+        self._key = key
+        self._max_pending = max_pending
+
+    def submit(self, name: str, payload: dict[str, Any]) -> None:
+        task = json.dumps({"id": uuid.uuid4().hex, "name": name, "payload": payload, "attempts": 0})
+        try:
+            length = int(self._redis.lpush(self._key, task))
+        except redis.RedisError as exc:
+            raise Busy("the task queue is unreachable; try again shortly") from exc
+        if length > self._max_pending:
+            logger.warning("task queue %s holds %d tasks: are the workers running?", self._key, length)
+
+    def close(self) -> None:
+        self._redis.close()
+
+
+class RedisWorker:
+    """Runs tasks from a :class:`RedisQueue` until ``stop`` is set (or ``max_tasks`` are done)."""
+
+    def __init__(
+        self,
+        url: str,
+        handlers: Mapping[str, Handler],
+        *,
+        key: str = DEFAULT_KEY,
+        worker_id: str | None = None,
+        max_attempts: int = 3,
+        block_s: float = 1.0,
+    ) -> None:
+        self._redis = redis.Redis.from_url(url, socket_timeout=block_s + 5, socket_connect_timeout=2.0)
+        self._handlers = dict(handlers)
+        self._key = key
+        self.worker_id = worker_id or f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+        self._processing = f"{key}:processing:{self.worker_id}"
+        self._alive = f"{key}:alive:{self.worker_id}"
+        self._dead = f"{key}:dead"
+        self._max_attempts = max_attempts
+        self._block_s = block_s
+
+    def run(self, stop: threading.Event | None = None, *, max_tasks: int | None = None) -> int:
+        """Process tasks; returns how many were taken."""
+        stop = stop or threading.Event()
+        self.recover()
+        done = 0
+        while not stop.is_set() and (max_tasks is None or done < max_tasks):
+            self._heartbeat()
+            raw = self._redis.blmove(self._key, self._processing, self._block_s, "RIGHT", "LEFT")
+            if raw is None:
+                continue
+            self._process(cast(bytes, raw))
+            done += 1
+        self._redis.delete(self._alive)
+        return done
+
+    def recover(self) -> int:
+        """Put back the tasks of workers that stopped without finishing them; returns how many."""
+        moved = 0
+        for list_key in self._redis.scan_iter(match=f"{self._key}:processing:*"):
+            owner = list_key.decode().rsplit(":", 1)[-1]
+            if owner == self.worker_id or self._redis.exists(f"{self._key}:alive:{owner}"):
+                continue
+            while self._redis.lmove(list_key, self._key, "RIGHT", "RIGHT") is not None:
+                moved += 1
+        if moved:
+            logger.warning("requeued %d tasks left by stopped workers", moved)
+        return moved
+
+    def _heartbeat(self) -> None:
+        self._redis.set(self._alive, "1", ex=max(30, int(self._block_s * 10)))
+
+    def _process(self, raw: bytes) -> None:
+        try:
+            task = json.loads(raw)
+            handler = self._handlers[task["name"]]
+        except (ValueError, KeyError, TypeError):
+            logger.error("unreadable or unknown task parked on %s", self._dead)
+            self._park(raw)
+            return
+        try:
+            handler(task["payload"])
+        except Exception:
+            logger.exception("task %s (%s) failed", task["name"], task.get("id"))
+            task["attempts"] = int(task.get("attempts", 0)) + 1
+            target = self._key if task["attempts"] < self._max_attempts else self._dead
+            pipe = self._redis.pipeline()
+            pipe.lpush(target, json.dumps(task))
+            pipe.lrem(self._processing, 1, raw)
+            pipe.execute()
+            return
+        self._redis.lrem(self._processing, 1, raw)
+
+    def _park(self, raw: bytes) -> None:
+        pipe = self._redis.pipeline()
+        pipe.lpush(self._dead, raw)
+        pipe.lrem(self._processing, 1, raw)
+        pipe.execute()
+
+    def close(self) -> None:
+        self._redis.close()

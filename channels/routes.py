@@ -1,0 +1,19 @@
+"""Every conversational channel on the HTTP app: Slack, WhatsApp and web chat (one entry in ``EDGES``)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from assistant.container import Layer8
+from channels import runtime
+from channels.slack import http as slack_http
+from channels.web import chat, page
+from channels.whatsapp import webhook
+
+
+def install(app: FastAPI, container: Layer8) -> None:
+    runtime.install(app, container)
+    slack_http.install(app, container)
+    webhook.install(app, container)
+    chat.install(app, container)
+    page.install(app, container)

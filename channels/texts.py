@@ -1,0 +1,33 @@
+"""Every fixed sentence the channels say to a person (the assistant's own sentences are in
+``assistant/phrases.py``). Short, polite, and never an id a person cannot use."""
+
+from __future__ import annotations
+
+LINKED = "Thanks — this chat is now linked to {business}. How can I help your business today?"
+LINK_CODE_INVALID = (
+    "That link code is not valid, has expired or was already used. "
+    "Ask your operator or support agent for a new one."
+)
+ALREADY_LINKED = "This chat is already linked to your business account."
+BUSY = "I'm handling a lot of conversations right now. Please send your message again in a minute."
+WORKING = "Working on it…"
+UNSUPPORTED_COMMAND = "I don't know that command. Try `/layer8 help`."
+SLASH_HELP = (
+    "*Layer8* — your business networking assistant.\n"
+    "• Message me directly, or mention me in a channel thread.\n"
+    "• `/layer8 profile` — your business profile (only you see it)\n"
+    "• `/layer8 matches` — businesses I suggest you meet\n"
+    "• `/layer8 referrals` — referrals you gave and received\n"
+    "• `/layer8 link CODE` — link this Slack account with the code from your operator"
+)
+NO_PROFILE = "You have no profile yet. Tell me about your business in a direct message and I'll build it."
+PROFILE_HEADER = "Your profile ({business}):"
+NO_MATCHES = "No suggestions right now. Tell me what your business needs and I'll look again."
+MATCHES_HEADER = "Businesses you could meet:"
+NO_REFERRALS = "No referrals yet. Tell me when you refer someone and I'll log it."
+REFERRALS_HEADER = "Your referrals:"
+REFERRAL_GAVE = "To {other}{prospect} — {state}"
+REFERRAL_RECEIVED = "From {other}{prospect} — {state}"
+DONE_BY = "{label} — chosen by {user}"
+TEMPLATE_MISSING = "no approved template for {purpose}: not sent outside the 24-hour window"
+WEB_SIGN_IN_NEEDED = "a subscriber token is needed for web chat"

@@ -1,0 +1,61 @@
+"""The slow half of WhatsApp: run the turn, send the reply through the Graph API, remember its ``wamid``."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from assistant.messages import Action, InboundMessage
+from channels import dedup, feedback
+from network.errors import Layer8Error
+
+if TYPE_CHECKING:
+    from channels.runtime import ChannelRuntime
+
+logger = logging.getLogger(__name__)
+
+
+def thread_key(sender: str) -> str:
+    return f"whatsapp:+{sender}"
+
+
+def inbound_message(task: dict[str, Any]) -> InboundMessage:
+    """A reply id is either an encoded action (buttons) or ``n:<number>`` (a list row = a numbered option)."""
+    choice = task.get("choice") or ""
+    action = Action.decode(choice) if choice else None
+    text = str(task.get("text") or "")
+    if action is None and choice.startswith("n:"):
+        text = choice[2:]
+    return InboundMessage(
+        channel="whatsapp",
+        thread_key=thread_key(task["from"]),
+        subscriber_id=None,
+        text="" if action else text,
+        action=action,
+        external_user=f"+{task['from']}",
+        message_id=task["message_id"],
+    )
+
+
+def run_message(rt: ChannelRuntime, task: dict[str, Any]) -> None:
+    msg = inbound_message(task)
+    reply = rt.turns.run(msg)
+    received = datetime.fromtimestamp(float(task["received_at"]), UTC)
+    status = "answered"
+    try:
+        wamid = rt.whatsapp.send(task["from"], reply, last_inbound_at=received, purpose="reply")
+    except Layer8Error as exc:
+        logger.error("WhatsApp reply not sent: %s", exc.code)
+        status = "failed"
+    else:
+        if wamid:
+            feedback.remember_reply(rt.db, "whatsapp", msg.thread_key, wamid)
+    dedup.mark(rt.db, "whatsapp", task["message_id"], status)
+
+
+def run_reaction(rt: ChannelRuntime, task: dict[str, Any]) -> None:
+    """👍/👎 on one of our replies is feedback; no answer is sent."""
+    score = feedback.score_of(task.get("emoji") or "")
+    if score is not None:
+        feedback.record(rt.db, "whatsapp", task["reacted_to"], score)

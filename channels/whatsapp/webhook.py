@@ -1,0 +1,98 @@
+"""``GET /webhooks/whatsapp`` (subscription check) and ``POST /webhooks/whatsapp`` (messages).
+
+POST: the ``X-Hub-Signature-256`` over the raw bytes first (401 missing or malformed, 403 wrong), then each
+message is de-duplicated by its id and queued; the answer is 200 at once. Statuses, unsupported types and
+messages for another phone number are acknowledged and not answered. When the turn queue is full the receipts
+are dropped and the answer is 503, so WhatsApp delivers again later.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+import re
+import time
+from typing import Annotated
+
+from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+
+from assistant.container import Layer8
+from channels import dedup
+from channels.runtime import ChannelRuntime, runtime_for
+from channels.whatsapp import signature
+from channels.whatsapp.parse import Incoming, parse
+from network.errors import Busy, InvalidInput, Layer8Error, PermissionDenied
+
+logger = logging.getLogger(__name__)
+PATH = "/webhooks/whatsapp"
+_CHALLENGE = re.compile(r"^[A-Za-z0-9_.-]{1,200}$")
+
+
+class WhatsAppNotConfigured(Layer8Error):
+    code = "whatsapp_not_configured"
+    status = 503
+
+
+def router(container: Layer8) -> APIRouter:
+    routes = APIRouter(tags=["whatsapp"])
+    settings = container.settings
+
+    @routes.get(PATH, include_in_schema=False)
+    async def verify_subscription(
+        mode: Annotated[str, Query(alias="hub.mode")] = "",
+        token: Annotated[str, Query(alias="hub.verify_token")] = "",
+        challenge: Annotated[str, Query(alias="hub.challenge")] = "",
+    ) -> Response:
+        expected = settings.whatsapp_verify_token
+        if expected is None:
+            raise WhatsAppNotConfigured("WhatsApp is not configured on this server")
+        same = hmac.compare_digest(token.encode(), expected.get_secret_value().encode())
+        if mode != "subscribe" or not same:
+            raise PermissionDenied("the verify token does not match")
+        if not _CHALLENGE.match(challenge):
+            raise InvalidInput("hub.challenge is missing or malformed")
+        return PlainTextResponse(challenge)
+
+    @routes.post(PATH, include_in_schema=False)
+    async def receive(request: Request) -> Response:
+        secret = settings.whatsapp_app_secret
+        if secret is None:
+            raise WhatsAppNotConfigured("WhatsApp is not configured on this server")
+        raw = await request.body()
+        signature.verify(request.headers.get("x-hub-signature-256"), raw, secret.get_secret_value().encode())
+        try:
+            body = json.loads(raw)
+        except ValueError as exc:
+            raise InvalidInput("the body is not JSON") from exc
+        parsed = parse(body)
+        mine = settings.whatsapp_phone_number_id
+        items = [i for i in parsed.items if not mine or i.phone_number_id in (None, mine)]
+        if items:
+            await asyncio.to_thread(_accept, runtime_for(request.app, container), items, time.time())
+        return JSONResponse(
+            {"received": len(items), "ignored": parsed.ignored + len(parsed.items) - len(items)}
+        )
+
+    return routes
+
+
+def _accept(rt: ChannelRuntime, items: list[Incoming], received_at: float) -> None:
+    accepted: list[str] = []
+    try:
+        for item in items:
+            if not dedup.first_time(rt.db, "whatsapp", item.message_id, item.kind):
+                continue
+            accepted.append(item.message_id)
+            name = "whatsapp.message" if item.kind == "message" else "whatsapp.reaction"
+            rt.queue.submit(name, {**item.task(), "received_at": received_at})
+    except Busy:
+        for message_id in accepted[-1:]:
+            dedup.forget(rt.db, "whatsapp", message_id)
+        raise
+
+
+def install(app: FastAPI, container: Layer8) -> None:
+    app.include_router(router(container))

@@ -1,0 +1,124 @@
+"""Background tasks: the bounded in-process pool, and the Redis queue with workers (real Redis, db 15)."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import redis
+
+from channels.queue import InProcessQueue, RedisQueue, RedisWorker
+from network.errors import Busy, InvalidInput
+
+REDIS_URL = os.environ.get("LAYER8_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def test_in_process_tasks_run_and_a_full_queue_says_busy() -> None:
+    release = threading.Event()
+    done: list[int] = []
+
+    def slow(payload: dict[str, Any]) -> None:
+        release.wait(5)
+        done.append(payload["n"])
+
+    queue = InProcessQueue({"slow": slow}, workers=1, max_pending=2)
+    queue.submit("slow", {"n": 1})
+    queue.submit("slow", {"n": 2})
+    with pytest.raises(Busy):
+        queue.submit("slow", {"n": 3})
+    with pytest.raises(InvalidInput):
+        queue.submit("nope", {})
+    release.set()
+    assert queue.drain(5)
+    assert sorted(done) == [1, 2]
+    queue.submit("slow", {"n": 4})
+    queue.close()
+    assert sorted(done) == [1, 2, 4]
+
+
+def test_a_failing_in_process_task_does_not_stop_the_others() -> None:
+    done: list[str] = []
+
+    def flaky(payload: dict[str, Any]) -> None:
+        if payload["fail"]:
+            raise RuntimeError("boom")
+        done.append("ok")
+
+    queue = InProcessQueue({"flaky": flaky}, workers=2)
+    queue.submit("flaky", {"fail": True})
+    queue.submit("flaky", {"fail": False})
+    assert queue.drain(5)
+    assert done == ["ok"]
+
+
+@pytest.fixture
+def key() -> Iterator[str]:
+    name = f"layer8:test:{uuid.uuid4().hex[:8]}"
+    yield name
+    client = redis.Redis.from_url(REDIS_URL)
+    for found in client.scan_iter(match=name + "*"):
+        client.delete(found)
+    client.close()
+
+
+def test_redis_tasks_reach_a_worker_in_order(key: str) -> None:
+    seen: list[int] = []
+    producer = RedisQueue(REDIS_URL, key=key)
+    for n in range(5):
+        producer.submit("job", {"n": n})
+    worker = RedisWorker(REDIS_URL, {"job": lambda p: seen.append(p["n"])}, key=key, block_s=0.1)
+    assert worker.run(max_tasks=5) == 5
+    assert seen == [0, 1, 2, 3, 4]
+    assert redis.Redis.from_url(REDIS_URL).llen(f"{key}:processing:{worker.worker_id}") == 0
+
+
+def test_a_failing_redis_task_is_retried_then_parked(key: str) -> None:
+    attempts: list[int] = []
+
+    def broken(payload: dict[str, Any]) -> None:
+        attempts.append(1)
+        raise RuntimeError("boom")
+
+    RedisQueue(REDIS_URL, key=key).submit("broken", {"x": 1})
+    worker = RedisWorker(REDIS_URL, {"broken": broken}, key=key, block_s=0.1, max_attempts=3)
+    worker.run(max_tasks=3)
+    client = redis.Redis.from_url(REDIS_URL)
+    assert len(attempts) == 3
+    dead = [json.loads(raw) for raw in client.lrange(f"{key}:dead", 0, -1)]
+    assert [(d["name"], d["attempts"]) for d in dead] == [("broken", 3)]
+
+
+def test_tasks_of_a_worker_that_died_are_taken_up_again(key: str) -> None:
+    client = redis.Redis.from_url(REDIS_URL)
+    RedisQueue(REDIS_URL, key=key).submit("job", {"n": 7})
+    # a worker took the task into its processing list, then died (no heartbeat key)
+    client.lmove(key, f"{key}:processing:dead-worker", "RIGHT", "LEFT")
+    seen: list[int] = []
+    worker = RedisWorker(REDIS_URL, {"job": lambda p: seen.append(p["n"])}, key=key, block_s=0.1)
+    assert worker.run(max_tasks=1) == 1
+    assert seen == [7]
+    assert client.llen(f"{key}:processing:dead-worker") == 0
+
+
+def test_a_live_workers_tasks_are_left_alone(key: str) -> None:
+    client = redis.Redis.from_url(REDIS_URL)
+    client.lpush(f"{key}:processing:busy-worker", json.dumps({"name": "job", "payload": {}, "attempts": 0}))
+    client.set(f"{key}:alive:busy-worker", "1", ex=30)
+    worker = RedisWorker(REDIS_URL, {"job": lambda p: None}, key=key, block_s=0.1)
+    assert worker.recover() == 0
+    assert client.llen(f"{key}:processing:busy-worker") == 1
+
+
+def test_a_stop_event_ends_the_worker(key: str) -> None:
+    stop = threading.Event()
+    worker = RedisWorker(REDIS_URL, {}, key=key, block_s=0.1)
+    thread = threading.Thread(target=worker.run, args=(stop,))
+    thread.start()
+    stop.set()
+    thread.join(5)
+    assert not thread.is_alive()
