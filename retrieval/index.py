@@ -48,7 +48,9 @@ class VectorIndex(Protocol):
 
     def upsert(self, collection: str, records: Sequence[VectorRecord]) -> None: ...
 
-    def query(self, collection: str, vector: Vectors, k: int) -> list[VectorHit]: ...
+    def query(
+        self, collection: str, vector: Vectors, k: int, *, documents: bool = True
+    ) -> list[VectorHit]: ...
 
     def vectors(self, collection: str, ids: Sequence[str]) -> dict[str, Vectors]: ...
 
@@ -122,7 +124,8 @@ class ChromaIndex:
                 metadatas=[r.metadata or {"_": ""} for r in batch],
             )
 
-    def query(self, collection: str, vector: Vectors, k: int) -> list[VectorHit]:
+    def query(self, collection: str, vector: Vectors, k: int, *, documents: bool = True) -> list[VectorHit]:
+        """The ``k`` nearest records; ``documents=False`` returns ids and scores only (faster)."""
         target = self.collection(collection)
         count = target.count()
         if count == 0 or k <= 0:
@@ -130,17 +133,14 @@ class ChromaIndex:
         result = target.query(
             query_embeddings=np.asarray(vector, dtype=np.float32).reshape(1, -1),
             n_results=min(k, count),
-            include=["distances", "documents", "metadatas"],
+            include=["distances", "documents", "metadatas"] if documents else ["distances"],
         )
+        ids, distances = result["ids"][0], result["distances"][0]
+        docs = result["documents"][0] if documents else [""] * len(ids)
+        metas = result["metadatas"][0] if documents else [{}] * len(ids)
         return [
             VectorHit(id=i, score=1.0 - float(d), document=doc or "", metadata=dict(meta or {}))
-            for i, d, doc, meta in zip(
-                result["ids"][0],
-                result["distances"][0],
-                result["documents"][0],
-                result["metadatas"][0],
-                strict=True,
-            )
+            for i, d, doc, meta in zip(ids, distances, docs, metas, strict=True)
         ]
 
     def vectors(self, collection: str, ids: Sequence[str]) -> dict[str, Vectors]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from network.models import Profile
 from retrieval.eligibility import TrustStats
 from retrieval.match_signals import STAGES
+from retrieval.party import Party
 
 SHOWN = 0.35  # a signal below this (of its full strength) is not worth a sentence
 
@@ -33,7 +33,7 @@ def short(text: str | None, limit: int = 80) -> str:
     return clean if len(clean) <= limit else clean[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
-def reasons(mine: Profile, theirs: Profile, ev: Evidence) -> list[str]:
+def reasons(mine: Party, theirs: Party, ev: Evidence) -> list[str]:
     said = [
         _offer_fit(mine, theirs, ev),
         _reciprocity(theirs, ev),
@@ -45,7 +45,7 @@ def reasons(mine: Profile, theirs: Profile, ev: Evidence) -> list[str]:
     return [sentence for sentence in said if sentence]
 
 
-def _offer_fit(mine: Profile, theirs: Profile, ev: Evidence) -> str:
+def _offer_fit(mine: Party, theirs: Party, ev: Evidence) -> str:
     if ev.fit < SHOWN or not theirs.offers:
         return ""
     need = short(mine.needs or mine.bottlenecks, 60)
@@ -53,13 +53,13 @@ def _offer_fit(mine: Profile, theirs: Profile, ev: Evidence) -> str:
     return f"They offer “{short(theirs.offers)}”{tail}."
 
 
-def _reciprocity(theirs: Profile, ev: Evidence) -> str:
+def _reciprocity(theirs: Party, ev: Evidence) -> str:
     if ev.reciprocity < SHOWN or not theirs.needs:
         return ""
     return f"They are looking for “{short(theirs.needs, 60)}”, which you offer, so it can work both ways."
 
 
-def _supply_chain(mine: Profile, theirs: Profile, ev: Evidence) -> str:
+def _supply_chain(mine: Party, theirs: Party, ev: Evidence) -> str:
     if ev.prior < SHOWN:
         return ""
     if mine.naics_code and mine.naics_code == theirs.naics_code:
@@ -78,7 +78,7 @@ def _supply_chain(mine: Profile, theirs: Profile, ev: Evidence) -> str:
     )
 
 
-def _industry(profile: Profile, fallback: str) -> str:
+def _industry(profile: Party, fallback: str) -> str:
     title = re.sub(r"\s*\([^)]*\)", "", profile.naics_title or "").strip().lower()
     return title or fallback
 
@@ -87,7 +87,7 @@ def _percent(share: float) -> str:
     return f"{share * 100:.1f}%" if share < 0.1 else f"{share * 100:.0f}%"
 
 
-def _distance(theirs: Profile, ev: Evidence) -> str:
+def _distance(theirs: Party, ev: Evidence) -> str:
     if ev.distance_km is None:
         return ""
     where = f" in {theirs.locality}" if theirs.locality else ""
@@ -99,7 +99,7 @@ def _distance(theirs: Profile, ev: Evidence) -> str:
     return ""
 
 
-def _stage(mine: Profile, theirs: Profile, ev: Evidence) -> str:
+def _stage(mine: Party, theirs: Party, ev: Evidence) -> str:
     stage, own = theirs.growth_stage, mine.growth_stage
     if ev.stage < SHOWN or stage not in STAGES or own not in STAGES:
         return ""

@@ -34,6 +34,24 @@ class NoSupplyChain:
         return 0.0
 
 
+class MemoPrior:
+    """Remembers shares per industry pair: a request asks for the same few pairs a hundred times."""
+
+    def __init__(self, prior: SupplyChainPrior, limit: int = 100_000) -> None:
+        self.prior: SupplyChainPrior = prior.prior if isinstance(prior, MemoPrior) else prior
+        self.limit = limit
+        self._shares: dict[tuple[str, str], float] = {}
+
+    def buy_share(self, buyer_naics: str, supplier_naics: str) -> float:
+        key = (buyer_naics, supplier_naics)
+        share = self._shares.get(key)
+        if share is None:
+            if len(self._shares) >= self.limit:
+                self._shares.clear()
+            share = self._shares[key] = self.prior.buy_share(buyer_naics, supplier_naics)
+        return share
+
+
 @dataclass(frozen=True)
 class Weights:
     fit: float = 0.35  # their offers meet my needs

@@ -15,18 +15,17 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from network.db import Database
 from network.errors import NotFound
 from network.ids import utcnow
-from network.models import Profile, Subscriber
 from retrieval import eligibility
 from retrieval import match_signals as sig
 from retrieval.embedder import Embedder, Vectors
 from retrieval.index import VectorIndex, collection_name
 from retrieval.match_reasons import Evidence, reasons
+from retrieval.party import Party, load_parties
 from retrieval.profiles_index import profile_texts
 
 logger = logging.getLogger(__name__)
@@ -47,10 +46,17 @@ class Suggestion:
 
 @dataclass(frozen=True)
 class Candidate:
-    subscriber: Subscriber
-    profile: Profile
+    party: Party
     fit: float  # cosine(my needs, their offers)
     reciprocity: float  # cosine(my offers, their needs)
+
+
+@dataclass(frozen=True)
+class Scored:
+    candidate: Candidate
+    evidence: Evidence
+    parts: dict[str, float]
+    score: float
 
 
 @dataclass
@@ -63,73 +69,65 @@ class Matcher:
     pool: int = 60  # candidates fetched per direction before filtering and re-ranking
     clock: Callable[[], datetime] = utcnow
 
+    def __post_init__(self) -> None:
+        self.supply_chain = sig.MemoPrior(self.supply_chain)
+
     def suggest(self, subscriber_id: str, top: int = 5) -> list[Suggestion]:
+        now = self.clock()
         with self.db.read() as session:
-            me, mine = self._load(session, subscriber_id)
-            needs_vec, offers_vec = self._my_vectors(me, mine)
-            sims = self._similarities(me.tenant, me.id, needs_vec, offers_vec)
-            candidates = self._eligible(session, me, sims)
-            now = self.clock()
-            exposure = eligibility.exposure(session, [c.subscriber.id for c in candidates], now)
-            trust = eligibility.trust(session, [c.subscriber.id for c in candidates])
-            ranked = [
-                self._score(mine, c, exposure[c.subscriber.id], trust[c.subscriber.id]) for c in candidates
-            ]
-        ranked.sort(key=lambda s: (-s.score, s.subscriber_id))
-        return ranked[:top]
+            me = load_parties(session, [subscriber_id]).get(subscriber_id)
+            if me is None:
+                raise NotFound(f"no subscriber with a profile: {subscriber_id}", subscriber_id=subscriber_id)
+            sims = self._similarities(me)
+            candidates = self._eligible(session, me, sims, now)
+            ids = [c.party.subscriber_id for c in candidates]
+            exposure = eligibility.exposure(session, ids, now)
+            trust = eligibility.trust(session, ids)
+        scored = [
+            self._score(me, c, exposure[c.party.subscriber_id], trust[c.party.subscriber_id])
+            for c in candidates
+        ]
+        scored.sort(key=lambda s: (-s.score, s.candidate.party.subscriber_id))
+        return [self._explain(me, s) for s in scored[:top]]
 
-    def _load(self, session: Session, subscriber_id: str) -> tuple[Subscriber, Profile]:
-        row = session.execute(
-            select(Subscriber, Profile)
-            .join(Profile, Profile.subscriber_id == Subscriber.id)
-            .where(Subscriber.id == subscriber_id)
-        ).first()
-        if row is None:
-            raise NotFound(f"no subscriber with a profile: {subscriber_id}", subscriber_id=subscriber_id)
-        return row[0], row[1]
-
-    def _my_vectors(self, me: Subscriber, mine: Profile) -> tuple[Vectors | None, Vectors | None]:
-        texts = profile_texts(mine, [me.contact_name])
+    def _similarities(self, me: Party) -> dict[str, tuple[float, float]]:
+        texts = profile_texts(me, [me.contact_name])
         wanted = [t for t in (texts.needs, texts.offers) if t]
         embedded = iter(self.embedder.embed(wanted)) if wanted else iter(())
         needs_vec = next(embedded) if texts.needs else None
         offers_vec = next(embedded) if texts.offers else None
-        return needs_vec, offers_vec
-
-    def _similarities(
-        self, tenant: str, me: str, needs_vec: Vectors | None, offers_vec: Vectors | None
-    ) -> dict[str, tuple[float, float]]:
-        offers_col, needs_col = collection_name(tenant, "offers"), collection_name(tenant, "needs")
+        offers_col, needs_col = collection_name(me.tenant, "offers"), collection_name(me.tenant, "needs")
         found: set[str] = set()
         if needs_vec is not None:
-            found.update(h.id for h in self.index.query(offers_col, needs_vec, self.pool + 1))
+            found.update(
+                h.id for h in self.index.query(offers_col, needs_vec, self.pool + 1, documents=False)
+            )
         if offers_vec is not None:
-            found.update(h.id for h in self.index.query(needs_col, offers_vec, self.pool + 1))
-        found.discard(me)
+            found.update(
+                h.id for h in self.index.query(needs_col, offers_vec, self.pool + 1, documents=False)
+            )
+        found.discard(me.subscriber_id)
         ids = sorted(found)
         their_offers = self.index.vectors(offers_col, ids)
         their_needs = self.index.vectors(needs_col, ids)
         return {i: (_cos(needs_vec, their_offers.get(i)), _cos(offers_vec, their_needs.get(i))) for i in ids}
 
     def _eligible(
-        self, session: Session, me: Subscriber, sims: dict[str, tuple[float, float]]
+        self, session: Session, me: Party, sims: dict[str, tuple[float, float]], now: datetime
     ) -> list[Candidate]:
-        excluded = eligibility.excluded_partners(session, me.id, self.clock()) | {me.id}
-        ids = [i for i in sims if i not in excluded]
-        allowed = eligibility.discoverable(session, ids)
-        rows = session.execute(
-            select(Subscriber, Profile)
-            .join(Profile, Profile.subscriber_id == Subscriber.id)
-            .where(Subscriber.id.in_([i for i in ids if i in allowed]))
-        ).all()
+        excluded = eligibility.excluded_partners(session, me.subscriber_id, now) | {me.subscriber_id}
+        allowed = eligibility.discoverable(session, [i for i in sims if i not in excluded])
+        parties = load_parties(session, allowed)
         return [
-            Candidate(s, p, *sims[s.id]) for s, p in rows if s.status == "active" and s.tenant == me.tenant
+            Candidate(party, *sims[party.subscriber_id])
+            for party in parties.values()
+            if party.status == "active" and party.tenant == me.tenant
         ]
 
-    def _score(self, mine: Profile, c: Candidate, seen: int, stats: eligibility.TrustStats) -> Suggestion:
-        theirs, w = c.profile, self.weights
-        buys, sells = sig.supply_chain(self.supply_chain, mine.naics_code, theirs.naics_code)
-        distance = _distance(mine, theirs)
+    def _score(self, me: Party, c: Candidate, seen: int, stats: eligibility.TrustStats) -> Scored:
+        theirs, w = c.party, self.weights
+        buys, sells = sig.supply_chain(self.supply_chain, me.naics_code, theirs.naics_code)
+        distance = _distance(me, theirs)
         ev = Evidence(
             fit=sig.fit(c.fit),
             reciprocity=sig.fit(c.reciprocity),
@@ -138,7 +136,7 @@ class Matcher:
             prior=sig.prior_strength(buys, sells),
             distance_km=distance,
             reach=sig.reach(distance, theirs.service_radius_km),
-            stage=sig.stage_fit(mine.growth_stage, theirs.growth_stage),
+            stage=sig.stage_fit(me.growth_stage, theirs.growth_stage),
             trust=stats,
             exposure=seen,
         )
@@ -152,13 +150,17 @@ class Matcher:
             "exposure": -w.exposure * sig.overexposure(seen),
         }
         parts = {name: round(value, 4) for name, value in parts.items()}
+        return Scored(c, ev, parts, round(sum(parts.values()), 4))
+
+    def _explain(self, me: Party, scored: Scored) -> Suggestion:
+        theirs = scored.candidate.party
         return Suggestion(
-            subscriber_id=c.subscriber.id,
-            business_name=c.subscriber.business_name,
+            subscriber_id=theirs.subscriber_id,
+            business_name=theirs.business_name,
             naics=theirs.naics_code,
-            score=round(sum(parts.values()), 4),
-            parts=parts,
-            reasons=reasons(mine, theirs, ev),
+            score=scored.score,
+            parts=scored.parts,
+            reasons=reasons(me, theirs, scored.evidence),
         )
 
 
@@ -168,7 +170,7 @@ def _cos(a: Vectors | None, b: Vectors | None) -> float:
     return float(np.dot(a, b))
 
 
-def _distance(mine: Profile, theirs: Profile) -> float | None:
+def _distance(mine: Party, theirs: Party) -> float | None:
     if mine.latitude is None or mine.longitude is None or theirs.latitude is None or theirs.longitude is None:
         return None
     return sig.haversine_km(mine.latitude, mine.longitude, theirs.latitude, theirs.longitude)

@@ -11,6 +11,7 @@ import hashlib
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy import select
 
@@ -36,7 +37,22 @@ class ProfileTexts:
         return self.offers if kind == "offers" else self.needs
 
 
-def profile_texts(profile: Profile, contact_names: Sequence[str | None] = ()) -> ProfileTexts:
+class ProfileFields(Protocol):
+    """The profile fields the texts are made of (a ``Profile`` row or a matching ``Party``)."""
+
+    @property
+    def description(self) -> str | None: ...
+    @property
+    def offers(self) -> str | None: ...
+    @property
+    def needs(self) -> str | None: ...
+    @property
+    def bottlenecks(self) -> str | None: ...
+    @property
+    def naics_title(self) -> str | None: ...
+
+
+def profile_texts(profile: ProfileFields, contact_names: Sequence[str | None] = ()) -> ProfileTexts:
     """What a business provides (offers, industry) and what it is looking for (needs, bottlenecks)."""
     offers = _join(profile.offers or profile.description, profile.naics_title)
     needs = _join(profile.needs, profile.bottlenecks)

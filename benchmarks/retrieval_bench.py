@@ -1,0 +1,234 @@
+"""Retrieval benchmark: embedding throughput, index build rate, match latency and HNSW recall.
+
+For each size, one run measures, over the same vectors, Chroma's HNSW (through Layer8's adapter) beside
+exact NumPy brute force: a "match" is the engine's candidate step, i.e. two top-k queries (my needs against
+the offers collection, my offers against the needs collection, k = the engine's pool). Vectors are real
+MiniLM embeddings of generated profile texts at 10k; larger sizes mix and perturb those real vectors
+(random vectors are HNSW's worst case and say nothing about recall, see PITFALLS).
+
+    .venv/bin/python benchmarks/retrieval_bench.py --sizes 10000,100000 [--queries 200]
+
+Prints a table and writes benchmarks/results/retrieval.json (merged with earlier sizes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from evals.synthetic_profiles import ProfileGenerator  # noqa: E402
+from retrieval.embedder import MiniLMEmbedder, normalise  # noqa: E402
+from retrieval.index import ChromaIndex, VectorRecord  # noqa: E402
+
+RESULTS = ROOT / "benchmarks" / "results" / "retrieval.json"
+WORK = ROOT / "var" / "bench"
+REAL = 10_000
+POOL = 61  # the engine's candidate pool per direction (Matcher.pool + 1)
+RECALL_K = 10
+
+
+def embed_corpus(embedder: MiniLMEmbedder, n: int, seed: int) -> tuple[np.ndarray, np.ndarray, float]:
+    """Real MiniLM vectors of ``n`` generated profiles (cached under var/bench)."""
+    cache = WORK / f"minilm_{n}_{seed}.npz"
+    if cache.exists():
+        data = np.load(cache)
+        return data["offers"], data["needs"], float(data["seconds"])
+    profiles = ProfileGenerator(seed).profiles(n)
+    started = time.perf_counter()
+    offers = embedder.embed([p.offers for p in profiles])
+    needs = embedder.embed([p.needs for p in profiles])
+    seconds = time.perf_counter() - started
+    WORK.mkdir(parents=True, exist_ok=True)
+    np.savez(cache, offers=offers, needs=needs, seconds=seconds)
+    return offers, needs, seconds
+
+
+def throughput(embedder: MiniLMEmbedder, texts: list[str]) -> dict[str, float]:
+    """Our ``embed`` against raw ``SentenceTransformer.encode`` on the same texts (best of 2 each)."""
+    model = embedder.model
+    model.encode(texts[:64], batch_size=64)  # warm-up
+    raw, ours = [], []
+    for _ in range(2):
+        started = time.perf_counter()
+        model.encode(texts, batch_size=embedder.batch_size, normalize_embeddings=True, convert_to_numpy=True)
+        raw.append(len(texts) / (time.perf_counter() - started))
+        started = time.perf_counter()
+        embedder.embed(texts)
+        ours.append(len(texts) / (time.perf_counter() - started))
+    return {
+        "texts": len(texts),
+        "raw_per_s": max(raw),
+        "layer8_per_s": max(ours),
+        "ratio": max(ours) / max(raw),
+    }
+
+
+def grow(real: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
+    """``n`` realistic vectors: each a real embedding, mixed with another and perturbed."""
+    if n <= len(real):
+        return real[:n]
+    out = np.empty((n, real.shape[1]), dtype=np.float32)
+    out[: len(real)] = real
+    for start in range(len(real), n, 100_000):
+        stop = min(n, start + 100_000)
+        size = stop - start
+        a = real[rng.integers(0, len(real), size)]
+        b = real[rng.integers(0, len(real), size)]
+        noise = rng.normal(0, 0.02, size=a.shape).astype(np.float32)
+        out[start:stop] = normalise(a + 0.3 * b + noise)
+    return out
+
+
+def exact_top(matrix: np.ndarray, query: np.ndarray, k: int) -> np.ndarray:
+    scores = matrix @ query
+    top = np.argpartition(-scores, k)[:k]
+    return top[np.argsort(-scores[top])]
+
+
+def build(index: ChromaIndex, name: str, vectors: np.ndarray) -> float:
+    started = time.perf_counter()
+    step = 50_000
+    for start in range(0, len(vectors), step):
+        chunk = vectors[start : start + step]
+        records = [
+            VectorRecord(f"s{start + i}", chunk[i], "", {"subscriber_id": f"s{start + i}"})
+            for i in range(len(chunk))
+        ]
+        index.upsert(name, records)
+    return time.perf_counter() - started
+
+
+def recall(hits: list[Any], matrix: np.ndarray, query: np.ndarray, exact: np.ndarray) -> float:
+    """Share of HNSW's top-10 that belong to the exact top-10; a tie with the 10th exact score counts
+    (generated profiles repeat texts, so identical vectors are interchangeable)."""
+    kth = float(matrix[exact[RECALL_K - 1]] @ query)
+    got = [int(h.id[1:]) for h in hits]
+    return sum(1 for i in got if float(matrix[i] @ query) >= kth - 1e-5) / RECALL_K
+
+
+def percentiles(samples: list[float]) -> dict[str, float]:
+    ms = np.asarray(samples) * 1000
+    return {"p50_ms": float(np.percentile(ms, 50)), "p95_ms": float(np.percentile(ms, 95))}
+
+
+def run_size(
+    n: int, offers_real: np.ndarray, needs_real: np.ndarray, queries: tuple[np.ndarray, np.ndarray]
+) -> dict[str, Any]:
+    rng = np.random.default_rng(n)
+    offers, needs = grow(offers_real, n, rng), grow(needs_real, n, rng)
+    store = WORK / f"chroma_{n}"
+    shutil.rmtree(store, ignore_errors=True)
+    index = ChromaIndex(path=store)
+    load_before = os.getloadavg()[0]
+    seconds = build(index, "bench-offers", offers) + build(index, "bench-needs", needs)
+    q_needs, q_offers = queries
+    hnsw, brute, recalls = [], [], []
+    for qn, qo in zip(q_needs, q_offers, strict=True):
+        started = time.perf_counter()
+        hits_o = index.query("bench-offers", qn, POOL, documents=False)
+        hits_n = index.query("bench-needs", qo, POOL, documents=False)
+        hnsw.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        exact_o = exact_top(offers, qn, POOL)
+        exact_n = exact_top(needs, qo, POOL)
+        brute.append(time.perf_counter() - started)
+        for hits, exact, matrix, q in ((hits_o, exact_o, offers, qn), (hits_n, exact_n, needs, qo)):
+            recalls.append(recall(hits[:RECALL_K], matrix, q, exact))
+    size_on_disk = sum(p.stat().st_size for p in store.rglob("*") if p.is_file())
+    shutil.rmtree(store, ignore_errors=True)
+    return {
+        "profiles": n,
+        "vectors": 2 * n,
+        "real_vectors": min(n, REAL),
+        "build_profiles_per_s": n / seconds,
+        "build_seconds": seconds,
+        "match_hnsw": percentiles(hnsw),
+        "match_bruteforce": percentiles(brute),
+        "recall_at_10": float(np.mean(recalls)),
+        "queries": len(hnsw),
+        "store_mb": size_on_disk / 1e6,
+        "load_average": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--sizes", default="10000,100000", help="comma-separated profile counts, e.g. 10000,100000,1000000"
+    )
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+
+    embedder = MiniLMEmbedder()
+    generator = ProfileGenerator(args.seed + 1)
+    held_out = generator.profiles(args.queries)
+    speed = throughput(embedder, [p.offers for p in ProfileGenerator(args.seed + 2).profiles(1000)])
+    offers_real, needs_real, embed_seconds = embed_corpus(embedder, REAL, args.seed)
+    queries = (embedder.embed([p.needs for p in held_out]), embedder.embed([p.offers for p in held_out]))
+
+    results: dict[str, Any] = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    results.setdefault("sizes", {})
+    results["machine"] = {"cpus": os.cpu_count(), "python": platform.python_version(), "torch_threads": 1}
+    results["embedding"] = {
+        **speed,
+        "corpus_profiles": REAL,
+        "corpus_embed_profiles_per_s": REAL / embed_seconds,
+    }
+    for n in sizes:
+        print(f"… {n:,} profiles", flush=True)
+        results["sizes"][str(n)] = run_size(n, offers_real, needs_real, queries)
+        results["updated"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    print_table(results)
+
+
+def print_table(results: dict[str, Any]) -> None:
+    e = results["embedding"]
+    print(
+        f"\nembedding: Layer8 {e['layer8_per_s']:.0f} texts/s vs raw SentenceTransformer.encode "
+        f"{e['raw_per_s']:.0f} texts/s ({e['ratio']:.0%}); "
+        f"corpus {e['corpus_embed_profiles_per_s']:.0f} profiles/s (offers + needs)"
+    )
+    names = ("profiles", "build/s", "HNSW p50", "HNSW p95", "exact p50", "exact p95", "recall@10")
+    head = " ".join(f"{name:>10}" for name in names)
+    print(head)
+    print("-" * len(head))
+    for key in sorted(results["sizes"], key=int):
+        r = results["sizes"][key]
+        h, b = r["match_hnsw"], r["match_bruteforce"]
+        cells = (
+            f"{r['profiles']:,}",
+            f"{r['build_profiles_per_s']:.0f}",
+            f"{h['p50_ms']:.2f}ms",
+            f"{h['p95_ms']:.2f}ms",
+            f"{b['p50_ms']:.2f}ms",
+            f"{b['p95_ms']:.2f}ms",
+            f"{r['recall_at_10']:.4f}",
+        )
+        print(" ".join(f"{cell:>10}" for cell in cells))
+
+
+if __name__ == "__main__":
+    main()
