@@ -8,7 +8,7 @@ export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: setup setup-local test lint typecheck bench eval run model clean
+.PHONY: setup setup-local test test-integration lint typecheck bench eval run model clean
 
 $(BIN)/layer8: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -27,6 +27,10 @@ setup-local: setup
 
 model: setup-local
 	$(BIN)/layer8 model install
+
+# The real embedded model: tool calls and plain answers (tests marked `integration`).
+test-integration: model
+	$(BIN)/pytest -q -m integration
 
 test: setup
 	bash scripts/test.sh

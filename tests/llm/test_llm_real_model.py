@@ -1,0 +1,87 @@
+"""The real embedded model (Qwen2.5-Coder-1.5B, llama.cpp in-process): `make test-integration`.
+
+Needs `make model` (llama-cpp-python and the verified GGUF under LAYER8_HOME, default ./var). One model is
+loaded for the module; each case is a single short generation.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
+from langchain_core.tools import tool
+from pydantic import BaseModel, ConfigDict, Field
+
+from assistant.llm import build_chat_model
+from assistant.llm.local import LocalChatModel
+from assistant.settings import Settings
+
+pytestmark = pytest.mark.integration
+
+SYSTEM = "Layer8 helps small businesses find suppliers and partners. Use a tool when it helps."
+
+
+class FindArgs(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    need: str = Field(description="what the subscriber needs, e.g. 'flour supplier'")
+    location: str | None = Field(default=None, description="town or region")
+
+
+@tool(args_schema=FindArgs)
+def find_introductions(need: str, location: str | None = None) -> str:
+    """Find other subscribers who can help with a need (suppliers, partners, customers)."""
+    return ""
+
+
+@tool
+def get_my_profile() -> str:
+    """Show the subscriber's own business profile."""
+    return ""
+
+
+@pytest.fixture(scope="module")
+def model() -> Iterator[BaseChatModel]:
+    settings = Settings(home=Path(os.environ.get("LAYER8_HOME", "var")), llm_provider="local")
+    chat = build_chat_model(settings)
+    assert isinstance(chat, LocalChatModel)
+    yield chat
+
+
+def _ask(model: BaseChatModel, *messages: Any) -> AIMessage:
+    reply = model.bind_tools([get_my_profile, find_introductions]).invoke([SystemMessage(SYSTEM), *messages])
+    assert isinstance(reply, AIMessage)
+    return reply
+
+
+def test_calls_the_matching_tool_with_valid_arguments(model: BaseChatModel) -> None:
+    reply = _ask(model, HumanMessage("I run a bakery in Leeds and need a reliable flour supplier"))
+    assert [c["name"] for c in reply.tool_calls] == ["find_introductions"]
+    args = reply.tool_calls[0]["args"]
+    FindArgs.model_validate(args)
+    assert "flour" in args["need"].lower()
+
+
+def test_answers_a_plain_question_without_tools(model: BaseChatModel) -> None:
+    reply = _ask(model, HumanMessage("In one sentence: why should a bakery keep a cash reserve?"))
+    assert reply.tool_calls == []
+    assert len(reply.text.split()) >= 5
+
+
+def test_answers_from_a_tool_result_without_calling_again(model: BaseChatModel) -> None:
+    reply = _ask(
+        model,
+        HumanMessage("I need a flour supplier in Leeds"),
+        AIMessage("", tool_calls=[{"name": "find_introductions", "args": {"need": "flour"}, "id": "c1"}]),
+        ToolMessage(
+            '[{"name": "Pennine Mills", "offers": "stone-ground flour, delivery in Leeds"}]',
+            tool_call_id="c1",
+            name="find_introductions",
+        ),
+    )
+    assert reply.tool_calls == []
+    assert "Pennine Mills" in reply.text
