@@ -24,10 +24,12 @@ def _register_all() -> None:
     from channels import cli as channels_cli
     from evals import cli as evals_cli
     from network import cli as network_cli
+    from network import seed_cli
     from ossbss import cli as ossbss_cli
     from retrieval import cli as retrieval_cli
 
-    for module in (network_cli, retrieval_cli, chat_cli, model_cli, ossbss_cli, channels_cli, evals_cli):
+    areas = (network_cli, seed_cli, retrieval_cli, chat_cli, model_cli, ossbss_cli, channels_cli, evals_cli)
+    for module in areas:
         module.register(app)
 
 

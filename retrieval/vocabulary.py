@@ -44,10 +44,9 @@ class Vocabulary:
 
     def synonyms(self, code: str) -> tuple[str, ...]:
         """All everyday words for a code, each once, in a stable order."""
-        words: list[str] = []
+        words: list[str] = list(self.terms.get(code, ()))  # British trade words first
         for preset in self.presets.get(code, ()):
             words.extend(preset.words())
-        words.extend(self.terms.get(code, ()))
         unique: dict[str, str] = {}
         for word in words:
             if word:
