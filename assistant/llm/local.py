@@ -30,6 +30,7 @@ from assistant.llm.choice import ToolChoice, normalise_tool_choice, offers_tools
 from assistant.llm.streaming import StreamGate
 from assistant.llm.template import to_template_messages
 from assistant.llm.toolcalls import ParsedCall, argument_errors, parse_tool_calls
+from assistant.llm.toolspec import compact_tool
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +47,7 @@ class LocalChatModel(BaseChatModel):
     max_tokens: int = 512
     argument_max_tokens: int = 256
     tools_after_result: bool = False
+    compact_tools: bool = True
 
     @property
     def _llm_type(self) -> str:
@@ -104,9 +106,8 @@ class LocalChatModel(BaseChatModel):
         specs = {spec["function"]["name"]: spec["function"] for spec in tools or []}
         choice = normalise_tool_choice(tool_choice, list(specs))
         offered = offers_tools(messages, choice, bool(specs), self.tools_after_result)
-        prompt = self.engine.template.render(
-            to_template_messages(messages), list(tools or []) if offered else None
-        )
+        shown_tools = [compact_tool(t) if self.compact_tools else dict(t) for t in tools or []]
+        prompt = self.engine.template.render(to_template_messages(messages), shown_tools if offered else None)
         if offered and choice not in (None, "auto"):
             text, calls = "", self._forced(prompt, specs, choice)
         else:

@@ -54,6 +54,7 @@ def test_a_tagged_call_becomes_a_tool_call_and_the_prompt_carries_the_tools(loca
     assert '"name": "find_introductions"' in prompt and '"name": "get_my_profile"' in prompt
     assert prompt.endswith("I need a flour supplier in Leeds<|im_end|>\n<|im_start|>assistant\n")
     assert engine.requests[0].schema is None  # free generation: no grammar on a normal turn
+    assert "anyOf" not in prompt  # compact specs: the optional location is shown as a plain string
 
 
 def test_a_plain_answer_stays_text(local_model: Any) -> None:
