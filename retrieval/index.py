@@ -76,9 +76,10 @@ def collection_name(tenant: str, kind: str) -> str:
 class ChromaIndex:
     """Chroma on disk (``PersistentClient``) or behind a server (``HttpClient``), telemetry off."""
 
-    def __init__(self, path: Path | None = None, url: str | None = None) -> None:
+    def __init__(self, path: Path | None = None, url: str | None = None, *, ef_search: int = 100) -> None:
         self.path = path
         self.url = url
+        self.ef_search = ef_search
         self._client: Any = None
         self._collections: dict[str, Any] = {}
 
@@ -110,9 +111,15 @@ class ChromaIndex:
         if name not in self._collections:
             # embedding_function=None: Chroma must never embed (nor download a model) on our behalf
             self._collections[name] = self.client.get_or_create_collection(
-                name, embedding_function=None, metadata={"hnsw:space": "cosine"}
+                name,
+                embedding_function=None,
+                metadata={"hnsw:space": "cosine", "hnsw:search_ef": self.ef_search},
             )
         return self._collections[name]
+
+    def tune(self, collection: str, ef_search: int) -> None:
+        """Change the HNSW search breadth of an existing collection (recall against latency)."""
+        self.collection(collection).modify(configuration={"hnsw": {"ef_search": ef_search}})
 
     def upsert(self, collection: str, records: Sequence[VectorRecord]) -> None:
         target = self.collection(collection)
