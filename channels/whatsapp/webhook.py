@@ -31,6 +31,11 @@ PATH = "/webhooks/whatsapp"
 _CHALLENGE = re.compile(r"^[A-Za-z0-9_.-]{1,200}$")
 
 
+class MalformedBody(Layer8Error):
+    code = "malformed_body"
+    status = 400
+
+
 class WhatsAppNotConfigured(Layer8Error):
     code = "whatsapp_not_configured"
     status = 503
@@ -66,7 +71,7 @@ def router(container: Layer8) -> APIRouter:
         try:
             body = json.loads(raw)
         except ValueError as exc:
-            raise InvalidInput("the body is not JSON") from exc
+            raise MalformedBody("the body is not JSON") from exc
         parsed = parse(body)
         mine = settings.whatsapp_phone_number_id
         items = [i for i in parsed.items if not mine or i.phone_number_id in (None, mine)]

@@ -102,9 +102,9 @@ class Harness:
         return self.http.post("/slack/events", content=raw, headers={**sent, **(headers or {})})
 
     # --- WhatsApp ------------------------------------------------------------------------------------
-    def wa_post(self, body: bytes | dict[str, Any], *, signature: str | None = None) -> httpx.Response:
+    def wa_post(self, body: Any, *, signature: str | bytes | None = None) -> httpx.Response:
         raw = body if isinstance(body, bytes) else json.dumps(body).encode()
-        sig = signature
+        sig: str | bytes | None = signature
         if sig is None:
             sig = "sha256=" + hmac.new(WA_SECRET.encode(), raw, hashlib.sha256).hexdigest()
         return self.http.post(

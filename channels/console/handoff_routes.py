@@ -1,0 +1,72 @@
+"""The handoff queue: conversations the assistant passed to a person, a conversation's page, replying as
+the agent, and handing the conversation back to the assistant."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Path, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from channels.api.deps import ContainerDep
+from channels.console.auth import PostDep, SessionDep, require_agent
+from channels.console.handoffs import MAX_REPLY, Handoffs, messages, queue
+from channels.console.web import ConsoleRoute, redirect, render
+from network import directory
+from network.errors import NotFound
+from network.models import Conversation
+
+router = APIRouter(prefix="/console", route_class=ConsoleRoute, include_in_schema=False)
+Id = Annotated[str, Path(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_-]+$")]
+
+
+@router.get("/handoffs")
+def handoff_queue(request: Request, session: SessionDep, container: ContainerDep) -> Response:
+    with container.db.read() as db_session:
+        items = queue(db_session, container.settings.tenant)
+    return render(request, "handoffs.html", items=items)
+
+
+@router.get("/conversations/{conversation_id}")
+def conversation(request: Request, conversation_id: Id, session: SessionDep, container: ContainerDep) -> Response:
+    tenant = container.settings.tenant
+    with container.db.read() as db_session:
+        found = db_session.get(Conversation, conversation_id)
+        if found is None:
+            raise NotFound(f"no conversation {conversation_id!r}")
+        card = directory.subscriber_card(db_session, found.subscriber_id, tenant=tenant)
+        return render(
+            request,
+            "conversation.html",
+            conversation=found,
+            card=card,
+            messages=messages(db_session, conversation_id),
+            max_reply=MAX_REPLY,
+        )
+
+
+def _page(conversation_id: str) -> str:
+    return f"/console/conversations/{conversation_id}"
+
+
+@router.post("/conversations/{conversation_id}/pick-up")
+async def pick_up(conversation_id: Id, session: PostDep, container: ContainerDep) -> Response:
+    await run_in_threadpool(Handoffs(container.db, require_agent(session)).pick_up, conversation_id)
+    return redirect(_page(conversation_id), "picked_up")
+
+
+@router.post("/conversations/{conversation_id}/reply")
+async def reply(
+    conversation_id: Id,
+    session: PostDep,
+    container: ContainerDep,
+    text: Annotated[str, Form(max_length=MAX_REPLY)] = "",
+) -> Response:
+    await run_in_threadpool(Handoffs(container.db, require_agent(session)).reply, conversation_id, text)
+    return redirect(_page(conversation_id), "replied")
+
+
+@router.post("/conversations/{conversation_id}/hand-back")
+async def hand_back(conversation_id: Id, session: PostDep, container: ContainerDep) -> Response:
+    await run_in_threadpool(Handoffs(container.db, require_agent(session)).hand_back, conversation_id)
+    return redirect(_page(conversation_id), "handed_back")

@@ -1,0 +1,164 @@
+"""Console pages: sign in and out, subscriber search, and the subscriber page."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Path, Query, Request, Response
+
+from channels.api.deps import ContainerDep
+from channels.console import cases as case_rules
+from channels.console.acts import EDITABLE
+from channels.console.auth import PostDep, SessionDep, check_origin, viewer
+from channels.console.handoffs import queue
+from channels.console.sessions import COOKIE, PATH, cookie_is_secure, open_session
+from channels.console.views import money, subscriber_page
+from channels.console.web import ConsoleRoute, redirect, render
+from network import directory
+from network.directory import MAX_QUERY
+from network.errors import Unauthenticated
+
+router = APIRouter(prefix="/console", route_class=ConsoleRoute, include_in_schema=False)
+PRE_COOKIE = "layer8_console_signin"
+PAGE_SIZE = 20
+SubscriberId = Annotated[str, Path(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_-]+$")]
+Text = Annotated[str | None, Query(max_length=MAX_QUERY)]
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path inside the console: never another site (``//evil``) or scheme."""
+    if target and target.startswith("/console") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/console"
+
+
+def _sign_in_page(request: Request, status: int = 200, error: str | None = None) -> Response:
+    pre = secrets.token_urlsafe(24)
+    response = render(
+        request,
+        "sign_in.html",
+        status,
+        pre=pre,
+        error=error,
+        next=_safe_next(request.query_params.get("next")),
+    )
+    _set_cookie(request, response, PRE_COOKIE, pre, max_age=1800)
+    return response
+
+
+def _set_cookie(request: Request, response: Response, name: str, value: str, *, max_age: int) -> None:
+    response.set_cookie(
+        name,
+        value,
+        max_age=max_age,
+        path=PATH,
+        httponly=True,
+        samesite="strict",
+        secure=cookie_is_secure(request.url.scheme, request.url.hostname),
+    )
+
+
+@router.get("/sign-in")
+def sign_in_form(request: Request) -> Response:
+    return _sign_in_page(request)
+
+
+@router.post("/sign-in")
+def sign_in(
+    request: Request,
+    container: ContainerDep,
+    token: Annotated[str, Form(max_length=300)] = "",
+    pre: Annotated[str, Form(max_length=100)] = "",
+    next: Annotated[str, Form(max_length=500)] = "/console",
+) -> Response:
+    check_origin(request)
+    cookie = request.cookies.get(PRE_COOKIE, "")
+    if not pre or not hmac.compare_digest(pre.encode(), cookie.encode()):
+        return _sign_in_page(request, 403, "The sign-in form expired. Please try again.")
+    settings = container.settings
+    admin = settings.admin_token.get_secret_value() if settings.admin_token else None
+    try:
+        with container.db.read() as db_session:
+            session = open_session(db_session, token, admin_token=admin, hours=settings.console_session_hours)
+    except Unauthenticated:
+        return _sign_in_page(request, 401, "That token is not a valid support-agent token.")
+    response = redirect(_safe_next(next))
+    signer = request.app.state.console.signer
+    _set_cookie(
+        request, response, COOKIE, signer.dumps(session), max_age=int(settings.console_session_hours * 3600)
+    )
+    response.delete_cookie(PRE_COOKIE, path=PATH)
+    return response
+
+
+@router.post("/sign-out")
+def sign_out(session: PostDep) -> Response:
+    response = redirect("/console/sign-in", "signed_out")
+    response.delete_cookie(COOKIE, path=PATH, httponly=True, samesite="strict")
+    return response
+
+
+@router.get("")
+def search(
+    request: Request,
+    session: SessionDep,
+    container: ContainerDep,
+    q: Text = None,
+    industry: Text = None,
+    place: Text = None,
+    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+) -> Response:
+    tenant = container.settings.tenant
+    with container.db.read() as db_session:
+        searched = any((q, industry, place))
+        results = (
+            directory.search_subscribers(
+                db_session, q, PAGE_SIZE, offset, industry=industry, place=place, tenant=tenant
+            )
+            if searched
+            else None
+        )
+        my_cases = case_rules.open_cases(db_session, session.agent_id) if session.is_agent else []
+        names = {
+            c.subscriber_id: directory.subscriber_card(db_session, c.subscriber_id).business_name
+            for c in my_cases
+        }
+        waiting = len(queue(db_session, tenant))
+    return render(
+        request,
+        "search.html",
+        q=q or "",
+        industry=industry or "",
+        place=place or "",
+        results=results,
+        page_size=PAGE_SIZE,
+        my_cases=my_cases,
+        names=names,
+        waiting=waiting,
+    )
+
+
+@router.get("/subscribers/{subscriber_id}")
+def subscriber(
+    request: Request, subscriber_id: SubscriberId, session: SessionDep, container: ContainerDep
+) -> Response:
+    with container.db.read() as db_session:
+        page = subscriber_page(
+            db_session,
+            subscriber_id,
+            agent_id=session.agent_id,
+            viewer=viewer(session),
+            tenant=container.settings.tenant,
+        )
+        return render(
+            request,
+            "subscriber.html",
+            page=page,
+            money=money,
+            editable=EDITABLE,
+            auth_methods=case_rules.AUTH_METHODS,
+            idempotency_key=secrets.token_urlsafe(12),
+            is_agent=session.is_agent,
+        )

@@ -1,0 +1,137 @@
+"""Rendering for the console: the Jinja2 templates (package data), security headers, and a route class that
+turns errors into pages — a refused act is a 403 page for a browser and problem+json for an API client.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Coroutine
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.routing import APIRoute
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from pydantic import ValidationError
+
+from channels.api.problems import problem
+from network.errors import Layer8Error
+
+logger = logging.getLogger(__name__)
+
+STATIC = Path(str(resources.files("channels.console") / "static"))
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+    "X-Frame-Options": "DENY",
+}
+# status messages after a redirect: only these fixed texts are ever shown (nothing is reflected)
+DONE = {
+    "case_opened": "Case opened.",
+    "case_authenticated": "Customer authentication recorded.",
+    "case_closed": "Case closed.",
+    "profile_updated": "Profile updated on the subscriber's behalf.",
+    "profile_unchanged": "Nothing in the profile changed.",
+    "introduction_requested": "Introduction requested on the subscriber's behalf.",
+    "introduction_answered": "Introduction answered on the subscriber's behalf.",
+    "referral_logged": "Referral logged on the subscriber's behalf.",
+    "deal_recorded": "Deal recorded on the subscriber's behalf.",
+    "picked_up": "You are handling this conversation.",
+    "replied": "Reply sent.",
+    "handed_back": "The conversation is back with the assistant.",
+    "signed_out": "You are signed out.",
+}
+
+
+class SignInRequired(Exception):
+    """No valid console session: a page redirects to sign-in, a form post gets a 401 page."""
+
+
+def _when(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M UTC") if value else "—"
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.0f}%"
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("channels.console", "templates"),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["when"] = _when
+    env.filters["pct"] = _pct
+    return env
+
+
+TEMPLATES = _environment()
+
+
+def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    session = getattr(request.state, "console_session", None)
+    done = DONE.get(request.query_params.get("done", ""))
+    html = TEMPLATES.get_template(template).render(
+        request=request, me=session, csrf=session.csrf if session else "", done=done, **context
+    )
+    return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
+
+
+def redirect(url: str, done: str | None = None) -> RedirectResponse:
+    target = f"{url}{'&' if '?' in url else '?'}done={done}" if done else url
+    return RedirectResponse(target, status_code=303, headers={"Cache-Control": "no-store"})
+
+
+def wants_html(request: Request) -> bool:
+    accept = request.headers.get("accept", "")
+    return "text/html" in accept or "json" not in accept
+
+
+def error_page(request: Request, status: int, code: str, detail: str) -> Response:
+    if not wants_html(request):
+        return problem(request, status, code, detail)
+    return render(request, "error.html", status, status=status, code=code, detail=detail)
+
+
+class ConsoleRoute(APIRoute):
+    """Errors of console routes become pages (or problems for API clients), never a bare traceback."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def guarded(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except SignInRequired:
+                if request.method == "GET" and wants_html(request):
+                    target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+                    return redirect(f"/console/sign-in?next={target}")
+                return error_page(request, 401, "unauthenticated", "sign in to the console first")
+            except Layer8Error as exc:
+                return error_page(request, exc.status, exc.code, exc.message)
+            except (RequestValidationError, ValidationError) as exc:
+                return error_page(request, 422, "invalid_request", _first_error(exc))
+
+        return guarded
+
+
+def _first_error(exc: RequestValidationError | ValidationError) -> str:
+    errors = list(exc.errors())
+    if not errors:
+        return "the form is not filled in correctly"
+    first = errors[0]
+    where = " ".join(str(part) for part in first.get("loc", ()) if part not in ("body", "query"))
+    return f"{where}: {first.get('msg', 'invalid')}".strip(": ")
