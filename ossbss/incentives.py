@@ -37,11 +37,15 @@ class Incentives:
         self.fraud = FraudCheck(book.fraud, clock)
 
     # --- deal events --------------------------------------------------------------------------------
-    def on_deal_recorded(self, session: Session, payload: dict[str, Any]) -> Incentive | None:
+    def on_deal_recorded(self, session: Session, payload: dict[str, Any]) -> None:
         """Handler of ``deal.recorded`` (runs inside the recording transaction)."""
-        deal = session.get(Deal, payload["deal_id"])
+        self.reward_deal(session, str(payload["deal_id"]))
+
+    def reward_deal(self, session: Session, deal_id: str) -> Incentive | None:
+        """The giver's incentive for ``deal_id`` (created once; ``None`` when the deal earns nothing)."""
+        deal = session.get(Deal, deal_id)
         if deal is None:
-            raise NotFound(f"no deal {payload['deal_id']!r}")
+            raise NotFound(f"no deal {deal_id!r}")
         existing = session.scalars(select(Incentive).where(Incentive.deal_id == deal.id)).first()
         if existing is not None:
             return existing

@@ -15,6 +15,7 @@ from typing import Any
 
 from network.errors import InvalidInput
 from network.models import Deal, Subscriber
+from network.money import exponent
 
 PERIODS = ("week", "month", "year")
 
@@ -152,6 +153,8 @@ def _eligibility(data: dict[str, Any]) -> Eligibility:
 def _amounts(data: object, name: str) -> dict[str, int]:
     if not isinstance(data, dict):
         raise InvalidInput(f"{name} must map ISO 4217 codes to minor units, e.g. {{ GBP = 500 }}")
+    for code in data:
+        exponent(str(code))  # an unknown ISO 4217 code is refused here, not when a deal arrives
     return {str(code).upper(): _int(value, f"{name}.{code}") for code, value in data.items()}
 
 

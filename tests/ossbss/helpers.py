@@ -50,7 +50,8 @@ def subscribers(db: Database, *names: str, party_ids: bool = True) -> list[str]:
     ids = []
     with db.transaction() as session:
         for index, name in enumerate(names):
-            sub = Subscriber(business_name=name, bss_party_id=f"party-{name.lower()}" if party_ids and index % 2 == 0 else None)
+            party = f"party-{name.lower()}" if party_ids and index % 2 == 0 else None
+            sub = Subscriber(business_name=name, bss_party_id=party)
             session.add(sub)
             session.flush()
             ids.append(sub.id)
@@ -71,8 +72,14 @@ def add_deal(
     """A referral and its deal, written directly (what the deal service does before it emits the event)."""
     when = created_at or datetime.now(UTC)
     closed = closed_on or when.date()
-    referral = Referral(giver_id=giver, receiver_id=receiver, state="won", hotness=3, created_at=when,
-                        prospect_subscriber_id=prospect)
+    referral = Referral(
+        giver_id=giver,
+        receiver_id=receiver,
+        state="won",
+        hotness=3,
+        created_at=when,
+        prospect_subscriber_id=prospect,
+    )
     session.add(referral)
     session.flush()
     deal = Deal(

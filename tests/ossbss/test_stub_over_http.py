@@ -2,43 +2,22 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import httpx
 import pytest
-import uvicorn
 
 from ossbss.errors import BssOutcomeUnknown, BssUnavailable
 from ossbss.port import BillKind, BillWrite
-from ossbss.stub import StubStore, create_app
+from ossbss.stub import StubStore
 from ossbss.tmf.client import TmfBss
 from tests.ossbss.helpers import SchemaCheck
 
 
-@pytest.fixture(scope="module")
-def live() -> Iterator[tuple[str, StubStore]]:
-    store = StubStore(idempotent=False)
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(store), log_level="critical", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}", store
-    server.should_exit = True
-    thread.join(5)
-
-
 def _write(n: int) -> BillWrite:
     when = datetime(2026, 11, 20, tzinfo=UTC)
-    return BillWrite(BillKind.CREDIT, f"layer8:credit:http{n}", "party-1", 1000 + n, "EUR", "t", f"i{n}", when)
+    cid = f"layer8:credit:http{n}"
+    return BillWrite(BillKind.CREDIT, cid, "party-1", 1000 + n, "EUR", "t", f"i{n}", when)
 
 
 def _schedule(base: str, *faults: dict[str, object]) -> None:
@@ -46,8 +25,8 @@ def _schedule(base: str, *faults: dict[str, object]) -> None:
     httpx.post(f"{base}/stub/faults", json=list(faults)).raise_for_status()
 
 
-def test_throttle_and_errors_come_back_as_retryable(live: tuple[str, StubStore]) -> None:
-    base, store = live
+def test_throttle_and_errors_come_back_as_retryable(live_stub: tuple[str, StubStore]) -> None:
+    base, store = live_stub
     bss = TmfBss.connect(base, 2.0, check=SchemaCheck())
     _schedule(base, {"kind": "throttle", "retry_after_s": 7}, {"kind": "error", "status": 503})
     with pytest.raises(BssUnavailable) as throttled:
@@ -59,8 +38,10 @@ def test_throttle_and_errors_come_back_as_retryable(live: tuple[str, StubStore])
     assert bss.post(_write(1)).amount_minor == 1001
 
 
-def test_a_timeout_after_applying_is_ambiguous_and_the_read_back_finds_it(live: tuple[str, StubStore]) -> None:
-    base, store = live
+def test_a_timeout_after_applying_is_ambiguous_and_read_back_finds_it(
+    live_stub: tuple[str, StubStore],
+) -> None:
+    base, store = live_stub
     impatient = TmfBss.connect(base, 0.3)
     _schedule(base, {"kind": "timeout_after_apply", "delay_s": 1.5, "method": "POST"})
     with pytest.raises(BssOutcomeUnknown):
@@ -69,8 +50,8 @@ def test_a_timeout_after_applying_is_ambiguous_and_the_read_back_finds_it(live: 
     assert found is not None and store.applied_count("layer8:credit:http2") == 1
 
 
-def test_a_dropped_connection_is_ambiguous(live: tuple[str, StubStore]) -> None:
-    base, store = live
+def test_a_dropped_connection_is_ambiguous(live_stub: tuple[str, StubStore]) -> None:
+    base, store = live_stub
     bss = TmfBss.connect(base, 2.0)
     _schedule(base, {"kind": "drop", "method": "POST"})
     with pytest.raises(BssOutcomeUnknown):
@@ -78,8 +59,8 @@ def test_a_dropped_connection_is_ambiguous(live: tuple[str, StubStore]) -> None:
     assert store.applied_count("layer8:credit:http3") == 1
 
 
-def test_a_fault_can_ride_on_a_header_and_a_delay_still_succeeds(live: tuple[str, StubStore]) -> None:
-    base, _ = live
+def test_a_fault_can_ride_on_a_header_and_a_delay_still_succeeds(live_stub: tuple[str, StubStore]) -> None:
+    base, _ = live_stub
     path = f"{base}/tmf-api/usageManagement/v4/usage"
     assert httpx.get(path, headers={"X-Stub-Fault": "error;status=502"}).status_code == 502
     assert httpx.get(path, headers={"X-Stub-Fault": "delay;delay_s=0.05"}).status_code == 200

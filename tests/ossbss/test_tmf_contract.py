@@ -31,8 +31,13 @@ def usage(cid: str = "layer8:usage:deal_1", amount: int = 240_000, party: str = 
 
 def test_the_specs_ship_inside_the_package_with_their_licence_and_commit() -> None:
     root = resources.files("ossbss.tmf.specs")
-    for folder in ("TMF629_CustomerManagement", "TMF632_PartyManagement", "TMF635_UsageManagement",
-                   "TMF654_PrepayBalanceManagement", "TMF678_CustomerBill"):
+    for folder in (
+        "TMF629_CustomerManagement",
+        "TMF632_PartyManagement",
+        "TMF635_UsageManagement",
+        "TMF654_PrepayBalanceManagement",
+        "TMF678_CustomerBill",
+    ):
         names = {entry.name for entry in root.joinpath(folder).iterdir()}
         assert {"LICENSE", "COMMIT", "SOURCE.md"} <= names
         assert "Apache License" in root.joinpath(folder, "LICENSE").read_text()
@@ -46,7 +51,9 @@ def test_base_paths_come_from_the_specs() -> None:
     assert base_path(Api.CUSTOMER) == "/tmf-api/customerManagement/v4"
 
 
-@pytest.mark.parametrize("write", [credit(), credit(amount=-6500), usage()], ids=["credit", "reversal", "usage"])
+@pytest.mark.parametrize(
+    "write", [credit(), credit(amount=-6500), usage()], ids=["credit", "reversal", "usage"]
+)
 def test_request_bodies_meet_the_create_schemas(write: BillWrite, schema_check: SchemaCheck) -> None:
     if write.kind is BillKind.CREDIT:
         schema_check(Api.PREPAY_BALANCE, "AdjustBalance_Create", mapping.credit_body(write))
@@ -57,7 +64,11 @@ def test_request_bodies_meet_the_create_schemas(write: BillWrite, schema_check: 
 def test_a_whole_session_with_the_stub_validates_every_shape(tmf: TmfBss, schema_check: SchemaCheck) -> None:
     applied = tmf.post(credit())
     assert (applied.kind, applied.party_id, applied.amount_minor, applied.currency) == (
-        BillKind.CREDIT, "party-7", 6500, "GBP")
+        BillKind.CREDIT,
+        "party-7",
+        6500,
+        "GBP",
+    )
     assert tmf.post(credit("layer8:credit:inc_2", -1250)).amount_minor == -1250
     assert tmf.post(usage()).amount_minor == 240_000
     assert tmf.find(BillKind.CREDIT, "layer8:credit:inc_1") == applied
@@ -71,14 +82,21 @@ def test_a_whole_session_with_the_stub_validates_every_shape(tmf: TmfBss, schema
     customer = tmf.customer("party-7")
     assert customer is not None and customer.kind == "customer"
     assert set(schema_check.seen) == {
-        "TMF654:AdjustBalance_Create", "TMF654:AdjustBalance", "TMF635:Usage_Create", "TMF635:Usage",
-        "TMF678:AppliedCustomerBillingRate", "TMF678:CustomerBill", "TMF632:Organization", "TMF629:Customer",
+        "TMF654:AdjustBalance_Create",
+        "TMF654:AdjustBalance",
+        "TMF635:Usage_Create",
+        "TMF635:Usage",
+        "TMF678:AppliedCustomerBillingRate",
+        "TMF678:CustomerBill",
+        "TMF632:Organization",
+        "TMF629:Customer",
     }
 
 
 def test_the_stub_refuses_a_body_that_breaks_the_schema_with_a_tmf_error() -> None:
     client = httpx.Client(transport=InProcessTransport(create_app()), base_url="http://stub.test")
-    response = client.post(base_path(Api.PREPAY_BALANCE) + "/adjustBalance", json={"amount": {"amount": "12"}})
+    path = base_path(Api.PREPAY_BALANCE) + "/adjustBalance"
+    response = client.post(path, json={"amount": {"amount": "12"}})
     assert response.status_code == 400
     assert errors(Api.PREPAY_BALANCE, "Error", response.json()) == []
     assert "bucket" in response.json()["message"]
