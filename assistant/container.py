@@ -61,7 +61,9 @@ class Layer8:
     # --- OSS/BSS (issue 5) ---------------------------------------------------------------------------
     @cached_property
     def bss(self) -> Any:
-        raise NotImplementedError("OSS/BSS adapter: OSS/BSS issue")
+        from ossbss.wiring import build_bss  # embedded ledger, or TM Forum APIs over HTTP
+
+        return build_bss(self.settings, self.db)
 
     # --- assistant (issue 4) -------------------------------------------------------------------------
     @cached_property
@@ -87,4 +89,7 @@ def build(settings: Settings | None = None) -> Layer8:
     from retrieval.profiles_index import ProfileIndexer
 
     index_sync.subscribe(layer8.events, lambda: ProfileIndexer(layer8.db, layer8.index, layer8.embedder))
+    from ossbss.wiring import subscribe as subscribe_incentives  # deal.recorded → the giver's incentive
+
+    subscribe_incentives(layer8.events, layer8.settings)
     return layer8
