@@ -1,5 +1,5 @@
-"""The messages a model sees for one turn: the system prompt (with the person's confirmed profile, the
-onboarding interview while it is empty, the thread's summary), recent history, and the new message.
+"""The messages a model sees for one turn: the system prompt (with the onboarding interview while the profile
+is empty, and the thread's summary), recent history, and the new message.
 """
 
 from __future__ import annotations
@@ -13,19 +13,6 @@ import prompts
 from assistant import conversations, onboarding
 from network.models import Conversation, Profile, Subscriber
 
-SNAPSHOT_FIELDS = (
-    "description",
-    "offers",
-    "needs",
-    "ideal_customers",
-    "bottlenecks",
-    "goals",
-    "naics_title",
-    "locality",
-    "region",
-    "growth_stage",
-)
-FIELD_CHARS = 200
 CONTEXT_CHARS = 1500
 
 
@@ -33,36 +20,27 @@ def system_prompt(
     session: Session, subscriber: Subscriber, conversation: Conversation, *, operator: str, today: date
 ) -> str:
     profile = session.get(Profile, subscriber.id)
-    snapshot = _snapshot(profile)
+    return render_system(
+        business_name=subscriber.business_name,
+        missing=onboarding.missing(profile) if onboarding.is_new(profile) else None,
+        summary=conversation.summary,
+        operator=operator,
+        today=today,
+    )
+
+
+def render_system(
+    *, business_name: str, missing: list[str] | None, summary: str | None, operator: str, today: date
+) -> str:
+    """The system prompt from plain values (also used by the offline evals, with a fixed persona)."""
     return prompts.render(
         "system",
         operator=operator,
         today=today.isoformat(),
-        business_name=subscriber.business_name,
-        profile=prompts.render("profile_snapshot", fields=snapshot) if snapshot else "",
-        onboarding=(
-            prompts.render("onboarding", missing=", ".join(onboarding.missing(profile)))
-            if onboarding.is_new(profile)
-            else ""
-        ),
-        summary=(
-            prompts.render("conversation_summary", summary=conversation.summary)
-            if conversation.summary
-            else ""
-        ),
+        business_name=business_name,
+        onboarding=prompts.render("onboarding", missing=", ".join(missing)) if missing is not None else "",
+        summary=prompts.render("conversation_summary", summary=summary) if summary else "",
     )
-
-
-def _snapshot(profile: Profile | None) -> str:
-    if profile is None:
-        return ""
-    lines = []
-    for name in SNAPSHOT_FIELDS:
-        value = getattr(profile, name)
-        if value:
-            text = " ".join(str(value).split())[:FIELD_CHARS]
-            lines.append(f"{name}: {text}")
-    return "\n".join(lines)
 
 
 def turn_messages(

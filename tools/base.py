@@ -57,6 +57,25 @@ class ToolSpec(Generic[A]):
     def call(self, env: ToolEnv, raw: dict[str, Any]) -> Data:
         return self.run(env, self.args.model_validate(raw))
 
+    def schema(self) -> dict[str, Any]:
+        """The argument schema a model is shown, without pydantic's noise (validation stays server-side).
+
+        Every token counts on the embedded model's 4k context: titles, ``anyOf [X, null]`` and
+        ``default: null`` nearly doubled the tool block.
+        """
+        schema = self.args.model_json_schema()
+        for prop in schema.get("properties", {}).values():
+            prop.pop("title", None)
+            options = prop.get("anyOf")
+            if options and {"type": "null"} in options and len(options) == 2:
+                del prop["anyOf"]
+                prop.update(next(o for o in options if o != {"type": "null"}))
+            if "default" in prop and prop["default"] is None:
+                del prop["default"]
+            for bound in ("maxLength", "minLength"):
+                prop.pop(bound, None)
+        return {k: v for k, v in schema.items() if k in ("type", "properties", "required")}
+
 
 def spec(name: str, args: type[A], run: Callable[[ToolEnv, A], Data]) -> ToolSpec[A]:
     """A tool spec whose description is ``run``'s docstring (what the model reads)."""

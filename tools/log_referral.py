@@ -1,7 +1,7 @@
 """``log_referral``: the person passes business to another subscriber (a BNI "slip").
 
 The person is always the giver. The prospect is another subscriber of the network when one matches the
-name, otherwise an outside contact by name; an outsider's contact details need their agreement.
+name, otherwise an outside contact by name only: an outsider's contact details are not taken in chat.
 """
 
 from __future__ import annotations
@@ -19,8 +19,6 @@ class Args(ToolArgs):
     prospect: str = Field(..., min_length=1, max_length=200, description="The customer being referred.")
     hotness: int = Field(3, ge=1, le=5, description="1 cold … 5 ready to buy.")
     note: str | None = Field(None, max_length=1000)
-    prospect_contact: str | None = Field(None, max_length=254, description="Only if the prospect agreed.")
-    prospect_agreed: bool = Field(False, description="The prospect agreed to be contacted.")
 
 
 def log_referral(env: ToolEnv, args: Args) -> Data:
@@ -41,8 +39,6 @@ def log_referral(env: ToolEnv, args: Args) -> Data:
             receiver.id,
             prospect_subscriber_id=prospect_id,
             prospect_name=args.prospect,
-            prospect_contact=args.prospect_contact,
-            prospect_agreed=args.prospect_agreed,
             hotness=args.hotness,
             note=args.note,
         )

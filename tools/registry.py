@@ -104,7 +104,7 @@ def _bind(spec: ToolSpec[Any], env: ToolEnv) -> BaseTool:
         func=call,
         name=spec.name,
         description=spec.description,
-        args_schema=spec.args,
+        args_schema=spec.schema(),  # validated by spec.call with the pydantic model (extra="forbid")
         response_format="content_and_artifact",
         handle_validation_error=on_invalid,
     )
@@ -113,3 +113,21 @@ def _bind(spec: ToolSpec[Any], env: ToolEnv) -> BaseTool:
 def build_tools(env: ToolEnv, names: tuple[str, ...] = NAMES) -> list[BaseTool]:
     """LangChain tools for one turn, bound to that turn's server-side context."""
     return [_bind(BY_NAME[name], env) for name in names]
+
+
+def schema_tools(names: tuple[str, ...] = NAMES) -> list[BaseTool]:
+    """The same tools for offline scoring: their schemas are offered to a model, nothing can run."""
+
+    def refuse(**_: Any) -> tuple[str, dict[str, Any]]:
+        raise RuntimeError("schema-only tool: evals score the call, they never execute it")
+
+    return [
+        StructuredTool.from_function(
+            func=refuse,
+            name=name,
+            description=BY_NAME[name].description,
+            args_schema=BY_NAME[name].schema(),
+            response_format="content_and_artifact",
+        )
+        for name in names
+    ]

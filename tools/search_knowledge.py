@@ -15,18 +15,18 @@ from tools.base import Data, ToolArgs, ToolEnv, business_card, spec
 
 logger = logging.getLogger(__name__)
 PASSAGE_CHARS = 700
+PASSAGES = 3
 HELPERS = 2
 
 
 class Args(ToolArgs):
     query: str = Field(..., min_length=2, max_length=300, description="The business question or problem.")
-    k: int = Field(3, ge=1, le=6, description="How many passages.")
 
 
 def search_knowledge(env: ToolEnv, args: Args) -> Data:
     """Look up practical advice on a business problem (cash flow, pricing, hiring, finding customers,
     suppliers...) in the knowledge base. Cite the sources it returns."""
-    hits = [as_passage(h) for h in env.ports.knowledge.get().search(args.query, args.k)]
+    hits = [as_passage(h) for h in env.ports.knowledge.get().search(args.query, PASSAGES)]
     passages = [
         {"cite_as": f"[{h.citation}]", "title": h.title, "section": h.section, "text": _clip(h.text)}
         for h in hits

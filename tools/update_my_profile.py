@@ -33,14 +33,11 @@ class Args(ToolArgs):
     ideal_customers: str | None = Field(None, description="Who they want as customers.")
     goals: str | None = Field(None, description="Their business goals.")
     bottlenecks: str | None = Field(None, description="What holds the business back right now.")
-    interests: str | None = None
     locality: str | None = Field(None, description="Town or city where they work.")
-    region: str | None = None
     country: str | None = Field(None, description="Two-letter country code, e.g. GB.")
     service_radius_km: float | None = Field(None, ge=0, le=20000)
     employees: int | None = Field(None, ge=0, le=1_000_000)
     growth_stage: Literal["startup", "growing", "established", "mature"] | None = None
-    languages: str | None = None
     naics_code: str | None = Field(None, description="NAICS industry code from classify_industry.")
 
 

@@ -25,7 +25,7 @@ def test_every_prompt_renders_and_says_why_it_is_worded_so(name: str) -> None:
 
 
 def test_the_expected_prompts_exist() -> None:
-    expected = {"system", "onboarding", "tool_result", "tool_error", "summarise", "profile_snapshot"}
+    expected = {"system", "onboarding", "tool_result", "tool_error", "summarise", "conversation_summary"}
     assert expected <= set(prompts.names())
 
 
