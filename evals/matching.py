@@ -2,9 +2,10 @@
 
 For each seeded subscriber A, precision@5 is the share of its top-5 suggestions B whose industry is among
 the real top-20 BEA suppliers of A's industry, or among the top-20 buyers of what A's industry makes.
-Two baselines run on the same network in the same run: 5 random discoverable subscribers, and plain
-embedding similarity of whole profiles (one vector per profile, which PITFALLS warns confuses "needs X"
-with "offers X"). The run also counts hard-filter violations (self, non-discoverable, blocked).
+The network comes from ``network.seed`` (real NAICS, OSM vocabulary and BEA supply chains); one subscriber
+in twenty blocks another. Two baselines run on the same network in the same run: 5 random discoverable
+subscribers, and plain embedding similarity of whole profiles (one vector per profile, which PITFALLS warns
+confuses "needs X" with "offers X"). The run also counts hard-filter violations (self, hidden, blocked).
 
     .venv/bin/python -m evals.matching --subscribers 1000 --seed 7
 """
@@ -98,34 +99,29 @@ def _parts(container_or_db: Any) -> tuple[Database, ErasableIndex, Embedder]:
 
 
 def seed_network(db: Database, n: int, seed: int) -> list[str]:
-    """Seed through ``network.seed`` when it exists, else through the synthetic profile generator."""
-    quiet = Database(db.url, events=EventBus())  # index once afterwards, not per event
+    """Seed ``n`` businesses with ``network.seed`` (without index events), then block one pair in twenty."""
+    from network.seed import seed_network as seed_businesses
+    from network.services.subscribers import block
+
+    quiet = Database(db.url, events=EventBus())  # index once afterwards, not once per event
     try:
-        return _seed(quiet, n, seed)
+        before = _subscriber_ids(quiet)
+        seed_businesses(quiet, n, seed)
+        ids = sorted(_subscriber_ids(quiet) - before)
+        rng = random.Random(seed)
+        with quiet.transaction() as session:
+            for subscriber_id in rng.sample(ids, max(1, n // 20)):
+                other = rng.choice(ids)
+                if other != subscriber_id:
+                    block(session, subscriber_id, other)
+        return ids
     finally:
         quiet.dispose()
 
 
-def _seed(db: Database, n: int, seed: int) -> list[str]:
-    from evals.synthetic_profiles import ProfileGenerator
-    from network.services import consent
-    from network.services.profiles import update_profile
-    from network.services.subscribers import block, create_subscriber
-
-    rng = random.Random(seed)
-    ids: list[str] = []
-    with db.transaction() as session:
-        for profile in ProfileGenerator(seed).profiles(n):
-            subscriber = create_subscriber(session, profile.business_name)
-            update_profile(session, subscriber.id, profile.profile_fields())
-            visible = rng.random() >= 0.1  # one in ten stays out of the index
-            consent.set_consent(session, subscriber.id, "discoverable", visible, channel="eval")
-            ids.append(subscriber.id)
-        for subscriber_id in rng.sample(ids, max(1, n // 20)):
-            other = rng.choice(ids)
-            if other != subscriber_id:
-                block(session, subscriber_id, other)
-    return ids
+def _subscriber_ids(db: Database) -> set[str]:
+    with db.read() as session:
+        return set(session.scalars(select(Subscriber.id)))
 
 
 def _snapshot(db: Database, ids: list[str]) -> tuple[dict[str, Member], list[str], set[tuple[str, str]]]:
