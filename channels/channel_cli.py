@@ -71,10 +71,12 @@ def worker(
     ),
 ) -> None:
     """Run background turns from the Redis queue at LAYER8_QUEUE_URL (API nodes only queue them)."""
+    from channels import notify
     from channels.runtime import ChannelRuntime
 
     container = build()
     runtime = ChannelRuntime(container)
+    notify.subscribe(container.db.events, runtime)
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())

@@ -26,6 +26,7 @@ from channels.turns import TurnRunner
 from channels.whatsapp.graph import GraphClient
 from channels.whatsapp.sender import WhatsAppSender
 from network.db import Database
+from network.errors import InvalidInput
 
 logger = logging.getLogger(__name__)
 SLACK_API = "https://slack.com/api/"
@@ -78,6 +79,7 @@ class ChannelRuntime:
         return WhatsAppSender(self.graph, dict(s.whatsapp_templates), s.whatsapp_template_language)
 
     def handlers(self) -> dict[str, Handler]:
+        from channels import notify
         from channels.slack import jobs as slack_jobs
         from channels.whatsapp import jobs as whatsapp_jobs
 
@@ -88,6 +90,7 @@ class ChannelRuntime:
             "slack.reaction": slack_jobs.run_reaction,
             "whatsapp.message": whatsapp_jobs.run_message,
             "whatsapp.reaction": whatsapp_jobs.run_reaction,
+            "notify.introduction": notify.run_introduction,
         }
         return {name: functools.partial(fn, self) for name, fn in bound.items()}
 
@@ -101,7 +104,9 @@ class ChannelRuntime:
 
     def worker(self) -> RedisWorker:
         if not self.settings.queue_url:
-            raise RuntimeError("a worker needs LAYER8_QUEUE_URL")
+            raise InvalidInput(
+                "a worker needs LAYER8_QUEUE_URL (without it, turns run inside `layer8 serve`)"
+            )
         return RedisWorker(self.settings.queue_url, self.handlers())
 
     def close(self) -> None:
@@ -129,9 +134,10 @@ RuntimeDep = Annotated[ChannelRuntime, Depends(get_runtime)]
 
 def install(app: FastAPI, container: Layer8) -> None:
     """Create the runtime with the app and close it (finishing queued turns) when the server stops."""
+    from channels import notify
     from channels.api.app import on_lifespan
 
-    runtime_for(app, container)
+    notify.subscribe(container.db.events, runtime_for(app, container))
 
     @asynccontextmanager
     async def close_channels(application: FastAPI) -> AsyncIterator[None]:

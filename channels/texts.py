@@ -28,6 +28,9 @@ NO_REFERRALS = "No referrals yet. Tell me when you refer someone and I'll log it
 REFERRALS_HEADER = "Your referrals:"
 REFERRAL_GAVE = "To {other}{prospect} — {state}"
 REFERRAL_RECEIVED = "From {other}{prospect} — {state}"
+INTRO_REQUEST = (
+    "{requester} would like to be introduced to you. Accept to share contact details with each other."
+)
 DONE_BY = "{label} — chosen by {user}"
 TEMPLATE_MISSING = "no approved template for {purpose}: not sent outside the 24-hour window"
 WEB_SIGN_IN_NEEDED = "a subscriber token is needed for web chat"

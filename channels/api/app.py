@@ -14,6 +14,7 @@ from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontext
 from fastapi import FastAPI
 
 from assistant.container import Layer8, build
+from channels import console
 from channels import routes as channel_routes
 from channels.api import health, me, problems, subscribers
 from channels.api.body_limit import BodyLimitMiddleware
@@ -31,6 +32,7 @@ EDGES: tuple[Installer, ...] = (
     me.install,
     subscribers.install,
     channel_routes.install,
+    console.install,
 )
 
 DESCRIPTION = (

@@ -14,12 +14,14 @@ from datetime import date
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from channels.console.cases import require_acting_case
 from network import audit
 from network.actor import Actor
 from network.db import Database
+from network.models import IdempotencyKey
 from network.money import parse_money
 from network.services import deals, introductions, profiles, referrals
 
@@ -89,7 +91,8 @@ class OnBehalf:
         with self.db.transaction(actor) as session:
             require_acting_case(session, self.agent_id, self.case_id, self.subscriber_id)
             result = work(session)
-            audit.record(session, f"on_behalf.{name}", "subscribers", self.subscriber_id, **data)
+            done = session.info.pop("on_behalf_act", name)  # a retried deal says so
+            audit.record(session, f"on_behalf.{done}", "subscribers", self.subscriber_id, **data)
             return result
 
     def update_profile(self, values: dict[str, str | None]) -> list[str]:
@@ -115,7 +118,7 @@ class OnBehalf:
             )
             return intro.id
 
-        return self._act("introduction_requested", work, target_id=form.target_id)
+        return self._act("introduction_requested", work, other_subscriber=form.target_id)
 
     def answer_introduction(self, form: IntroductionAnswer) -> str:
         def work(session: Session) -> str:
@@ -141,16 +144,20 @@ class OnBehalf:
             )
             return referral.id
 
-        return self._act("referral_logged", work, receiver_id=form.receiver_id)
+        return self._act("referral_logged", work, other_subscriber=form.receiver_id)
 
     def record_deal(self, form: DealInput) -> str:
         kind, _, source_id = form.source.partition(":")
         money = parse_money(form.amount, form.currency)
 
+        key = f"console:{self.subscriber_id}:{form.idempotency_key}"
+
         def work(session: Session) -> str:
+            if session.scalar(select(IdempotencyKey.id).where(_deal_key(key))) is not None:
+                session.info["on_behalf_act"] = "deal_retried"
             result = deals.record_deal_once(
                 session,
-                f"console:{self.subscriber_id}:{form.idempotency_key}",
+                key,
                 receiver_id=self.subscriber_id,
                 money=money,
                 closed_on=form.closed_on,
@@ -168,6 +175,10 @@ class OnBehalf:
             currency=money.currency,
             source=form.source,
         )
+
+
+def _deal_key(key: str) -> Any:
+    return (IdempotencyKey.scope == "deal") & (IdempotencyKey.key == key)
 
 
 def _differs(current: Any, value: str | None) -> bool:

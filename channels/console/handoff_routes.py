@@ -28,7 +28,9 @@ def handoff_queue(request: Request, session: SessionDep, container: ContainerDep
 
 
 @router.get("/conversations/{conversation_id}")
-def conversation(request: Request, conversation_id: Id, session: SessionDep, container: ContainerDep) -> Response:
+def conversation(
+    request: Request, conversation_id: Id, session: SessionDep, container: ContainerDep
+) -> Response:
     tenant = container.settings.tenant
     with container.db.read() as db_session:
         found = db_session.get(Conversation, conversation_id)

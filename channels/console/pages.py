@@ -19,6 +19,7 @@ from channels.console.web import ConsoleRoute, redirect, render
 from network import directory
 from network.directory import MAX_QUERY
 from network.errors import Unauthenticated
+from network.ids import utcnow
 
 router = APIRouter(prefix="/console", route_class=ConsoleRoute, include_in_schema=False)
 PRE_COOKIE = "layer8_console_signin"
@@ -161,4 +162,6 @@ def subscriber(
             auth_methods=case_rules.AUTH_METHODS,
             idempotency_key=secrets.token_urlsafe(12),
             is_agent=session.is_agent,
+            default_currency=container.settings.default_currency,
+            today=utcnow().date().isoformat(),
         )

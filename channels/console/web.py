@@ -81,13 +81,13 @@ def _environment() -> Environment:
 TEMPLATES = _environment()
 
 
-def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     session = getattr(request.state, "console_session", None)
     done = DONE.get(request.query_params.get("done", ""))
     html = TEMPLATES.get_template(template).render(
         request=request, me=session, csrf=session.csrf if session else "", done=done, **context
     )
-    return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
+    return HTMLResponse(html, status_code=status_code, headers=SECURITY_HEADERS)
 
 
 def redirect(url: str, done: str | None = None) -> RedirectResponse:

@@ -13,6 +13,7 @@ import logging
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
 from assistant.container import Layer8
+from channels import notify
 from channels.runtime import ChannelRuntime
 from channels.slack.app import build_app
 from network.errors import InvalidInput
@@ -26,6 +27,7 @@ async def run_socket_mode(container: Layer8, *, stop: asyncio.Event | None = Non
     if settings.slack_app_token is None or settings.slack_bot_token is None:
         raise InvalidInput("Socket Mode needs LAYER8_SLACK_APP_TOKEN and LAYER8_SLACK_BOT_TOKEN")
     runtime = ChannelRuntime(container)
+    notify.subscribe(container.db.events, runtime)
     handler = AsyncSocketModeHandler(build_app(runtime), settings.slack_app_token.get_secret_value())
     await handler.connect_async()  # type: ignore[no-untyped-call]
     logger.info("connected to Slack over Socket Mode")

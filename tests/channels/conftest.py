@@ -8,6 +8,7 @@ import hmac
 import json
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -127,13 +128,20 @@ class Harness:
         return subscriber_id
 
 
-@pytest.fixture
-def harness(sqlite_db: Database, tmp_path: Path) -> Iterator[Harness]:
+@contextmanager
+def open_harness(db: Database, home: Path, **settings: Any) -> Iterator[Harness]:
+    """The app on ``db`` with fakes at every boundary; ``settings`` override the test settings."""
     with fake_servers() as (slack, graph):
-        container = Layer8(channel_settings(sqlite_db.url, tmp_path, slack, graph))
-        container.db = sqlite_db
-        assistant = FakeAssistant(sqlite_db)
+        container = Layer8(channel_settings(db.url, home, slack, graph, **settings))
+        container.db = db
+        assistant = FakeAssistant(db)
         container.assistant = assistant
         app = create_app(container)
         with AppServer(app) as server, httpx.Client(base_url=server.url, timeout=10) as client:
             yield Harness(container, server, slack, graph, assistant, client)
+
+
+@pytest.fixture
+def harness(sqlite_db: Database, tmp_path: Path) -> Iterator[Harness]:
+    with open_harness(sqlite_db, tmp_path) as opened:
+        yield opened

@@ -180,6 +180,7 @@ class FakeSlackAPI(_FakeServer):
 
     def __init__(self) -> None:
         self.threads: dict[str, list[dict[str, Any]]] = {}
+        self.socket_url = ""
         self._ts = 1700000000
         super().__init__()
 
@@ -202,6 +203,10 @@ class FakeSlackAPI(_FakeServer):
             return 200, {"ok": True, "channel": call.params.get("channel"), "ts": f"{self._ts}.000100"}, {}
         if method == "chat.postEphemeral":
             return 200, {"ok": True, "message_ts": f"{self._ts}.000200"}, {}
+        if method == "conversations.open":
+            return 200, {"ok": True, "channel": {"id": "DNEW" + str(call.params.get("users"))}}, {}
+        if method == "apps.connections.open":
+            return 200, {"ok": True, "url": self.socket_url}, {}
         if method == "conversations.replies":
             return 200, {"ok": True, "messages": self.threads.get(str(call.params.get("ts")), [])}, {}
         return 200, {"ok": False, "error": "unknown_method"}, {}

@@ -1,0 +1,142 @@
+"""The operations dashboard (``/console/dashboard``) and the same figures as JSON (``GET /v1/metrics``).
+
+Both read :func:`network.metrics.compute`; the page draws them as inline SVG charts, each with its data
+table, filtered by period and region through a plain GET form.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response
+from markupsafe import Markup
+
+from channels.api.auth import StaffDep
+from channels.api.deps import ContainerDep, SessionDep
+from channels.api.problems import PROBLEM_RESPONSES
+from channels.console import charts
+from channels.console.auth import SessionDep as ConsoleSessionDep
+from channels.console.web import ConsoleRoute, render
+from network import metrics
+from network.ids import utcnow
+from network.metrics import Amount, Metrics, MetricsQuery
+from network.money import Money
+
+page_router = APIRouter(prefix="/console", route_class=ConsoleRoute, include_in_schema=False)
+api_router = APIRouter(prefix="/v1", tags=["metrics"], responses=PROBLEM_RESPONSES)
+
+From = Annotated[date | None, Query(alias="from", description="First day (UTC), default 90 days ago")]
+To = Annotated[date | None, Query(alias="to", description="Last day (UTC), default today")]
+Region = Annotated[str | None, Query(max_length=120, description="A region named in profiles")]
+PRESETS = (("Last 30 days", 30), ("Last 90 days", 90), ("Last 12 months", 365))
+
+
+@api_router.get("/metrics", response_model=Metrics, summary="Referral economy metrics (agents and admins)")
+def metrics_json(
+    staff: StaffDep,
+    session: SessionDep,
+    container: ContainerDep,
+    start: From = None,
+    end: To = None,
+    region: Region = None,
+) -> Metrics:
+    """Funnel, closed business and incentives by period, engagement, rates, top industries and supply
+    chains for ``from``..``to`` (dates, inclusive) and an optional region."""
+    query = MetricsQuery.around(start, end, region, container.settings.tenant)
+    return metrics.compute(session, query)
+
+
+@dataclass(frozen=True)
+class MoneyChart:
+    currency: str
+    chart: Markup
+    rows: list[tuple[str, str, int]]  # period, formatted amount, count
+
+
+def _money_charts(
+    chart_id: str, title: str, amounts: list[Amount], periods: list[str], default: str
+) -> list[MoneyChart]:
+    currencies = sorted({a.currency for a in amounts}) or [default]
+    out = []
+    for currency in currencies:
+        by_period = {a.period: a for a in amounts if a.currency == currency}
+        values = [by_period[p].amount_minor if p in by_period else 0 for p in periods]
+
+        def fmt(minor: int, currency: str = currency) -> str:
+            return Money(minor, currency).format()
+
+        chart = charts.columns(f"{chart_id}-{currency}", f"{title} ({currency})", periods, values, fmt=fmt)
+        rows = [(p, fmt(by_period[p].amount_minor), by_period[p].count) for p in periods if p in by_period]
+        out.append(MoneyChart(currency, chart, rows))
+    return out
+
+
+def _totals(m: Metrics, default_currency: str) -> list[tuple[str, str]]:
+    sums: dict[str, int] = {}
+    for amount in m.closed_business:
+        sums[amount.currency] = sums.get(amount.currency, 0) + amount.amount_minor
+    sums = sums or {default_currency: 0}
+    return [(currency, Money(total, currency).format()) for currency, total in sorted(sums.items())]
+
+
+def _figures(m: Metrics, currency: str) -> dict[str, Any]:
+    chains = [f"{c.from_title} → {c.to_title}" for c in m.supply_chains]
+    return {
+        "funnel_chart": charts.hbars(
+            "funnel", "Referral funnel", [s.stage.capitalize() for s in m.funnel], [s.count for s in m.funnel]
+        ),
+        "business": _money_charts("business", "Closed business", m.closed_business, m.periods, currency),
+        "earned": _money_charts("earned", "Incentives earned", m.incentives_earned, m.periods, currency),
+        "paid": _money_charts("paid", "Incentives paid", m.incentives_paid, m.periods, currency),
+        "engagement_chart": charts.hbars(
+            "engagement",
+            "Subscribers by engagement",
+            [f"Active (last {m.engagement.active_days} days)", "Dormant", "New in period"],
+            [m.engagement.active, m.engagement.dormant, m.engagement.new_in_period],
+        ),
+        "industry_chart": charts.hbars(
+            "industries",
+            "Top industries by deals closed",
+            [i.naics_title or i.naics_code for i in m.top_industries],
+            [i.deals for i in m.top_industries],
+        ),
+        "chain_chart": charts.hbars(
+            "chains",
+            "Top supply chains (deals and accepted introductions)",
+            chains,
+            [c.deals + c.introductions for c in m.supply_chains],
+            label_width=300,
+        ),
+    }
+
+
+@page_router.get("/dashboard")
+def dashboard(
+    request: Request,
+    session: ConsoleSessionDep,
+    container: ContainerDep,
+    start: From = None,
+    end: To = None,
+    region: Region = None,
+) -> Response:
+    settings = container.settings
+    query = MetricsQuery.around(start, end, region, settings.tenant)
+    with container.db.read() as db_session:
+        figures = metrics.compute(db_session, query)
+        regions = metrics.regions(db_session, settings.tenant)
+    today = utcnow().date()
+    presets = [
+        (label, (today - timedelta(days=days - 1)).isoformat(), today.isoformat()) for label, days in PRESETS
+    ]
+    return render(
+        request,
+        "dashboard.html",
+        m=figures,
+        regions=regions,
+        presets=presets,
+        money=lambda minor, currency: Money(minor, currency).format(),
+        totals=_totals(figures, settings.default_currency),
+        **_figures(figures, settings.default_currency),
+    )

@@ -1,0 +1,105 @@
+"""Telling a subscriber something unprompted, on the channel they used last: an introduction request (with
+Accept / Decline buttons), a digest, any job's message.
+
+Slack: a DM opened with ``conversations.open``. WhatsApp: the reply itself inside the 24-hour window, else
+only the template configured for the purpose (:mod:`channels.whatsapp.sender`). Web chat has no push, so a
+subscriber known only there is not reached (:class:`Unreachable`). Introduction requests are sent after the
+requesting transaction commits, as a background task.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from assistant import replies
+from assistant.messages import OutboundReply
+from channels import feedback, texts
+from channels.slack import blocks
+from network.errors import Layer8Error, NotFound
+from network.events import EventBus, after_commit
+from network.models import ChannelIdentity, Introduction, IntroductionState, Subscriber
+
+if TYPE_CHECKING:
+    from channels.runtime import ChannelRuntime
+
+logger = logging.getLogger(__name__)
+PUSH_CHANNELS = ("slack", "whatsapp")
+
+
+class Unreachable(NotFound):
+    code = "unreachable"
+
+
+def send(rt: ChannelRuntime, subscriber_id: str, reply: OutboundReply, *, purpose: str = "default") -> str:
+    """Send ``reply`` to the subscriber; returns the channel used."""
+    with rt.db.read() as session:
+        identity = _latest_identity(session, subscriber_id)
+        if identity is None:
+            raise Unreachable("the subscriber has no Slack or WhatsApp chat linked")
+        channel, external_id, last_inbound_at = (
+            identity.channel,
+            identity.external_id,
+            identity.last_inbound_at,
+        )
+    if channel == "slack":
+        _send_slack(rt, external_id, reply)
+    else:
+        number = external_id.lstrip("+")
+        wamid = rt.whatsapp.send(number, reply, last_inbound_at=last_inbound_at, purpose=purpose)
+        rt.options.remember(f"whatsapp:+{number}", [b.action for b in reply.buttons])
+        if wamid:
+            feedback.remember_reply(rt.db, "whatsapp", f"whatsapp:+{number}", wamid)
+    return channel
+
+
+def subscribe(events: EventBus, rt: ChannelRuntime) -> None:
+    """Queue the target's notification once an introduction request has committed."""
+
+    def on_requested(session: Session, payload: dict[str, Any]) -> None:
+        task = {"introduction_id": str(payload["introduction_id"])}
+        after_commit(session, lambda: rt.queue.submit("notify.introduction", task))
+
+    events.subscribe("introduction.requested", on_requested)
+
+
+def run_introduction(rt: ChannelRuntime, task: dict[str, Any]) -> None:
+    """Ask the target of a requested introduction, with Accept / Decline buttons."""
+    with rt.db.read() as session:
+        intro = session.get(Introduction, task["introduction_id"])
+        if intro is None or intro.state != IntroductionState.REQUESTED:
+            return
+        requester = session.get(Subscriber, intro.requester_id)
+        target_id, intro_id = intro.target_id, intro.id
+        why = "; ".join(str(r) for r in (intro.reasons or [])[:2])
+        name = requester.business_name if requester else "?"
+    text = texts.INTRO_REQUEST.format(requester=name) + (f"\n{why}" if why else "")
+    reply = OutboundReply(text, buttons=replies.intro_buttons(intro_id), private=True)
+    try:
+        send(rt, target_id, reply, purpose="introduction")
+    except Layer8Error as exc:
+        logger.warning("introduction request not delivered: %s", exc.code)
+
+
+def _latest_identity(session: Session, subscriber_id: str) -> ChannelIdentity | None:
+    rows = session.scalars(
+        select(ChannelIdentity).where(
+            ChannelIdentity.subscriber_id == subscriber_id, ChannelIdentity.channel.in_(PUSH_CHANNELS)
+        )
+    ).all()
+    if not rows:
+        return None
+    return max(rows, key=lambda r: (r.last_inbound_at or r.linked_at, r.linked_at))
+
+
+def _send_slack(rt: ChannelRuntime, external_id: str, reply: OutboundReply) -> None:
+    team, _, user = external_id.partition(":")
+    opened = rt.slack.conversations_open(users=user)
+    channel = str((opened.get("channel") or {}).get("id") or "")
+    text, rendered = blocks.render(reply)
+    posted = rt.slack.chat_postMessage(channel=channel, text=text, blocks=rendered)
+    if posted.get("ts"):
+        feedback.remember_reply(rt.db, "slack", f"slack:{team}:{channel}", f"{channel}:{posted['ts']}")
