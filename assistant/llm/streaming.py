@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from assistant.llm.toolcalls import could_start_call
 
-_MARKERS = ("<tool_call>", "```")
+_MARKERS = ("<tool_call>", "<tools>", "<function", "```")
 
 
 class StreamGate:

@@ -21,7 +21,12 @@ _TAGGED = re.compile(r"<tool_call>\s*(.*?)\s*(?:</tool_call>|$)", re.DOTALL)
 _FENCED = re.compile(r"```[ \t]*(?:json|JSON|tool_call|python)?[ \t]*\n?(.*?)```", re.DOTALL)
 _NAME_KEYS = ("name", "tool", "function", "tool_name")
 _ARG_KEYS = ("arguments", "parameters", "args", "input")
-_OPENERS = ("<tool_call>", "```", "{", "[")
+_OPENERS = ("<tool_call>", "<tools>", "<function", "```", "{", "[")
+_MARKUP = re.compile(
+    r"<(?:function|tool)(?:\s*=\s*|\s+name\s*=\s*)[\"']?([A-Za-z_][\w.-]*)[\"']?"
+    r"|<([A-Za-z_]\w*)>\s*(?=\{)"
+)
+_MARKUP_END = re.compile(r"\s*['\"]?\s*(?:/>|>)?\s*(?:</(?:function|tool|[A-Za-z_]\w*)>)?\s*(?:</tools>)?")
 _PYCALL = re.compile(r"\b([A-Za-z_]\w*)\(([^()]*)\)")
 
 
@@ -45,7 +50,7 @@ def parse_tool_calls(text: str, tool_names: Collection[str]) -> Parsed:
         calls, spans = _from_blocks(text, pattern, tool_names)
         if calls:
             return Parsed(_cut(text, spans), calls)
-    for finder in (_from_bare, _from_python_call):
+    for finder in (_from_markup, _from_bare, _from_python_call):
         calls, spans = finder(text, tool_names)
         if calls:
             return Parsed(_cut(text, spans), calls)
@@ -108,6 +113,32 @@ def _from_bare(text: str, names: Collection[str]) -> tuple[list[ParsedCall], lis
             calls.extend(found)
             spans.append((start, end))
     return calls, spans
+
+
+def _from_markup(text: str, names: Collection[str]) -> tuple[list[ParsedCall], list[tuple[int, int]]]:
+    """XML-ish calls, as the model writes them after reading the template's ``<tools>`` block:
+    ``<function name="x" arguments='{…}'/>``, ``<function=x>{…}</function>``, ``<x>{…}</x>``."""
+    calls, spans = [], []
+    for match in _MARKUP.finditer(text):
+        name = match.group(1) or match.group(2)
+        if name not in names:
+            continue
+        brace = text.find("{", match.end(), match.end() + 40)
+        decoded = _decode_at(text, brace) if brace >= 0 else None
+        args = _as_args(decoded[1]) if decoded else {}
+        if args is None:
+            continue
+        end = decoded[0] if decoded else match.end()
+        tail = _MARKUP_END.match(text, end)
+        calls.append(ParsedCall(name, args))
+        spans.append((_wrapper_start(text, match.start()), tail.end() if tail else end))
+    return calls, spans
+
+
+def _wrapper_start(text: str, start: int) -> int:
+    """Include an opening ``<tools>`` right before the call in the span that is cut out."""
+    head = text[:start].rstrip()
+    return len(head) - len("<tools>") if head.endswith("<tools>") else start
 
 
 def _from_python_call(text: str, names: Collection[str]) -> tuple[list[ParsedCall], list[tuple[int, int]]]:

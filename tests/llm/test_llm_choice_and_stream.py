@@ -88,6 +88,6 @@ def test_prose_then_a_call_shows_only_the_prose() -> None:
 
 
 def test_a_partial_marker_is_released_when_it_turns_out_to_be_prose() -> None:
-    shown, gate = _feed(["Use the <to", "ols> menu."])
-    assert "".join(shown) == "Use the <tools> menu."
-    assert gate.shown == "Use the <tools> menu."
+    shown, gate = _feed(["Use the <to", "ast> menu."])
+    assert "".join(shown) == "Use the <toast> menu."
+    assert gate.shown == "Use the <toast> menu."

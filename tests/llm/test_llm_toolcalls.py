@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from assistant.llm.toolcalls import (
+    Parsed,
     ParsedCall,
     argument_errors,
     call_from_object,
@@ -52,6 +53,22 @@ def test_doubled_braces_copied_from_the_template_example() -> None:
     parsed = parse_tool_calls('{{"name": "get_my_profile", "arguments": {}}}}', TOOLS)
     assert parsed.calls == [ParsedCall("get_my_profile")]
     assert parsed.content == ""
+
+
+def test_xml_style_calls_after_reading_the_tools_block() -> None:
+    seen = (
+        '<tools>\n  <function name="find_introductions" '
+        'arguments=\'{"need": "flour supplier", "location": "Leeds"}\'/>\n</tools>'
+    )
+    assert parse_tool_calls(seen, TOOLS) == Parsed("", [FIND])
+    llama_style = "Sure. <function=get_my_profile>{}</function>"
+    assert parse_tool_calls(llama_style, TOOLS) == Parsed("Sure.", [ParsedCall("get_my_profile")])
+    named_tag = '<log_referral>{"to_subscriber_id": 42}</log_referral>'
+    assert parse_tool_calls(named_tag, TOOLS).calls == [ParsedCall("log_referral", {"to_subscriber_id": 42})]
+    assert parse_tool_calls('<function name="get_my_profile"/>', TOOLS).calls == [
+        ParsedCall("get_my_profile")
+    ]
+    assert parse_tool_calls('<b>{"a": 1}</b>', TOOLS).calls == []
 
 
 def test_bare_json_and_a_list_of_calls() -> None:
@@ -130,7 +147,7 @@ def test_argument_errors_follow_the_json_schema() -> None:
 
 
 def test_could_start_call() -> None:
-    for held in ("", "  ", "<tool", "<tool_call>", "``", "```json", "{", ' {"na', "["):
+    for held in ("", "  ", "<tool", "<tool_call>", "<tools>", "<func", "``", "```json", "{", ' {"na', "["):
         assert could_start_call(held), held
     for prose in ("Hello", "<b>", "Sure, {", "1. First"):
         assert not could_start_call(prose), prose
