@@ -21,7 +21,7 @@ app = typer.Typer(
 def _register_all() -> None:
     # each area owns its commands; the root only gathers them
     from assistant import chat_cli, model_cli
-    from channels import channel_cli
+    from channels import channel_cli, console_cli
     from channels import cli as channels_cli
     from evals import cli as evals_cli
     from network import cli as network_cli
@@ -30,7 +30,7 @@ def _register_all() -> None:
     from retrieval import cli as retrieval_cli
 
     areas = (network_cli, seed_cli, retrieval_cli, chat_cli, model_cli, ossbss_cli, channels_cli, evals_cli)
-    for module in (*areas, channel_cli):
+    for module in (*areas, channel_cli, console_cli):
         module.register(app)
 
 

@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     # web edge
     admin_token: SecretStr | None = None
     public_base_url: str = "http://127.0.0.1:8000"
+    console_secret: SecretStr | None = None  # signs console session cookies; random per process when unset
+    console_session_hours: float = Field(default=8.0, gt=0, le=24)
 
     # channels
     slack_signing_secret: SecretStr | None = None
