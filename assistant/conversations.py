@@ -89,6 +89,16 @@ def said(session: Session, conversation: Conversation, limit: int = 6) -> str:
     return "\n".join(reversed(rows))
 
 
+def count_unsummarised(session: Session, conversation_id: str) -> int:
+    upto = select(Conversation.summarised_upto).where(Conversation.id == conversation_id).scalar_subquery()
+    query = select(func.count()).where(
+        Message.conversation_id == conversation_id,
+        Message.seq > upto,
+        Message.role.in_(("user", "assistant", "agent")),
+    )
+    return int(session.scalar(query) or 0)
+
+
 def unsummarised(session: Session, conversation_id: str) -> tuple[Conversation | None, list[Message]]:
     conversation = session.get(Conversation, conversation_id)
     if conversation is None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
@@ -33,6 +34,7 @@ from tools.base import ToolEnv
 from tools.registry import build_tools
 
 logger = logging.getLogger(__name__)
+ACTIVITY_RESOLUTION = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -108,7 +110,9 @@ class Assistant:
             subscriber = session.get(Subscriber, subscriber_id)
             if subscriber is None or subscriber.status != "active":
                 return None, ""
-            subscriber.last_active_at = utcnow()
+            now = utcnow()
+            if subscriber.last_active_at is None or now - subscriber.last_active_at > ACTIVITY_RESOLUTION:
+                subscriber.last_active_at = now  # coarse on purpose: each change is an audited write
             conversation = conversations.open_conversation(
                 session, msg.channel, msg.thread_key, subscriber_id
             )
@@ -176,14 +180,26 @@ class Assistant:
         reply.items = replies.list_items(effects.items)
         if effects.handed_off and phrases.HANDOFF_DONE not in reply.text:
             reply.text = f"{reply.text}\n\n{phrases.HANDOFF_DONE}"
-        with self.db.transaction(ctx.actor) as session:
-            action_id, question = effects.pending_action_id, None
-            if action_id is None and not effects.handed_off and onboarding.ready_for_consent(session, ctx):
-                action_id, question = onboarding.propose_consent(session, ctx), phrases.CONSENT_QUESTION
-            action = session.get(PendingAction, action_id) if action_id else None
-            if action is not None and action.state == PendingActionState.PENDING.value:
-                replies.ask_to_confirm(reply, pending.view(action), question=question)
+        action_id, question = effects.pending_action_id, None
+        if action_id is None and not effects.handed_off:
+            action_id = self._ask_consent_if_due(ctx)
+            question = phrases.CONSENT_QUESTION if action_id else None
+        if action_id is not None:
+            with self.db.read() as session:
+                action = session.get(PendingAction, action_id)
+                if action is not None and action.state == PendingActionState.PENDING.value:
+                    replies.ask_to_confirm(reply, pending.view(action), question=question)
         return reply
+
+    def _ask_consent_if_due(self, ctx: ToolContext) -> str | None:
+        """Onboarding's consent question, once the profile is confirmed (read first: usually not due)."""
+        with self.db.read() as session:
+            if not onboarding.ready_for_consent(session, ctx):
+                return None
+        with self.db.transaction(ctx.actor) as session:
+            if not onboarding.ready_for_consent(session, ctx):
+                return None
+            return onboarding.propose_consent(session, ctx)
 
     def _save(self, ctx: ToolContext, reply: OutboundReply, runs: list[ToolRun]) -> None:
         calls: list[dict[str, Any]] = [_stored(r) for r in runs]

@@ -29,6 +29,8 @@ class Summariser:
 
     def maybe_summarise(self, conversation_id: str) -> bool:
         with self.db.read() as session:
+            if conversations.count_unsummarised(session, conversation_id) < self.threshold:
+                return False
             conversation, messages = conversations.unsummarised(session, conversation_id)
             if conversation is None or len(messages) < self.threshold:
                 return False

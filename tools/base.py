@@ -9,8 +9,10 @@ them as data for the model.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
@@ -61,20 +63,25 @@ class ToolSpec(Generic[A]):
         """The argument schema a model is shown, without pydantic's noise (validation stays server-side).
 
         Every token counts on the embedded model's 4k context: titles, ``anyOf [X, null]`` and
-        ``default: null`` nearly doubled the tool block.
+        ``default: null`` nearly doubled the tool block. Computed once per argument model.
         """
-        schema = self.args.model_json_schema()
-        for prop in schema.get("properties", {}).values():
-            prop.pop("title", None)
-            options = prop.get("anyOf")
-            if options and {"type": "null"} in options and len(options) == 2:
-                del prop["anyOf"]
-                prop.update(next(o for o in options if o != {"type": "null"}))
-            if "default" in prop and prop["default"] is None:
-                del prop["default"]
-            for bound in ("maxLength", "minLength"):
-                prop.pop(bound, None)
-        return {k: v for k, v in schema.items() if k in ("type", "properties", "required")}
+        return copy.deepcopy(_slim_schema(self.args))
+
+
+@cache
+def _slim_schema(args: type[ToolArgs]) -> dict[str, Any]:
+    schema = args.model_json_schema()
+    for prop in schema.get("properties", {}).values():
+        prop.pop("title", None)
+        options = prop.get("anyOf")
+        if options and {"type": "null"} in options and len(options) == 2:
+            del prop["anyOf"]
+            prop.update(next(o for o in options if o != {"type": "null"}))
+        if "default" in prop and prop["default"] is None:
+            del prop["default"]
+        for bound in ("maxLength", "minLength"):
+            prop.pop(bound, None)
+    return {k: v for k, v in schema.items() if k in ("type", "properties", "required")}
 
 
 def spec(name: str, args: type[A], run: Callable[[ToolEnv, A], Data]) -> ToolSpec[A]:
