@@ -90,6 +90,23 @@ class LocalChatModel(BaseChatModel):
     ) -> Iterator[ChatGenerationChunk]:
         yield from self._chunks(messages, stop, run_manager, live=True, **kwargs)
 
+    def warm_up(
+        self,
+        messages: Sequence[BaseMessage],
+        tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool] = (),
+    ) -> int:
+        """Evaluate the prompt these messages and tools start with, so later turns resume from it.
+
+        Worth it for the part every conversation shares: the first system message and the tools block
+        (the template renders later system messages after the tools, so per-person text belongs there).
+        Returns the number of prompt tokens evaluated.
+        """
+        specs = [compact_tool(convert_to_openai_tool(tool)) for tool in tools]
+        prompt = self.engine.template.render(to_template_messages(messages), specs or None)
+        for _ in self.engine.generate(prompt, max_tokens=1):
+            pass
+        return int(self.engine.count_tokens(prompt))
+
     # --- one turn ------------------------------------------------------------------------------------
     def _chunks(
         self,

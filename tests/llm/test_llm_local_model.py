@@ -184,3 +184,14 @@ def test_an_invented_argument_is_regenerated(local_model: Any) -> None:
     reply = model.bind_tools(TOOLS).invoke(ASK)
     assert reply.tool_calls[0]["args"] == {"need": "flour", "location": "Leeds"}
     assert len(engine.requests) == 2
+
+
+def test_warm_up_evaluates_the_shared_prefix_of_later_turns(local_model: Any) -> None:
+    model, engine = local_model("x", "Hello.")
+    stable = SystemMessage("Layer8 test system prompt.")
+    assert model.warm_up([stable], TOOLS) > 0
+    model.bind_tools(TOOLS).invoke([stable, SystemMessage("The person runs a bakery."), HumanMessage("hi")])
+    warm, turn = (r.prompt for r in engine.requests)
+    shared = warm[: warm.rindex("<|im_start|>")]
+    assert turn.startswith(shared)
+    assert "# Tools" in shared and "bakery" not in shared
