@@ -130,13 +130,12 @@ def case_list(
     subscriber: str | None = typer.Option(None, help="Only cases for this subscriber."),
 ) -> None:
     """An agent's open cases, newest first."""
-    with build().db.read() as session:
-        rows = case_rules.open_cases(session, agent, subscriber)
     table = Table("case", "subscriber", "reason", "customer authenticated by", "opened")
-    for case in rows:
-        table.add_row(
-            case.id, case.subscriber_id, case.reason, case.customer_authenticated_by or "—", _when(case)
-        )
+    table.columns[0].no_wrap = table.columns[1].no_wrap = True
+    with build().db.read() as session:
+        for case in case_rules.open_cases(session, agent, subscriber):
+            authenticated = case.customer_authenticated_by or "—"
+            table.add_row(case.id, case.subscriber_id, case.reason, authenticated, _when(case))
     console.print(table)
 
 

@@ -7,6 +7,10 @@ run afterwards by a handler. In-process, tasks run on a bounded thread pool (a f
 lists: a worker moves a task atomically into its own processing list (``BLMOVE``) and removes it when done;
 a worker that dies leaves its list behind, and the next worker to start puts those tasks back. Delivery is
 therefore at least once; a failing handler is retried up to ``max_attempts``, then parked on a dead list.
+
+Tasks of one conversation (same ``key``) run one at a time and in order, so two quick messages are not
+answered out of order: in-process each key has a lane; on Redis a worker holds a per-key lock and a task
+whose thread is busy goes back to the end of the queue.
 """
 
 from __future__ import annotations
@@ -16,7 +20,9 @@ import logging
 import os
 import socket
 import threading
+import time
 import uuid
+from collections import deque
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol, cast
@@ -29,16 +35,19 @@ logger = logging.getLogger(__name__)
 
 Handler = Callable[[dict[str, Any]], None]
 DEFAULT_KEY = "layer8:tasks"
+LOCK_MS = 120_000  # a thread's lock outlives any turn (turns are bounded well below this)
 
 
 class TaskQueue(Protocol):
-    def submit(self, name: str, payload: dict[str, Any]) -> None: ...
+    def submit(self, name: str, payload: dict[str, Any], *, key: str | None = None) -> None:
+        """Queue a task; tasks with the same ``key`` (a conversation thread) run one at a time, in order."""
+        ...
 
     def close(self) -> None: ...
 
 
 class InProcessQueue:
-    """A bounded thread pool: at most ``max_pending`` tasks waiting or running."""
+    """A bounded thread pool: at most ``max_pending`` tasks waiting or running; one lane per key."""
 
     def __init__(self, handlers: Mapping[str, Handler], *, workers: int = 2, max_pending: int = 500) -> None:
         self._handlers = dict(handlers)
@@ -46,8 +55,9 @@ class InProcessQueue:
         self._max_pending = max_pending
         self._pending = 0
         self._idle = threading.Condition()
+        self._lanes: dict[str, deque[tuple[str, Handler, dict[str, Any]]]] = {}
 
-    def submit(self, name: str, payload: dict[str, Any]) -> None:
+    def submit(self, name: str, payload: dict[str, Any], *, key: str | None = None) -> None:
         handler = self._handlers.get(name)
         if handler is None:
             raise InvalidInput(f"no task handler named {name!r}")
@@ -55,7 +65,24 @@ class InProcessQueue:
             if self._pending >= self._max_pending:
                 raise Busy("too many conversations are waiting; try again shortly")
             self._pending += 1
-        self._pool.submit(self._run, name, handler, payload)
+            if key is not None and key in self._lanes:  # the thread is busy: wait in its lane
+                self._lanes[key].append((name, handler, payload))
+                return
+            if key is not None:
+                self._lanes[key] = deque()
+        self._pool.submit(self._run_lane, key, name, handler, payload)
+
+    def _run_lane(self, key: str | None, name: str, handler: Handler, payload: dict[str, Any]) -> None:
+        while True:
+            self._run(name, handler, payload)
+            if key is None:
+                return
+            with self._idle:
+                lane = self._lanes[key]
+                if not lane:
+                    del self._lanes[key]
+                    return
+                name, handler, payload = lane.popleft()
 
     def _run(self, name: str, handler: Handler, payload: dict[str, Any]) -> None:
         try:
@@ -88,8 +115,10 @@ class RedisQueue:
         self._key = key
         self._max_pending = max_pending
 
-    def submit(self, name: str, payload: dict[str, Any]) -> None:
-        task = json.dumps({"id": uuid.uuid4().hex, "name": name, "payload": payload, "attempts": 0})
+    def submit(self, name: str, payload: dict[str, Any], *, key: str | None = None) -> None:
+        task = json.dumps(
+            {"id": uuid.uuid4().hex, "name": name, "payload": payload, "attempts": 0, "key": key}
+        )
         try:
             length = int(self._redis.lpush(self._key, task))
         except redis.RedisError as exc:
@@ -163,6 +192,10 @@ class RedisWorker:
             logger.error("unreadable or unknown task parked on %s", self._dead)
             self._park(raw)
             return
+        lock = f"{self._key}:lock:{task['key']}" if task.get("key") else None
+        if lock and not self._redis.set(lock, self.worker_id, nx=True, px=LOCK_MS):
+            self._requeue(raw)  # another worker is on this thread: keep its order, come back later
+            return
         try:
             handler(task["payload"])
         except Exception:
@@ -174,7 +207,17 @@ class RedisWorker:
             pipe.lrem(self._processing, 1, raw)
             pipe.execute()
             return
+        finally:
+            if lock:
+                self._redis.delete(lock)
         self._redis.lrem(self._processing, 1, raw)
+
+    def _requeue(self, raw: bytes) -> None:
+        pipe = self._redis.pipeline()
+        pipe.lpush(self._key, raw)
+        pipe.lrem(self._processing, 1, raw)
+        pipe.execute()
+        time.sleep(min(0.05, self._block_s))
 
     def _park(self, raw: bytes) -> None:
         pipe = self._redis.pipeline()

@@ -127,18 +127,18 @@ def search(
             for c in my_cases
         }
         waiting = len(queue(db_session, tenant))
-    return render(
-        request,
-        "search.html",
-        q=q or "",
-        industry=industry or "",
-        place=place or "",
-        results=results,
-        page_size=PAGE_SIZE,
-        my_cases=my_cases,
-        names=names,
-        waiting=waiting,
-    )
+        return render(
+            request,
+            "search.html",
+            q=q or "",
+            industry=industry or "",
+            place=place or "",
+            results=results,
+            page_size=PAGE_SIZE,
+            my_cases=my_cases,
+            names=names,
+            waiting=waiting,
+        )
 
 
 @router.get("/subscribers/{subscriber_id}")

@@ -92,7 +92,8 @@ def _accept(rt: ChannelRuntime, items: list[Incoming], received_at: float) -> No
                 continue
             accepted.append(item.message_id)
             name = "whatsapp.message" if item.kind == "message" else "whatsapp.reaction"
-            rt.queue.submit(name, {**item.task(), "received_at": received_at})
+            task = {**item.task(), "received_at": received_at}
+            rt.queue.submit(name, task, key=f"whatsapp:{item.sender}")  # one person's turns run in order
     except Busy:
         for message_id in accepted[-1:]:
             dedup.forget(rt.db, "whatsapp", message_id)

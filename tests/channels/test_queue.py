@@ -122,3 +122,37 @@ def test_a_stop_event_ends_the_worker(key: str) -> None:
     stop.set()
     thread.join(5)
     assert not thread.is_alive()
+
+
+def test_tasks_of_one_key_run_in_order_and_others_in_parallel() -> None:
+    release = threading.Event()
+    order: list[str] = []
+
+    def job(payload: dict[str, Any]) -> None:
+        if payload["wait"]:
+            release.wait(5)
+        order.append(payload["name"])
+
+    queue = InProcessQueue({"job": job}, workers=2)
+    queue.submit("job", {"name": "a1", "wait": True}, key="a")
+    queue.submit("job", {"name": "a2", "wait": False}, key="a")
+    queue.submit("job", {"name": "b1", "wait": False}, key="b")
+    threading.Event().wait(0.2)
+    assert order == ["b1"]  # b ran beside a1; a2 waits for a1
+    release.set()
+    assert queue.drain(5)
+    assert order == ["b1", "a1", "a2"]
+    queue.close()
+
+
+def test_a_redis_task_whose_thread_is_busy_goes_back_in_line(key: str) -> None:
+    client = redis.Redis.from_url(REDIS_URL)
+    seen: list[int] = []
+    RedisQueue(REDIS_URL, key=key).submit("job", {"n": 1}, key="thread-1")
+    client.set(f"{key}:lock:thread-1", "other-worker", px=300)  # another worker is on this thread
+    worker = RedisWorker(REDIS_URL, {"job": lambda p: seen.append(p["n"])}, key=key, block_s=0.1)
+    worker.run(max_tasks=1)
+    assert seen == [] and client.llen(key) == 1
+    threading.Event().wait(0.35)  # the other worker's lock lapses
+    worker.run(max_tasks=1)
+    assert seen == [1] and not client.exists(f"{key}:lock:thread-1")
