@@ -60,12 +60,19 @@ def tmf_stub(
 def relay_command(
     once: bool = typer.Option(False, "--once", help="Deliver what is due now, then exit."),
     interval: float = typer.Option(2.0, min=0.1, help="Seconds between polls when idle."),
+    approve: bool = typer.Option(
+        True, "--approve-due/--no-approve-due", help="Approve incentives whose hold ended."
+    ),
 ) -> None:
     """Post the outbox to the OSS/BSS with retries, backoff, Retry-After, read-back and dead letters."""
     layer8 = _layer8()
     relay = wiring.relay(layer8.settings, layer8.db, layer8.bss)
+    incentives = wiring.incentives(layer8.settings)
     while True:
         try:
+            if approve:
+                with layer8.db.transaction(Actor.system("incentive-hold")) as session:
+                    incentives.approve_due(session)
             report = relay.run_once()
         except Exception:  # a broken pass must not stop the relay; the lease brings the message back
             logger.exception("relay pass failed")

@@ -155,6 +155,9 @@ class Incentives:
             deal = session.get(Deal, incentive.deal_id)
             assert deal is not None
             reasons = self.fraud.reasons(session, deal)
+            giver = session.get(Subscriber, incentive.beneficiary_id)
+            if giver is None or giver.status != "active":
+                reasons.append({"code": "giver_not_active", "detail": "the giver left or was suspended"})
             if reasons:
                 self._hold(session, incentive, reasons)
             else:

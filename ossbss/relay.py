@@ -65,6 +65,7 @@ class RelayReport:
     sent: list[str] = field(default_factory=list)
     retried: list[str] = field(default_factory=list)
     dead: list[str] = field(default_factory=list)
+    next_due: datetime | None = None  # when the earliest pending message is due after this pass
 
     @property
     def handled(self) -> int:
@@ -90,10 +91,14 @@ class Relay:
         self._rng = rng or random.Random()
 
     def run_once(self) -> RelayReport:
-        """Deliver every message due now (one attempt each)."""
+        """Deliver every message due now (one attempt each); an idle pass only reads (no write lock)."""
         report = RelayReport()
-        for claimed in self._claim():
-            self._deliver(claimed, report)
+        due = self.next_due()
+        if due is not None and due <= self._clock():
+            for claimed in self._claim():
+                self._deliver(claimed, report)
+            due = self.next_due()
+        report.next_due = due
         return report
 
     def next_due(self) -> datetime | None:

@@ -89,6 +89,15 @@ def test_a_deal_ends_as_one_credit_and_one_usage_record_matched_on_the_bill(
         assert len(mine) == 1
 
 
+def test_the_relay_approves_what_the_hold_released_and_every_command_has_help(
+    layer8_cli: typer.Typer,
+) -> None:
+    _record_deal_through_the_container()
+    assert "sent 2" in _run(layer8_cli, "bss", "relay", "--once")
+    for command in (["tmf-stub"], ["bss", "relay"], ["bss", "requeue"], ["incentives", "review"]):
+        assert "Usage" in _run(layer8_cli, *command, "--help")
+
+
 def test_reconcile_exits_non_zero_while_something_differs(layer8_cli: typer.Typer) -> None:
     _record_deal_through_the_container()
     _run(layer8_cli, "incentives", "approve-due")

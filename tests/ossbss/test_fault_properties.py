@@ -124,11 +124,10 @@ def _commit_writes(world: World, writes: list[tuple[BillKind, int, bool]], at: d
 def _drain(relay: Relay, clock: Clock, limit: int = 200) -> None:
     for _ in range(limit):
         try:
-            relay.run_once()
+            due = relay.run_once().next_due
         except Crash:
             clock.advance(seconds=relay.policy.lease_s)
             continue
-        due = relay.next_due()
         if due is None:
             return
         clock.now = max(clock.now, due)
@@ -175,10 +174,13 @@ def _exactly_once(
     _drain(relay, clock)
 
     world.transport.events.clear()  # recovery: the network heals, an operator requeues dead letters
-    with world.db.transaction() as session:
-        for message in outbox.messages(session, "dead", 1000):
-            outbox.requeue(session, message.id, clock())
-    _drain(relay, clock)
+    with world.db.read() as session:
+        dead = [message.id for message in outbox.messages(session, "dead", 1000)]
+    if dead:
+        with world.db.transaction() as session:
+            for message_id in dead:
+                outbox.requeue(session, message_id, clock())
+        _drain(relay, clock)
 
     applied = [a.correlation_id for a in world.store.applications]
     assert sorted(applied) == sorted(committed), "each committed write once; nothing uncommitted"

@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from network.db import Database
-from network.models import AuditEvent, Deal, Incentive, OutboxMessage
+from network.models import AuditEvent, Deal, Incentive, OutboxMessage, Subscriber
 from network.money import Money
 from network.services.deals import fingerprint
 from ossbss.incentives import Incentives
@@ -157,3 +157,19 @@ def test_a_reviewer_pays_or_rejects_a_held_incentive_and_both_are_audited(db: Da
             session.scalars(select(AuditEvent.action).where(AuditEvent.target_id.in_([paid, refused])))
         )
     assert {"incentive.held", "incentive.reviewed", "incentive.approved", "incentive.reversed"} <= actions
+
+
+def test_a_giver_who_left_during_the_hold_is_held_not_paid(db: Database) -> None:
+    clock = Clock()
+    incentives = Incentives(load_rules(), clock)
+    bob, acme = subscribers(db, "Bob", "Acme")
+    pending = _record(db, incentives, lambda s: add_deal(s, bob, acme))
+    with db.transaction() as session:
+        giver = session.get(Subscriber, bob)
+        assert giver is not None
+        giver.status = "suspended"
+    clock.advance(days=31)
+    with db.transaction() as session:
+        incentives.approve_due(session)
+    assert _held_reasons(db, pending) == ["giver_not_active"]
+    assert _credits(db) == []
