@@ -131,7 +131,9 @@ def slack_request(n: int, run: str) -> tuple[str, bytes, dict[str, str]]:
     }
     raw = json.dumps(body).encode()
     ts = str(int(time.time()))
-    signature = "v0=" + hmac.new(SLACK_SECRET.encode(), f"v0:{ts}:".encode() + raw, hashlib.sha256).hexdigest()
+    signature = (
+        "v0=" + hmac.new(SLACK_SECRET.encode(), f"v0:{ts}:".encode() + raw, hashlib.sha256).hexdigest()
+    )
     headers = {
         "Content-Type": "application/json",
         "X-Slack-Request-Timestamp": ts,
@@ -154,13 +156,18 @@ def whatsapp_request(n: int, run: str) -> tuple[str, bytes, dict[str, str]]:
         "contacts": [{"profile": {"name": "Bench"}, "wa_id": message["from"]}],
         "messages": [message],
     }
-    body = {"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{"value": value, "field": "messages"}]}]}
+    body = {
+        "object": "whatsapp_business_account",
+        "entry": [{"id": "1", "changes": [{"value": value, "field": "messages"}]}],
+    }
     raw = json.dumps(body).encode()
     signature = "sha256=" + hmac.new(WA_SECRET.encode(), raw, hashlib.sha256).hexdigest()
     return "/webhooks/whatsapp", raw, {"Content-Type": "application/json", "X-Hub-Signature-256": signature}
 
 
-async def hammer(base: str, requests: list[tuple[str, bytes, dict[str, str]]], concurrency: int) -> dict[str, Any]:
+async def hammer(
+    base: str, requests: list[tuple[str, bytes, dict[str, str]]], concurrency: int
+) -> dict[str, Any]:
     latencies: list[float] = []
     statuses: dict[int, int] = {}
     pending = iter(requests)
@@ -207,7 +214,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=32)
-    parser.add_argument("--slow-requests", type=int, default=300, help="Slack events while the model takes 5 s")
+    parser.add_argument(
+        "--slow-requests", type=int, default=300, help="Slack events while the model takes 5 s"
+    )
     parser.add_argument("--model-s", type=float, default=5.0)
     args = parser.parse_args()
     slack = FakeSlackAPI()
@@ -227,21 +236,28 @@ def main() -> None:
             process.kill()
     slack.close()
     checks = {
-        "whatsapp_400rps_p99_250ms": rows["whatsapp"]["requests_per_s"] >= 400 and rows["whatsapp"]["p99_ms"] <= 250,
+        "whatsapp_400rps_p99_250ms": rows["whatsapp"]["requests_per_s"] >= 400
+        and rows["whatsapp"]["p99_ms"] <= 250,
         "slack_400rps_p99_250ms": rows["slack"]["requests_per_s"] >= 400 and rows["slack"]["p99_ms"] <= 250,
         "slack_ack_p99_1s_while_model_5s": slow["p99_ms"] <= 1000,
     }
     report = {
         "benchmark": "webhooks",
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"python": platform.python_version(), "cpus": mp.cpu_count(), "platform": platform.platform()},
+        "machine": {
+            "python": platform.python_version(),
+            "cpus": mp.cpu_count(),
+            "platform": platform.platform(),
+        },
         "server": "uvicorn 1 worker, uvloop + httptools, SQLite (WAL) file, in-process queue, turn stubbed",
         "scenarios": rows,
         "checks": checks,
     }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2) + "\n")
-    print(f"{'scenario':<22}{'req':>6}{'conc':>6}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}  statuses")
+    print(
+        f"{'scenario':<22}{'req':>6}{'conc':>6}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}  statuses"
+    )
     for name, row in rows.items():
         print(
             f"{name:<22}{row['requests']:>6}{row['concurrency']:>6}{row['requests_per_s']:>9}"
