@@ -51,6 +51,7 @@ eval: setup
 run: model
 	$(BIN)/layer8 init
 	$(BIN)/layer8 seed --subscribers 200 --seed 7 --if-empty
+	$(BIN)/layer8 index rebuild
 	$(BIN)/layer8 serve
 
 clean:
