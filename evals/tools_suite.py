@@ -21,9 +21,10 @@ import argparse
 import json
 import re
 import statistics
+import sys
 import time
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -174,7 +175,13 @@ def score(case: Case, reply: AIMessage, seconds: float) -> CaseResult:
     return CaseResult(case.id, case.expected_tool, chosen, args, tool_ok, args_ok, round(seconds, 3), scored)
 
 
-def run(model: BaseChatModel, cases: Sequence[Case], *, name: str = "model") -> Report:
+def run(
+    model: BaseChatModel,
+    cases: Sequence[Case],
+    *,
+    name: str = "model",
+    progress: Callable[[CaseResult], None] | None = None,
+) -> Report:
     """Ask ``model`` every case once, with the production system prompt and tool schemas."""
     bound = model.bind_tools(schema_tools())
     report = Report(name)
@@ -191,6 +198,8 @@ def run(model: BaseChatModel, cases: Sequence[Case], *, name: str = "model") -> 
                 case.id, case.expected_tool, None, {}, False, None, elapsed, scored, repr(exc)[:200]
             )
             report.results.append(result)
+        if progress is not None:
+            progress(report.results[-1])
     return report
 
 
@@ -221,6 +230,11 @@ def print_table(report: Report) -> None:
             print(f"  ✗ {r.id:22} expected {r.expected_tool} got {r.chosen_tool} {json.dumps(r.args)[:90]}")
 
 
+def _progress(result: CaseResult) -> None:
+    mark = "✓" if result.tool_ok and result.args_ok is not False else "✗"
+    print(f"{mark} {result.id} {result.seconds:.1f}s", file=sys.stderr, flush=True)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--model", choices=["fake", "local", "openai"], default="fake")
@@ -235,7 +249,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         from assistant.settings import get_settings
 
         model = build_chat_model(get_settings().model_copy(update={"llm_provider": options.model}))
-    report = run(model, cases, name=options.model)
+    report = run(model, cases, name=options.model, progress=_progress)
     print_table(report)
     if options.out:
         options.out.parent.mkdir(parents=True, exist_ok=True)

@@ -41,18 +41,17 @@ def find_introductions(env: ToolEnv, args: Args) -> Data:
         for s in shown
     ]
     if not shown:
-        return {"suggestions": [], "note": "no suitable businesses in the network yet"}
+        return {"suggestions": [], "note": "no business in the network offers that yet"}
     return {"suggestions": shown, "next_step": "the person can ask for an introduction to any of them"}
 
 
 def _search(env: ToolEnv, me: str, need: str | None, limit: int) -> list[Match]:
-    found: Sequence[object] = []
-    if need:
-        try:
-            found = env.ports.needs.get().find(me, need, limit)
-        except LookupError:  # no need search configured: rank by the profile instead
-            found = []
-    if not found:
+    found: Sequence[object]
+    try:
+        if not need:
+            raise LookupError("no need given")
+        found = env.ports.needs.get().find(me, need, limit)
+    except LookupError:  # no need, or no need search on this installation: rank by the profile
         found = env.ports.matcher.get().suggest(me, limit)
     return [as_match(m) for m in found][:limit]
 
