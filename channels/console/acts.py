@@ -43,6 +43,17 @@ EDITABLE = (
     "languages",
 )
 
+LABELS = {
+    "naics_code": "Industry code (NAICS)",
+    "naics_title": "Industry",
+    "ideal_customers": "Ideal customers",
+    "growth_stage": "Growth stage",
+}
+
+
+def label(field: str) -> str:
+    return LABELS.get(field, field.replace("_", " ").capitalize())
+
 
 class _Form(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)

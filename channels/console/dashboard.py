@@ -81,8 +81,12 @@ def _totals(m: Metrics, default_currency: str) -> list[tuple[str, str]]:
     return [(currency, Money(total, currency).format()) for currency, total in sorted(sums.items())]
 
 
+def _short(title: str, limit: int = 22) -> str:
+    return title if len(title) <= limit else title[: limit - 1] + "…"
+
+
 def _figures(m: Metrics, currency: str) -> dict[str, Any]:
-    chains = [f"{c.from_title} → {c.to_title}" for c in m.supply_chains]
+    chains = [f"{_short(c.from_title)} → {_short(c.to_title)}" for c in m.supply_chains]
     return {
         "funnel_chart": charts.hbars(
             "funnel", "Referral funnel", [s.stage.capitalize() for s in m.funnel], [s.count for s in m.funnel]
@@ -107,7 +111,6 @@ def _figures(m: Metrics, currency: str) -> dict[str, Any]:
             "Top supply chains (deals and accepted introductions)",
             chains,
             [c.deals + c.introductions for c in m.supply_chains],
-            label_width=300,
         ),
     }
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Form, Path, Query, Request, Response
 
 from channels.api.deps import ContainerDep
 from channels.console import cases as case_rules
-from channels.console.acts import EDITABLE
+from channels.console.acts import EDITABLE, label
 from channels.console.auth import PostDep, SessionDep, check_origin, viewer
 from channels.console.handoffs import queue
 from channels.console.sessions import COOKIE, PATH, cookie_is_secure, open_session
@@ -159,6 +159,7 @@ def subscriber(
             page=page,
             money=money,
             editable=EDITABLE,
+            label=label,
             auth_methods=case_rules.AUTH_METHODS,
             idempotency_key=secrets.token_urlsafe(12),
             is_agent=session.is_agent,
