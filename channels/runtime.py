@@ -6,6 +6,7 @@ Graph API client. All are built lazily, so a server without Slack never construc
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 from collections.abc import AsyncIterator, Callable
@@ -20,6 +21,7 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from assistant.container import Layer8
 from assistant.settings import Settings
 from channels.commands import Commands
+from channels.dedup import Receipts
 from channels.options import MemoryOptions, OptionStore, RedisOptions
 from channels.queue import Handler, InProcessQueue, RedisQueue, RedisWorker, TaskQueue
 from channels.turns import TurnRunner
@@ -95,6 +97,17 @@ class ChannelRuntime:
         return {name: functools.partial(fn, self) for name, fn in bound.items()}
 
     @cached_property
+    def receipts(self) -> Receipts:
+        return Receipts(self.db)
+
+    async def submit(self, name: str, task: dict[str, Any], *, key: str | None = None) -> None:
+        """Queue from the event loop: in-process at once, a network queue on a thread (bounded waits)."""
+        if isinstance(self.queue, InProcessQueue):
+            self.queue.submit(name, task, key=key)
+        else:
+            await asyncio.to_thread(self.queue.submit, name, task, key=key)
+
+    @cached_property
     def queue(self) -> TaskQueue:
         if self.settings.queue_url:
             return RedisQueue(self.settings.queue_url)
@@ -110,6 +123,8 @@ class ChannelRuntime:
         return RedisWorker(self.settings.queue_url, self.handlers())
 
     def close(self) -> None:
+        if "receipts" in self.__dict__:
+            self.receipts.close()
         if "queue" in self.__dict__:
             self.queue.close()
         if "graph" in self.__dict__:

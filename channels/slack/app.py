@@ -112,11 +112,11 @@ async def _submit(
     kind: str = "",
 ) -> None:
     """De-duplicate (when the payload has an event id) and queue; a full queue is said, not swallowed."""
-    if event_id and not await asyncio.to_thread(dedup.first_time, rt.db, "slack", event_id, kind or name):
+    if event_id and not await rt.receipts.first_time("slack", event_id, kind or name):
         return
     person = f"slack:{task.get('team')}:{task.get('user')}" if task.get("user") else None
     try:
-        rt.queue.submit(name, task, key=person)  # one person's turns run in order
+        await rt.submit(name, task, key=person)  # one person's turns run in order
     except Busy:
         logger.warning("turn queue full: a Slack %s was refused", name)
         if event_id:

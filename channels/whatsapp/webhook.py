@@ -76,7 +76,7 @@ def router(container: Layer8) -> APIRouter:
         mine = settings.whatsapp_phone_number_id
         items = [i for i in parsed.items if not mine or i.phone_number_id in (None, mine)]
         if items:
-            await asyncio.to_thread(_accept, runtime_for(request.app, container), items, time.time())
+            await _accept(runtime_for(request.app, container), items, time.time())
         return JSONResponse(
             {"received": len(items), "ignored": parsed.ignored + len(parsed.items) - len(items)}
         )
@@ -84,20 +84,17 @@ def router(container: Layer8) -> APIRouter:
     return routes
 
 
-def _accept(rt: ChannelRuntime, items: list[Incoming], received_at: float) -> None:
-    accepted: list[str] = []
-    try:
-        for item in items:
-            if not dedup.first_time(rt.db, "whatsapp", item.message_id, item.kind):
-                continue
-            accepted.append(item.message_id)
-            name = "whatsapp.message" if item.kind == "message" else "whatsapp.reaction"
-            task = {**item.task(), "received_at": received_at}
-            rt.queue.submit(name, task, key=f"whatsapp:{item.sender}")  # one person's turns run in order
-    except Busy:
-        for message_id in accepted[-1:]:
-            dedup.forget(rt.db, "whatsapp", message_id)
-        raise
+async def _accept(rt: ChannelRuntime, items: list[Incoming], received_at: float) -> None:
+    for item in items:
+        if not await rt.receipts.first_time("whatsapp", item.message_id, item.kind):
+            continue
+        name = "whatsapp.message" if item.kind == "message" else "whatsapp.reaction"
+        task = {**item.task(), "received_at": received_at}
+        try:
+            await rt.submit(name, task, key=f"whatsapp:{item.sender}")  # one person's turns run in order
+        except Busy:
+            await asyncio.to_thread(dedup.forget, rt.db, "whatsapp", item.message_id)
+            raise
 
 
 def install(app: FastAPI, container: Layer8) -> None:

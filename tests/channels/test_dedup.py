@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import func, select
@@ -33,3 +34,17 @@ def test_concurrent_deliveries_of_one_event_yield_one_acceptance(db: Database) -
     with ThreadPoolExecutor(8) as pool:
         results = list(pool.map(lambda _: dedup.first_time(db, "slack", "EvRace", "dm"), range(16)))
     assert results.count(True) == 1
+
+
+async def test_group_committed_receipts_accept_each_event_once(db: Database) -> None:
+    receipts = dedup.Receipts(db, max_batch=7)
+    try:
+        ids = [f"Ev{n % 40}" for n in range(120)]  # every id three times, interleaved
+        results = await asyncio.gather(*(receipts.first_time("slack", i, "dm") for i in ids))
+        accepted = [i for i, ok in zip(ids, results, strict=True) if ok]
+        assert sorted(accepted) == sorted({*ids})
+        assert await receipts.first_time("whatsapp", "Ev1", "message")  # another channel
+    finally:
+        receipts.close()
+    with db.read() as session:
+        assert session.scalar(select(func.count()).select_from(InboundEvent)) == 41
