@@ -51,6 +51,10 @@ def build_app(rt: ChannelRuntime, *, verify_requests: bool = False) -> AsyncApp:
         client=AsyncWebClient(token=token, base_url=rt.slack_api_url, timeout=5),
         request_verification_enabled=verify_requests,
         process_before_response=False,
+        # built-in middleware for features we do not use (custom functions, AI assistant threads)
+        attaching_function_token_enabled=False,
+        attaching_conversation_kwargs_enabled=False,
+        ignoring_self_assistant_message_events_enabled=False,
         logger=logging.getLogger("channels.slack.bolt"),
     )
     _listen(app, rt)

@@ -35,6 +35,12 @@ async def chat_page() -> FileResponse:
     return FileResponse(STATIC / "index.html", media_type="text/html", headers=SECURITY_HEADERS)
 
 
+@router.get("/")
+async def home() -> RedirectResponse:
+    """The product's front door is the chat."""
+    return RedirectResponse("/chat", status_code=307)
+
+
 @router.get("/chat/")
 async def chat_page_slash() -> RedirectResponse:
     return RedirectResponse("/chat", status_code=308)

@@ -103,6 +103,7 @@ def test_bad_requests_are_problems(harness: Harness) -> None:
 
 
 def test_the_page_and_its_files_are_served_with_a_strict_policy(harness: Harness) -> None:
+    assert harness.http.get("/", follow_redirects=False).headers["location"] == "/chat"
     page = harness.http.get("/chat")
     assert page.status_code == 200 and "Layer8" in page.text
     assert "script-src 'self'" in page.headers["content-security-policy"]
