@@ -82,7 +82,8 @@ def test_one_region(container: Layer8, activity: Activity) -> None:
     north = _compute(container.db, region="North Yorkshire")
     assert [s.count for s in north.funnel] == [1, 0, 0, 1, 0]
     assert north.rates.acceptance_rate is None and north.rates.feedback_rate == 0.0
-    assert metrics.regions(container.db.read().__enter__()) == ["North Yorkshire", "West Yorkshire"]
+    with container.db.read() as session:
+        assert metrics.regions(session) == ["North Yorkshire", "West Yorkshire"]
 
 
 def test_periods_by_day_week_and_month() -> None:
