@@ -1,0 +1,79 @@
+"""The ``tools`` suite: single-turn utterances → the right tool with the right arguments.
+
+Wraps :mod:`evals.tools_suite` (cases in ``evals/data/tools.jsonl``, exact deterministic scoring, owned by the
+assistant's engineers). With ``--model fake`` the model is that module's oracle, which answers every case as
+expected: it checks the cases and the scorer end to end, not a model — 100% is the only right answer.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from typing import Any
+
+from evals import tools_suite
+from evals.context import EvalContext
+from evals.result import SuiteResult, share, timing
+
+NAME = "tools"
+
+
+def by_tool(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(row["expected_tool"] or "(no tool)", []).append(row)
+    return [
+        {
+            "expected tool": tool,
+            "cases": len(items),
+            "tool choice": share([r["tool_ok"] for r in items]),
+            "arguments": share([bool(r["args_ok"]) for r in items if r["has_expected_args"]]),
+        }
+        for tool, items in sorted(groups.items())
+    ]
+
+
+def confusion(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    wrong = Counter((r["expected_tool"] or "(no tool)", r["chosen_tool"] or "(no tool)") for r in rows)
+    return [
+        {"expected": expected, "chosen": chosen, "cases": count}
+        for (expected, chosen), count in wrong.most_common()
+        if expected != chosen
+    ]
+
+
+def run(ctx: EvalContext) -> SuiteResult:
+    started = time.perf_counter()
+    cases = ctx.take(tools_suite.load_cases())
+    model = tools_suite.oracle(cases) if ctx.config.model == "fake" else ctx.chat_model
+    report = tools_suite.run(model, cases, name=ctx.config.model).to_dict()
+    rows: list[dict[str, Any]] = report["results"]
+    for row, case in zip(rows, cases, strict=True):
+        row["utterance"] = case.utterance
+        row["expected_args"] = case.expected_args
+    no_tool = [r for r in rows if r["expected_tool"] is None]
+    summary = {
+        "cases": len(rows),
+        "no_tool_cases": len(no_tool),
+        "tool_accuracy": round(report["tool_accuracy"], 4),
+        "argument_accuracy": round(report["argument_accuracy"], 4),
+        "argument_accuracy_all": round(report["argument_accuracy_all"], 4),
+        "no_tool_accuracy": share([r["tool_ok"] for r in no_tool]),
+        "errors": sum(1 for r in rows if r.get("error")),
+        "seconds_per_case": timing([r["seconds"] for r in rows]),
+    }
+    notes = [
+        "Arguments are scored among right tool choices; 'argument_accuracy_all' counts a wrong tool as wrong."
+    ]
+    if ctx.config.model == "fake":
+        notes.append(
+            "Fake model = the oracle that answers every case as labelled: a check of the data and scorer."
+        )
+    return SuiteResult(
+        NAME,
+        summary,
+        rows,
+        tables={"by expected tool": by_tool(rows), "confusions": confusion(rows)},
+        notes=notes,
+        seconds=round(time.perf_counter() - started, 2),
+    )
