@@ -63,7 +63,7 @@ class LlamaEngine:
         self.template = ChatTemplate(source, bos_token=self._token_text(self._llm.token_bos()), eos_token=eos)
         self._stop = sorted({eos, "<|im_end|>", "<|im_start|>", "<|endoftext|>"} - {""})
         self._grammars: dict[str, Any] = {}
-        self._cache = PrefixCache(self._llm, capacity_bytes=cache_bytes)
+        self.cache = PrefixCache(self._llm, capacity_bytes=cache_bytes)
         self._lock = threading.Lock()
         logger.info("loaded %s (threads=%d, context=%d)", path.name, n_threads, n_ctx)
 
@@ -83,7 +83,7 @@ class LlamaEngine:
             )
         grammar = self._grammar(schema) if schema is not None else None
         with self._lock:
-            self._cache.restore_best(tokens)
+            self.cache.restore_best(tokens)
             chunks: Iterator[Any] = self._llm.create_completion(
                 tokens,
                 max_tokens=min(max_tokens, budget),
@@ -98,7 +98,7 @@ class LlamaEngine:
                     if text:
                         yield text
             finally:
-                self._cache.save()
+                self.cache.save()
 
     def _tokenize(self, text: str) -> list[int]:
         return list(self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=True))

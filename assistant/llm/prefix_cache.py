@@ -27,6 +27,7 @@ class PrefixCache:
         self._capacity = capacity_bytes
         self._min_gain = min_gain
         self._snapshots: OrderedDict[tuple[int, ...], Any] = OrderedDict()
+        self.restored = 0  # how many prompts resumed from a snapshot (for benchmarks and tests)
 
     @property
     def size_bytes(self) -> int:
@@ -47,6 +48,7 @@ class PrefixCache:
             return live
         self._snapshots.move_to_end(best_key)
         self._llm.load_state(self._snapshots[best_key])
+        self.restored += 1
         logger.debug("restored a KV snapshot: %d of %d prompt tokens cached", best, len(tokens))
         return best
 

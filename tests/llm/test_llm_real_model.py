@@ -85,3 +85,19 @@ def test_answers_from_a_tool_result_without_calling_again(model: BaseChatModel) 
     )
     assert reply.tool_calls == []
     assert "Pennine Mills" in reply.text
+
+
+def test_a_restored_kv_snapshot_continues_exactly_like_a_fresh_evaluation(model: BaseChatModel) -> None:
+    engine = model.engine  # type: ignore[attr-defined]
+    rules = " ".join(f"Rule {n}: answer politely and mention the number {n}." for n in range(12))
+
+    def prompt(who: str) -> str:
+        messages = [{"role": "system", "content": f"{who} {rules}"}, {"role": "user", "content": "Say hi."}]
+        return str(engine.template.render(messages))
+
+    first = "".join(engine.generate(prompt("Anna runs a bakery."), max_tokens=12))
+    "".join(engine.generate(prompt("Ben runs a garage."), max_tokens=12))  # the live state moves on
+    before = engine.cache.restored
+    again = "".join(engine.generate(prompt("Anna runs a bakery."), max_tokens=12))
+    assert engine.cache.restored == before + 1
+    assert again == first
