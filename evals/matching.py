@@ -140,15 +140,16 @@ def _snapshot(db: Database, ids: list[str]) -> tuple[dict[str, Member], list[str
 
 
 def _whole_profile_neighbours(embedder: Embedder, members: dict[str, Member], pool: list[str]) -> Any:
-    vectors = embedder.embed([members[i].whole_text for i in pool])
-    position = {subscriber_id: row for row, subscriber_id in enumerate(pool)}
+    """The baseline: nearest discoverable subscribers by one embedding of the whole profile text."""
+    ids = sorted(members)
+    vectors = embedder.embed([members[i].whole_text for i in ids])
+    row = {subscriber_id: i for i, subscriber_id in enumerate(ids)}
+    candidates = vectors[[row[i] for i in pool]]
 
     def nearest(subscriber_id: str) -> list[str]:
-        query = embedder.embed([members[subscriber_id].whole_text])[0]
-        scores = vectors @ query
-        if subscriber_id in position:
-            scores[position[subscriber_id]] = -np.inf
-        return [pool[i] for i in np.argsort(-scores)[:TOP]]
+        scores = candidates @ vectors[row[subscriber_id]]
+        ranked = [pool[i] for i in np.argsort(-scores)[: TOP + 1]]
+        return [i for i in ranked if i != subscriber_id][:TOP]
 
     return nearest
 
