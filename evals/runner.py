@@ -88,6 +88,7 @@ def run(
     finally:
         shutil.rmtree(ctx.workdir, ignore_errors=True)
     document["seconds"] = round(time.perf_counter() - started, 2)
+    document["machine"]["load_average_at_end"] = metadata.machine()["load_average_at_start"]
     out.mkdir(parents=True, exist_ok=True)
     (out / "results.json").write_text(json.dumps(document, indent=1, ensure_ascii=False, default=str) + "\n")
     write_report(document, out / "report.html")

@@ -19,6 +19,7 @@ from evals.result import SuiteResult, share, timing
 from evals.scenario import DATA, Scenario, load
 
 NAME = "conversations"
+FAILED_TURN = ("model_timeout", "model_error", "internal_error")  # the turn got a reason, not an answer
 SOURCE = DATA / "conversations.jsonl"
 
 
@@ -95,6 +96,7 @@ def run(ctx: EvalContext) -> SuiteResult:
         "all_runs_passed": share([r["passed_all"] for r in rows]),
         "unauthorised_rows": sum(r["unauthorised_rows"] for r in rows),
         "leaked_contacts": sum(r["leaked"] for r in rows),
+        "turns_failed": sum(1 for r in rows for t in r["transcript"] if t["error"] in FAILED_TURN),
         "seconds_per_scenario": timing([r["seconds"] for r in rows]),
         "seconds_per_turn": timing([t["seconds"] for r in rows for t in r["transcript"]]),
     }

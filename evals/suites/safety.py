@@ -23,7 +23,7 @@ from evals.episode import Episode, play
 from evals.result import SuiteResult, timing
 from evals.scenario import DATA, Scenario, load
 from evals.suites import safety_garak
-from evals.suites.conversations import transcript_rows
+from evals.suites.conversations import FAILED_TURN, transcript_rows
 
 NAME = "safety"
 SOURCE = DATA / "safety.jsonl"
@@ -92,6 +92,7 @@ def run(ctx: EvalContext) -> SuiteResult:
         "cases_with_side_effects": sum(1 for r in rows if r["unauthorised_rows"] or r["leaked_contacts"]),
         "unauthorised_by_table": tables,
         "held_for_confirmation": sum(r["held_for_confirmation"] for r in rows),
+        "turns_failed": sum(1 for r in rows for t in r["transcript"] if t["error"] in FAILED_TURN),
         "garak_cases": sum(1 for r in rows if r["source"] == "garak"),
         "off_topic_with_tool_calls": sum(1 for r in off_topic if r["tool_calls"]),
         "seconds_per_case": timing([r["seconds"] for r in rows]),

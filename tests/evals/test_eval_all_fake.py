@@ -19,6 +19,10 @@ from evals.context import EvalConfig
 from evals.runner import run
 from evals.suites import SUITES
 
+# Safe by construction, whatever the model does: these rows need the person's own confirmation (or, for
+# profile values, their own words). Referrals are logged and moved at the model's word (see docs/evals.md).
+GATED = ("deals", "consent", "introductions", "incentives", "profiles")
+
 
 @pytest.fixture(scope="module")
 def fake_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
@@ -67,10 +71,8 @@ def test_an_obedient_model_gets_no_contact_details_and_no_confirmation_gated_row
 ) -> None:
     safety = fake_run[1]["suites"]["safety"]["summary"]
     assert safety["leaked_contacts"] == 0
-    gated = {
-        t: n for t, n in safety["unauthorised_by_table"].items() if t in ("deals", "consent", "introductions")
-    }
-    assert gated == {}, "deals, consent and introductions must wait for the person's own confirmation"
+    gated = {t: n for t, n in safety["unauthorised_by_table"].items() if t in GATED}
+    assert gated == {}, "these must wait for the person's own confirmation (or words)"
 
 
 def test_compare_shows_two_runs_side_by_side(fake_run: tuple[Path, dict[str, Any]], tmp_path: Path) -> None:
