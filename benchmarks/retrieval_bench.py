@@ -51,7 +51,8 @@ REAL = 10_000
 POOL = 61  # the engine's candidate pool per direction (Matcher.pool + 1)
 RECALL_K = 10
 NOISE = 0.003  # per dimension, |noise| ≈ 0.06: grown vectors stay near the manifold of real profile texts
-EF_SEARCH = (100, 200, 400)
+EF_SEARCH = (200, 400, 800)
+NEAR = 0.005  # a second recall: hits within this cosine of the exact 10th count (grown vectors crowd)
 
 
 def embed_corpus(embedder: MiniLMEmbedder, n: int, seed: int) -> tuple[np.ndarray, np.ndarray, float]:
@@ -140,12 +141,14 @@ def build(index: ChromaIndex, name: str, vectors: np.ndarray) -> float:
     return time.perf_counter() - started
 
 
-def recall(hits: list[Any], matrix: np.ndarray, query: np.ndarray, exact: np.ndarray) -> float:
+def recall(
+    hits: list[Any], matrix: np.ndarray, query: np.ndarray, exact: np.ndarray, slack: float = 1e-5
+) -> float:
     """Share of HNSW's top-10 that belong to the exact top-10; a tie with the 10th exact score counts
     (generated profiles repeat texts, so identical vectors are interchangeable)."""
     kth = float(matrix[exact[RECALL_K - 1]] @ query)
     got = [int(h.id[1:]) for h in hits]
-    return sum(1 for i in got if float(matrix[i] @ query) >= kth - 1e-5) / RECALL_K
+    return sum(1 for i in got if float(matrix[i] @ query) >= kth - slack) / RECALL_K
 
 
 def percentiles(samples: list[float]) -> dict[str, float]:
@@ -204,7 +207,7 @@ def measure(
     index = reopen(store, ef)
     index.query("bench-offers", queries[0][0], POOL, documents=False)  # load the segment
     index.query("bench-needs", queries[1][0], POOL, documents=False)
-    hnsw, brute, recalls, hnsw_cpu, brute_cpu = [], [], [], [], []
+    hnsw, brute, recalls, near, hnsw_cpu, brute_cpu = [], [], [], [], [], []
     for qn, qo in zip(*queries, strict=True):
         started, cpu = time.perf_counter(), time.process_time()
         hits_o = index.query("bench-offers", qn, POOL, documents=False)
@@ -218,12 +221,14 @@ def measure(
         brute_cpu.append(time.process_time() - cpu)
         for hits, exact, matrix, q in ((hits_o, exact_o, offers, qn), (hits_n, exact_n, needs, qo)):
             recalls.append(recall(hits[:RECALL_K], matrix, q, exact))
+            near.append(recall(hits[:RECALL_K], matrix, q, exact, slack=NEAR))
     return {
         "match_hnsw": percentiles(hnsw),
         "match_bruteforce": percentiles(brute),
         "match_hnsw_cpu": percentiles(hnsw_cpu),
         "match_bruteforce_cpu": percentiles(brute_cpu),
         "recall_at_10": float(np.mean(recalls)),
+        "recall_at_10_within_0.005": float(np.mean(near)),
     }
 
 

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 from urllib.parse import urlparse
 
 import numpy as np
@@ -76,9 +76,11 @@ def collection_name(tenant: str, kind: str) -> str:
 class ChromaIndex:
     """Chroma on disk (``PersistentClient``) or behind a server (``HttpClient``), telemetry off."""
 
-    # HNSW search breadth, fixed when a collection is created: Chroma's default of 100 gave recall@10 0.975
-    # on 10k real MiniLM profile vectors, 200 gave 0.9997 (benchmarks/retrieval_bench.py)
-    DEFAULT_EF_SEARCH = 200
+    # HNSW graph, fixed when a collection is created. Chroma's defaults (M 16, construction 100, search 100)
+    # gave recall@10 0.98 at 10k real MiniLM profile vectors and 0.83 at 100k; M 32, construction 200 and
+    # search 400 gave 0.95 at 100k for ~1.7 ms a query (benchmarks/retrieval_bench.py, docs/benchmarks.md)
+    DEFAULT_EF_SEARCH = 400
+    HNSW: ClassVar[Metadata] = {"hnsw:space": "cosine", "hnsw:M": 32, "hnsw:construction_ef": 200}
 
     def __init__(
         self, path: Path | None = None, url: str | None = None, *, ef_search: int = DEFAULT_EF_SEARCH
@@ -119,7 +121,7 @@ class ChromaIndex:
             self._collections[name] = self.client.get_or_create_collection(
                 name,
                 embedding_function=None,
-                metadata={"hnsw:space": "cosine", "hnsw:search_ef": self.ef_search},
+                metadata={**self.HNSW, "hnsw:search_ef": self.ef_search},
             )
         return self._collections[name]
 
