@@ -96,27 +96,34 @@ class Receipts:
     def _commit(self, batch: list[Pending]) -> None:
         try:
             with _writer(self._db) as connection:
-                fresh = [_insert_new(connection, self._db.dialect, *row) for row, _ in batch]
+                inserted = _insert_new(connection, self._db.dialect, [row for row, _ in batch])
         except Exception as exc:  # the callers answer 5xx; the platform delivers again
             for _, future in batch:
                 future.set_exception(exc)
             return
-        for (row, future), new in zip(batch, fresh, strict=True):
+        for row, future in batch:
+            new = (row[0], row[1]) in inserted
+            inserted.discard((row[0], row[1]))  # the same event twice in one batch: the second is a duplicate
             if not new:
                 logger.info("duplicate %s event %s ignored", row[0], row[1])
             future.set_result(new)
 
 
-def _insert_new(connection: Connection, dialect: str, channel: str, event_id: str, kind: str) -> bool:
-    values = {"channel": channel, "event_id": event_id, "kind": kind, "status": "received", "payload": {}}
+def _insert_new(
+    connection: Connection, dialect: str, rows: list[tuple[str, str, str]]
+) -> set[tuple[str, str]]:
+    """One multi-row ``INSERT … ON CONFLICT DO NOTHING RETURNING``: the (channel, event id) pairs it added."""
+    values = [
+        {"channel": c, "event_id": e, "kind": k, "status": "received", "payload": {}} for c, e, k in rows
+    ]
     module = postgresql if dialect == "postgresql" else sqlite
     statement = (
         module.insert(InboundEvent)
-        .values(**values)
+        .values(values)
         .on_conflict_do_nothing(index_elements=["channel", "event_id"])
-        .returning(InboundEvent.id)  # a row back only when inserted (rowcount is -1 with RETURNING)
+        .returning(InboundEvent.channel, InboundEvent.event_id)
     )
-    return connection.execute(statement).first() is not None
+    return {(channel, event_id) for channel, event_id in connection.execute(statement)}
 
 
 def _this(channel: str, event_id: str) -> tuple[Any, Any]:

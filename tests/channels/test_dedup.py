@@ -44,7 +44,9 @@ async def test_group_committed_receipts_accept_each_event_once(db: Database) -> 
         accepted = [i for i, ok in zip(ids, results, strict=True) if ok]
         assert sorted(accepted) == sorted({*ids})
         assert await receipts.first_time("whatsapp", "Ev1", "message")  # another channel
+        twice = await asyncio.gather(*(receipts.first_time("slack", "EvTwice", "dm") for _ in range(5)))
+        assert sorted(twice) == [False, False, False, False, True]  # also within one batch
     finally:
         receipts.close()
     with db.read() as session:
-        assert session.scalar(select(func.count()).select_from(InboundEvent)) == 41
+        assert session.scalar(select(func.count()).select_from(InboundEvent)) == 42
