@@ -241,7 +241,11 @@ def main() -> None:
     )
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--markdown", action="store_true", help="only print the saved results as Markdown")
     args = parser.parse_args()
+    if args.markdown:
+        print(markdown(json.loads(RESULTS.read_text())))
+        return
     sizes = [int(s) for s in args.sizes.split(",") if s]
 
     embedder = MiniLMEmbedder()
@@ -303,6 +307,27 @@ def print_table(results: dict[str, Any]) -> None:
                 f"{m['recall_at_10']:.4f}",
             )
             print(" ".join(f"{cell:>10}" for cell in cells))
+
+
+def markdown(results: dict[str, Any]) -> str:
+    """The saved results as the Markdown table of docs/benchmarks.md."""
+    lines = [
+        "| profiles | ef_search | build (profiles/s) | HNSW p50 / p95 | exact p50 / p95 | HNSW CPU p50 / p95 "
+        "| exact CPU p50 / p95 | recall@10 | load avg |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for key in sorted(results["sizes"], key=int):
+        r = results["sizes"][key]
+        for ef, m in r["by_ef_search"].items():
+            h, b = m["match_hnsw"], m["match_bruteforce"]
+            hc, bc = m["match_hnsw_cpu"], m["match_bruteforce_cpu"]
+            lines.append(
+                f"| {r['profiles']:,} | {ef} | {r['build_profiles_per_s']:.0f} "
+                f"| {h['p50_ms']:.1f} / {h['p95_ms']:.1f} ms | {b['p50_ms']:.1f} / {b['p95_ms']:.1f} ms "
+                f"| {hc['p50_ms']:.1f} / {hc['p95_ms']:.1f} ms | {bc['p50_ms']:.1f} / {bc['p95_ms']:.1f} ms "
+                f"| {m['recall_at_10']:.4f} | {r['load_average'][0]:.1f}–{r['load_average'][1]:.1f} |"
+            )
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -54,11 +54,11 @@ class VectorIndex(Protocol):
 
     def vectors(self, collection: str, ids: Sequence[str]) -> dict[str, Vectors]: ...
 
+    def hashes(self, collection: str, ids: Sequence[str]) -> dict[str, str]: ...
+
 
 class ErasableIndex(VectorIndex, Protocol):
     """What keeping the index in step with consent and erasure needs on top of search."""
-
-    def hashes(self, collection: str, ids: Sequence[str]) -> dict[str, str]: ...
 
     def ids(self, collection: str, where: Metadata | None = None) -> list[str]: ...
 

@@ -26,7 +26,7 @@ from retrieval.embedder import Embedder, Vectors
 from retrieval.index import VectorIndex, collection_name
 from retrieval.match_reasons import Evidence, reasons
 from retrieval.party import Party, load_parties
-from retrieval.profiles_index import profile_texts
+from retrieval.profiles_index import content_hash, profile_texts
 
 logger = logging.getLogger(__name__)
 
@@ -92,11 +92,9 @@ class Matcher:
 
     def _similarities(self, me: Party) -> dict[str, tuple[float, float]]:
         texts = profile_texts(me, [me.contact_name])
-        wanted = [t for t in (texts.needs, texts.offers) if t]
-        embedded = iter(self.embedder.embed(wanted)) if wanted else iter(())
-        needs_vec = next(embedded) if texts.needs else None
-        offers_vec = next(embedded) if texts.offers else None
         offers_col, needs_col = collection_name(me.tenant, "offers"), collection_name(me.tenant, "needs")
+        needs_vec = self._my_vector(needs_col, me.subscriber_id, texts.needs)
+        offers_vec = self._my_vector(offers_col, me.subscriber_id, texts.offers)
         found: set[str] = set()
         if needs_vec is not None:
             found.update(
@@ -111,6 +109,19 @@ class Matcher:
         their_offers = self.index.vectors(offers_col, ids)
         their_needs = self.index.vectors(needs_col, ids)
         return {i: (_cos(needs_vec, their_offers.get(i)), _cos(offers_vec, their_needs.get(i))) for i in ids}
+
+    def _my_vector(self, collection: str, subscriber_id: str, text: str) -> Vectors | None:
+        """The indexed vector when it is of this very text (no model call), else a fresh embedding."""
+        if not text:
+            return None
+        if self.index.hashes(collection, [subscriber_id]).get(subscriber_id) == content_hash(
+            self.embedder.name, text
+        ):
+            stored = self.index.vectors(collection, [subscriber_id]).get(subscriber_id)
+            if stored is not None:
+                return stored
+        vector: Vectors = self.embedder.embed([text])[0]
+        return vector
 
     def _eligible(
         self, session: Session, me: Party, sims: dict[str, tuple[float, float]], now: datetime

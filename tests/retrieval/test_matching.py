@@ -162,3 +162,10 @@ def test_unknown_subscriber_is_not_found(db: Database, tmp_path: Path, network: 
 
     with pytest.raises(NotFound):
         matcher(db, tmp_path).suggest("sub_nobody")
+
+
+def test_a_subscriber_outside_the_index_still_gets_suggestions(
+    db: Database, tmp_path: Path, network: dict[str, str]
+) -> None:
+    found = [s.subscriber_id for s in matcher(db, tmp_path).suggest(network["hidden"], top=50)]
+    assert found and network["hidden"] not in found
