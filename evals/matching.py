@@ -31,6 +31,7 @@ from network.models import Block, Profile, Subscriber
 from retrieval import eligibility
 from retrieval.embedder import Embedder, MiniLMEmbedder
 from retrieval.index import ChromaIndex, ErasableIndex
+from retrieval.match_signals import Weights
 from retrieval.matching import Matcher
 from retrieval.profiles_index import ProfileIndexer
 from retrieval.supply_chain import SupplyChain
@@ -49,7 +50,12 @@ class Member:
 
 
 def run_matching_eval(
-    container_or_db: Any, n_subscribers: int = 500, seed: int = 7, *, evaluate: int | None = None
+    container_or_db: Any,
+    n_subscribers: int = 500,
+    seed: int = 7,
+    *,
+    evaluate: int | None = None,
+    weights: Weights | None = None,
 ) -> dict[str, Any]:
     """Seed ``n_subscribers``, index them, and score the engine and both baselines (see module doc)."""
     db, index, embedder = _parts(container_or_db)
@@ -57,7 +63,7 @@ def run_matching_eval(
     seeded = seed_network(db, n_subscribers, seed)
     ProfileIndexer(db, index, embedder).rebuild()
     members, discoverable, blocked = _snapshot(db, seeded)
-    matcher = Matcher(db, index, embedder, supply_chain=chain)
+    matcher = Matcher(db, index, embedder, supply_chain=chain, weights=weights or Weights())
     rng = random.Random(seed)
     sample = seeded if evaluate is None else rng.sample(seeded, min(evaluate, len(seeded)))
     whole = _whole_profile_neighbours(embedder, members, discoverable)
@@ -174,13 +180,15 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--evaluate", type=int, default=None, help="score only this many seeded subscribers")
     parser.add_argument("--out", type=Path, default=None, help="also write the JSON report here")
+    parser.add_argument("--without-prior", action="store_true", help="ablation: no BEA supply-chain prior")
     args = parser.parse_args()
     from network.migrate import upgrade
 
     with tempfile.TemporaryDirectory(prefix="layer8-eval-") as home:
         db = Database(f"sqlite:///{home}/eval.db")
         upgrade(db)
-        report = run_matching_eval(db, args.subscribers, args.seed, evaluate=args.evaluate)
+        weights = Weights(supply_chain=0.0) if args.without_prior else None
+        report = run_matching_eval(db, args.subscribers, args.seed, evaluate=args.evaluate, weights=weights)
         db.dispose()
     text = json.dumps(report, indent=2)
     print(text)
