@@ -76,7 +76,7 @@ class Matcher:
         now = self.clock()
         with self.db.read() as session:
             me = load_parties(session, [subscriber_id]).get(subscriber_id)
-            if me is None:
+            if me is None or me.status != "active":
                 raise NotFound(f"no subscriber with a profile: {subscriber_id}", subscriber_id=subscriber_id)
             sims = self._similarities(me)
             candidates = self._eligible(session, me, sims, now)
