@@ -1,5 +1,5 @@
-"""The messages a model sees for one turn: the system prompt (with the onboarding interview while the profile
-is empty, and the thread's summary), recent history, and the new message.
+"""The messages a model sees for one turn: the shared system prompt, this person's session (with the
+onboarding interview while the profile is empty, and the thread's summary), recent history, the new message.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from network.models import Conversation, Profile, Subscriber
 CONTEXT_CHARS = 1500
 
 
-def system_prompt(
+def system_messages(
     session: Session, subscriber: Subscriber, conversation: Conversation, *, operator: str, today: date
-) -> str:
+) -> list[SystemMessage]:
     profile = session.get(Profile, subscriber.id)
     return render_system(
         business_name=subscriber.business_name,
@@ -31,16 +31,17 @@ def system_prompt(
 
 def render_system(
     *, business_name: str, missing: list[str] | None, summary: str | None, operator: str, today: date
-) -> str:
-    """The system prompt from plain values (also used by the offline evals, with a fixed persona)."""
-    return prompts.render(
-        "system",
-        operator=operator,
+) -> list[SystemMessage]:
+    """The shared instructions, then this person's session (also used by the offline evals)."""
+    shared = prompts.render("system", operator=operator)
+    person = prompts.render(
+        "session",
         today=today.isoformat(),
         business_name=business_name,
         onboarding=prompts.render("onboarding", missing=", ".join(missing)) if missing is not None else "",
         summary=prompts.render("conversation_summary", summary=summary) if summary else "",
     )
+    return [SystemMessage(shared), SystemMessage(person)]
 
 
 def turn_messages(
@@ -55,7 +56,7 @@ def turn_messages(
 ) -> list[BaseMessage]:
     """System prompt, recent history (without the message just stored), then the new message."""
     messages: list[BaseMessage] = [
-        SystemMessage(system_prompt(session, subscriber, conversation, operator=operator, today=today))
+        *system_messages(session, subscriber, conversation, operator=operator, today=today)
     ]
     if thread:
         earlier = "\n".join(" ".join(m.split()) for m in thread)[-CONTEXT_CHARS:]

@@ -17,7 +17,7 @@ from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 
-from assistant import conversations, onboarding, pending, phrases, prompting, replies
+from assistant import conversations, onboarding, pending, phrases, prompting, replies, routing
 from assistant.actions import ActionHandler
 from assistant.agent import Agent, AgentResult, ToolRun
 from assistant.context import ToolContext, TurnEffects
@@ -159,8 +159,14 @@ class Assistant:
                 today=utcnow().date(),
                 thread=msg.context,
             )
+            last = conversations.last_assistant(session, conversation.id)
+            last_reply = last.content if last is not None else None
         effects = TurnEffects()
-        tools = build_tools(ToolEnv(ctx, self.db, self.ports, effects))
+        tools = (
+            []
+            if routing.small_talk(text, last_reply)
+            else build_tools(ToolEnv(ctx, self.db, self.ports, effects))
+        )
         try:
             result = yield from self.agent.stream(messages, tools)
         except Exception as exc:

@@ -1,16 +1,18 @@
 """The ``tools`` eval: single-turn utterances → did the model pick the right tool, with the right arguments?
 
 Each case in ``evals/data/tools.jsonl`` is ``{"id", "utterance", "expected_tool": name | null,
-"expected_args": {...}}``. The model sees exactly what production shows it — the system prompt for a fixed
-persona (a Leeds bakery past onboarding) and the real tool schemas — and is asked once. Nothing runs.
+"expected_args": {...}}``. The model sees exactly what production shows it — the system prompts for a fixed
+persona (a Leeds bakery past onboarding) and the real tool schemas, or no tools for pure small talk (as
+:mod:`assistant.routing` decides in production) — and is asked once. Nothing runs.
 
 Scoring is exact and deterministic:
 
 * **tool choice**: the first tool call's name equals ``expected_tool`` (``null``: no tool call at all);
 * **arguments** (cases with a right tool choice and non-empty ``expected_args``): every expected key matches.
   Numbers match numerically (``"£2,400"``, ``"2400"`` and ``2400`` are equal); booleans exactly; strings match
-  after normalisation (case, accents, punctuation) when equal, or when every expected word appears among
-  the actual value's words (``"flour supplier"`` matches ``"reliable flour supplier"``).
+  after normalisation (case, accents, punctuation, light stemming: *photographers* = *photographer*) when
+  equal, or when every expected word appears among the actual value's words (``"flour supplier"`` matches
+  ``"reliable flour supplier"``).
 
 ``python -m evals.tools_suite --model fake|local|openai [--out results.json]`` prints the table.
 """
@@ -31,9 +33,11 @@ from pathlib import Path
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
 from assistant.prompting import render_system
+from assistant.routing import small_talk
+from retrieval.lexical import stem
 from tools.registry import schema_tools
 
 DATA = Path(__file__).parent / "data" / "tools.jsonl"
@@ -119,20 +123,16 @@ def load_cases(path: Path = DATA) -> list[Case]:
 
 def prompt(case: Case) -> list[BaseMessage]:
     system = render_system(
-        business_name=PERSONA,
-        missing=None,
-        summary=None,
-        operator="your telecom operator",
-        today=EVAL_DAY,
+        business_name=PERSONA, missing=None, summary=None, operator="your telecom operator", today=EVAL_DAY
     )
-    return [SystemMessage(system), HumanMessage(case.utterance)]
+    return [*system, HumanMessage(case.utterance)]
 
 
 # --- matching ----------------------------------------------------------------------------------------------
 def _words(value: Any) -> list[str]:
     text = unicodedata.normalize("NFKD", str(value)).encode("ascii", "ignore").decode().lower()
     text = re.sub(r"(?<=\d),(?=\d)", "", text)
-    return re.findall(r"[a-z0-9]+(?:\.[0-9]+)?", text)
+    return [stem(w) for w in re.findall(r"[a-z0-9]+(?:\.[0-9]+)?", text)]
 
 
 def _number(value: Any) -> float | None:
@@ -188,7 +188,10 @@ def run(
     for case in cases:
         started = time.perf_counter()
         try:
-            reply = bound.invoke(prompt(case))
+            asked = (
+                model if small_talk(case.utterance) else bound
+            )  # as in production: no tools for small talk
+            reply = asked.invoke(prompt(case))
             message = reply if isinstance(reply, AIMessage) else AIMessage(content=str(reply))
             report.results.append(score(case, message, time.perf_counter() - started))
         except Exception as exc:  # a failing case counts as wrong, the run goes on

@@ -81,3 +81,7 @@ def test_scoring_a_wrong_argument() -> None:
 )
 def test_value_matching(expected: object, actual: object, ok: bool) -> None:
     assert tools_suite.value_matches(expected, actual) is ok
+
+
+def test_plurals_match() -> None:
+    assert tools_suite.value_matches("wedding photographer", "Wedding photographers in Leeds")
