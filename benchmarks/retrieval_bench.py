@@ -157,24 +157,33 @@ def percentiles(samples: list[float]) -> dict[str, float]:
 
 
 def run_size(
-    n: int, offers_real: np.ndarray, needs_real: np.ndarray, queries: tuple[np.ndarray, np.ndarray]
+    n: int,
+    offers_real: np.ndarray,
+    needs_real: np.ndarray,
+    queries: tuple[np.ndarray, np.ndarray],
+    ef_values: tuple[int, ...] = EF_SEARCH,
+    reuse: bool = False,
 ) -> dict[str, Any]:
+    """Build (or, with ``reuse``, reopen the store an earlier run built from the same vectors) and measure."""
     rng = np.random.default_rng(n)
     offers, needs = grow(offers_real, n, rng), grow(needs_real, n, rng)
     store = WORK / f"chroma_{n}"
-    shutil.rmtree(store, ignore_errors=True)
-    index = ChromaIndex(path=store)
     load_before = os.getloadavg()[0]
-    seconds = build(index, "bench-offers", offers) + build(index, "bench-needs", needs)
-    by_ef = {str(ef): measure(store, ef, offers, needs, queries) for ef in EF_SEARCH}
+    seconds: float | None = None
+    if not (reuse and store.exists()):
+        shutil.rmtree(store, ignore_errors=True)
+        index = ChromaIndex(path=store)
+        seconds = build(index, "bench-offers", offers) + build(index, "bench-needs", needs)
+        del index
+    by_ef = {str(ef): measure(store, ef, offers, needs, queries) for ef in ef_values}
     size_on_disk = sum(p.stat().st_size for p in store.rglob("*") if p.is_file())
     shutil.rmtree(store, ignore_errors=True)
-    default = by_ef[str(ChromaIndex.DEFAULT_EF_SEARCH)]
+    default = by_ef.get(str(ChromaIndex.DEFAULT_EF_SEARCH)) or next(iter(by_ef.values()))
     return {
         "profiles": n,
         "vectors": 2 * n,
         "real_vectors": min(n, REAL),
-        "build_profiles_per_s": n / seconds,
+        "build_profiles_per_s": n / seconds if seconds else None,
         "build_seconds": seconds,
         "ef_search": ChromaIndex.DEFAULT_EF_SEARCH,
         "match_hnsw": default["match_hnsw"],
@@ -242,6 +251,8 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--markdown", action="store_true", help="only print the saved results as Markdown")
+    parser.add_argument("--ef", default=",".join(map(str, EF_SEARCH)), help="ef_search values to measure")
+    parser.add_argument("--reuse-store", action="store_true", help="measure a store left by an earlier run")
     args = parser.parse_args()
     if args.markdown:
         print(markdown(json.loads(RESULTS.read_text())))
@@ -251,21 +262,23 @@ def main() -> None:
     embedder = MiniLMEmbedder()
     generator = ProfileGenerator(args.seed + 1)
     held_out = generator.profiles(args.queries)
-    speed = throughput(embedder, [p.offers for p in ProfileGenerator(args.seed + 2).profiles(1000)])
     offers_real, needs_real, embed_seconds = embed_corpus(embedder, REAL, args.seed)
     queries = (embedder.embed([p.needs for p in held_out]), embedder.embed([p.offers for p in held_out]))
 
     results: dict[str, Any] = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     results.setdefault("sizes", {})
     results["machine"] = {"cpus": os.cpu_count(), "python": platform.python_version(), "torch_threads": 1}
-    results["embedding"] = {
-        **speed,
-        "corpus_profiles": REAL,
-        "corpus_embed_profiles_per_s": REAL / embed_seconds,
-    }
+    if not (args.reuse_store and "embedding" in results):
+        speed = throughput(embedder, [p.offers for p in ProfileGenerator(args.seed + 2).profiles(1000)])
+        results["embedding"] = {
+            **speed,
+            "corpus_profiles": REAL,
+            "corpus_embed_profiles_per_s": REAL / embed_seconds,
+        }
     for n in sizes:
         print(f"… {n:,} profiles", flush=True)
-        results["sizes"][str(n)] = run_size(n, offers_real, needs_real, queries)
+        ef_values = tuple(int(v) for v in args.ef.split(",") if v)
+        results["sizes"][str(n)] = run_size(n, offers_real, needs_real, queries, ef_values, args.reuse_store)
         results["updated"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
         RESULTS.write_text(json.dumps(results, indent=2) + "\n")
@@ -299,7 +312,7 @@ def print_table(results: dict[str, Any]) -> None:
             cells = (
                 f"{r['profiles']:,}",
                 ef,
-                f"{r['build_profiles_per_s']:.0f}",
+                _rate(r),
                 f"{h['p50_ms']:.2f}ms",
                 f"{h['p95_ms']:.2f}ms",
                 f"{b['p50_ms']:.2f}ms",
@@ -307,6 +320,11 @@ def print_table(results: dict[str, Any]) -> None:
                 f"{m['recall_at_10']:.4f}",
             )
             print(" ".join(f"{cell:>10}" for cell in cells))
+
+
+def _rate(r: dict[str, Any]) -> str:
+    rate = r.get("build_profiles_per_s")
+    return f"{rate:.0f}" if rate else "—"
 
 
 def markdown(results: dict[str, Any]) -> str:
@@ -322,7 +340,7 @@ def markdown(results: dict[str, Any]) -> str:
             h, b = m["match_hnsw"], m["match_bruteforce"]
             hc, bc = m["match_hnsw_cpu"], m["match_bruteforce_cpu"]
             lines.append(
-                f"| {r['profiles']:,} | {ef} | {r['build_profiles_per_s']:.0f} "
+                f"| {r['profiles']:,} | {ef} | {_rate(r)} "
                 f"| {h['p50_ms']:.1f} / {h['p95_ms']:.1f} ms | {b['p50_ms']:.1f} / {b['p95_ms']:.1f} ms "
                 f"| {hc['p50_ms']:.1f} / {hc['p95_ms']:.1f} ms | {bc['p50_ms']:.1f} / {bc['p95_ms']:.1f} ms "
                 f"| {m['recall_at_10']:.4f} | {r['load_average'][0]:.1f}–{r['load_average'][1]:.1f} |"
