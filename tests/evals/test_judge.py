@@ -27,7 +27,7 @@ def scenario(moves: list[dict[str, object]], expect: list[dict[str, object]] | N
         {
             "id": "t",
             "cast": {"me": PLUMBER, "books": BOOKS},
-            "turns": [{"as": "me", "say": "hello", "fake": moves}],
+            "turns": [{"as": "me", "say": "I referred Tom to Aire Books", "fake": moves}],
             "expect": expect or [],
         }
     )
