@@ -1,4 +1,4 @@
-"""Run every benchmark with its default, bounded settings (``make bench``); each prints a table and writes JSON.
+"""Run every benchmark with bounded settings (``make bench``); each prints a table and writes JSON.
 
 The 1M-profile retrieval run is not part of this: run ``retrieval_bench.py --sizes 10000,100000,1000000``
 by hand (about 40 minutes and 20 GB of RAM on 2 cores).
