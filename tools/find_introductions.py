@@ -24,8 +24,9 @@ class Args(ToolArgs):
 
 
 def find_introductions(env: ToolEnv, args: Args) -> Data:
-    """Find other businesses in the network to be introduced to: suppliers, partners or customers that fit
-    the person's needs. Give `need` when they ask for something specific."""
+    """Use when they need or look for a supplier, partner, tradesperson, service provider or customers
+    in the network, e.g. 'I need a bookkeeper', 'who could deliver our bread?', 'find me businesses to
+    meet'. Put what they need in `need`."""
     me = env.ctx.subscriber_id
     matches = _search(env, me, args.need, args.limit)
     shown = []

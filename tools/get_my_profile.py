@@ -13,7 +13,8 @@ class Args(ToolArgs):
 
 
 def get_my_profile(env: ToolEnv, args: Args) -> Data:
-    """Show the person's own business profile, what is waiting for their confirmation, and their consent."""
+    """Use when they ask what is on their own profile, what you know or have on file about their
+    business, which industry they are listed under, or whether other businesses can see them."""
     me = env.ctx.subscriber_id
     with env.write() as session:
         subscriber = require_subscriber(session, me)

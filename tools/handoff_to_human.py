@@ -18,8 +18,8 @@ class Args(ToolArgs):
 
 
 def handoff_to_human(env: ToolEnv, args: Args) -> Data:
-    """Hand the conversation to a human support agent, when the person asks for a human or you cannot help
-    (complaints, billing disputes, account problems)."""
+    """Use when they ask for a person, a human or support, complain, or have a problem with their bill
+    or account."""
     env.effects.handed_off = True
     if env.ctx.conversation_id is None:
         return {"status": "handed off"}

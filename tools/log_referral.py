@@ -22,8 +22,8 @@ class Args(ToolArgs):
 
 
 def log_referral(env: ToolEnv, args: Args) -> Data:
-    """Record that the person referred a prospect (a customer or business) to another business in the
-    network, e.g. "I referred Acme Plumbing to Jane's Café"."""
+    """Use when they say they referred or sent a customer to another business, e.g. 'I referred Acme
+    Plumbing to Jane's Cafe': to_business is who receives it, prospect is the customer."""
     me = env.ctx.subscriber_id
     with env.write() as session:
         receiver = find_business(session, me, args.to_business)

@@ -27,8 +27,8 @@ class Args(ToolArgs):
 
 
 def my_network(env: ToolEnv, args: Args) -> Data:
-    """Show the person's referrals given and received, deals closed, credits (incentives) earned and
-    introductions."""
+    """Use for any question about their own referrals, deals, credits, rewards or introductions so far:
+    how many, which, what state, what they earned."""
     me = env.ctx.subscriber_id
     parts = {
         "referrals": _referrals,

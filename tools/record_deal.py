@@ -44,8 +44,9 @@ def parse_amount(amount: str | int | float, currency: str | None, default: str) 
 
 
 def record_deal(env: ToolEnv, args: Args) -> Data:
-    """Record a deal the person closed thanks to a referral or introduction, e.g. "we closed £2,400 with
-    Acme thanks to Bob". The person confirms before it is recorded."""
+    """Use when they closed business worth money thanks to a referral or introduction, e.g. 'we closed
+    £2,400 with Acme thanks to Bob' or 'we won a $750 order thanks to X's referral'. They confirm before
+    it is recorded."""
     money = parse_amount(args.amount, args.currency, env.ctx.currency)
     closed_on = args.closed_on or utcnow().date()
     if closed_on > utcnow().date() + timedelta(days=1):

@@ -22,8 +22,8 @@ class Args(ToolArgs):
 
 
 def request_introduction(env: ToolEnv, args: Args) -> Data:
-    """Ask to be introduced to another business in the network, e.g. one that find_introductions
-    suggested. The person confirms before the request is sent."""
+    """Use when they ask to be introduced or connected to a business they name, e.g. 'introduce me to
+    Pennine Mills'. They confirm before it is sent."""
     with env.write() as session:
         target = find_business(session, env.ctx.subscriber_id, args.business)
         if not consent.is_granted(session, target.id, ConsentKind.CONTACTABLE):

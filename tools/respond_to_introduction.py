@@ -25,7 +25,7 @@ class Args(ToolArgs):
 
 
 def respond_to_introduction(env: ToolEnv, args: Args) -> Data:
-    """Accept or decline an introduction request another business sent to the person."""
+    """Use when they accept or decline an introduction request that another business sent them."""
     me = env.ctx.subscriber_id
     with env.write() as session:
         intro = _waiting(session, me, args)

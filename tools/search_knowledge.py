@@ -24,8 +24,9 @@ class Args(ToolArgs):
 
 
 def search_knowledge(env: ToolEnv, args: Args) -> Data:
-    """Look up practical advice on a business problem (cash flow, pricing, hiring, finding customers,
-    suppliers...) in the knowledge base. Cite the sources it returns."""
+    """Use for any question about running their business — cash flow, running out of money, late payers,
+    pricing, hiring staff, finding customers, marketing, loans, exporting, keeping customers. Always
+    look it up here rather than answering from memory, and cite the sources."""
     hits = [as_passage(h) for h in env.ports.knowledge.get().search(args.query, PASSAGES)]
     passages = [
         {"cite_as": f"[{h.citation}]", "title": h.title, "section": h.section, "text": _clip(h.text)}

@@ -52,8 +52,9 @@ def stated(value: Any, user_text: str) -> bool:
 
 
 def update_my_profile(env: ToolEnv, args: Args) -> Data:
-    """Save details of the person's own business profile (what they do, offer, need, where they work...).
-    Use their own words. Values you inferred are shown to them to confirm before they are used."""
+    """Use when they want to change their own profile: where they are based, what they offer or need,
+    ideal customers, bottlenecks, goals, staff numbers, growth stage. Pass only the fields they mention,
+    in their own words."""
     changes = args.model_dump(exclude_none=True)
     if not changes:
         return {"status": "nothing to change"}

@@ -24,7 +24,8 @@ class Args(ToolArgs):
 
 
 def update_referral(env: ToolEnv, args: Args) -> Data:
-    """Update a referral the person received: they contacted the prospect, have a meeting, won or lost it."""
+    """Use when they report progress on a referral they received: they contacted the prospect, have a
+    meeting, won or lost it."""
     me = env.ctx.subscriber_id
     with env.write() as session:
         referral = _pick(session, me, args)

@@ -16,7 +16,7 @@ def test_a_new_subscriber_is_interviewed_and_ends_with_first_introductions(harne
     me = h.subscriber("Leeds Bakery", consented=None)
     h.script("Welcome to Layer8! What does your business offer?")
     h.send("hi", as_=me)
-    system = h.model.calls[0].messages[1].text
+    system = h.model.calls[0].messages[0].text
     assert "This person is new" in system and "offers, needs" in system
     h.script("Lovely. What do you need most right now?")
     h.send("We bake sourdough and pastries in Leeds")
@@ -52,7 +52,7 @@ def test_a_new_subscriber_is_interviewed_and_ends_with_first_introductions(harne
 
     h.script("Anything else?")
     h.send("thanks")
-    assert "This person is new" not in h.model.calls[-1].messages[1].text
+    assert "This person is new" not in h.model.calls[-1].messages[0].text
 
 
 def test_declining_consent_is_recorded_and_not_asked_again(quick: Harness) -> None:
