@@ -39,7 +39,7 @@ class Settings(BaseSettings):
     gguf_path: Path | None = None
     gguf_sha256: str | None = None  # checked for a custom gguf_path only when set
     llm_threads: int = Field(default=1, ge=1)
-    llm_context: int = 4096
+    llm_context: int = 8192
 
     # assistant
     operator_name: str = "your telecom operator"  # how the assistant names who offers it

@@ -14,7 +14,7 @@ class Args(ToolArgs):
 
 def classify_industry(env: ToolEnv, args: Args) -> Data:
     """Use when they ask which industry or NAICS code a kind of business has, e.g. 'what industry code
-    is a florist?'."""
+    is a florist?'. Their own listed industry is on their profile (get_my_profile)."""
     codes = [as_code(c) for c in env.ports.classifier.get().classify(args.description, 3)]
     return {"industries": [{"code": c.code, "title": c.title, "score": round(c.score, 3)} for c in codes]}
 

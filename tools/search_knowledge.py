@@ -26,7 +26,8 @@ class Args(ToolArgs):
 def search_knowledge(env: ToolEnv, args: Args) -> Data:
     """Use for any question about running their business — cash flow, running out of money, late payers,
     pricing, hiring staff, finding customers, marketing, loans, exporting, keeping customers. Always
-    look it up here rather than answering from memory, and cite the sources."""
+    look it up here rather than answering from memory, and cite the sources. Not for news, weather,
+    sport, trivia or creative writing, nor for what Layer8, a referral or an introduction is."""
     hits = [as_passage(h) for h in env.ports.knowledge.get().search(args.query, PASSAGES)]
     passages = [
         {"cite_as": f"[{h.citation}]", "title": h.title, "section": h.section, "text": _clip(h.text)}

@@ -43,7 +43,7 @@ class LlamaEngine:
     resume from the longest prefix evaluated before, so the system prompt and tools are evaluated once.
     """
 
-    def __init__(self, path: Path, *, n_threads: int, n_ctx: int, cache_bytes: int = 256 << 20) -> None:
+    def __init__(self, path: Path, *, n_threads: int, n_ctx: int, cache_bytes: int = 512 << 20) -> None:
         from llama_cpp import Llama  # lazy: an optional, compiled dependency
 
         # n_threads explicit: on a busy 2-core box 2 threads ran 10× slower than 1 (PITFALLS)
