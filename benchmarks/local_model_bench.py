@@ -4,8 +4,8 @@
 
 Turns use the real system prompt (prompts/system.md) and the real 12 tool schemas, in the order a chat has
 them: a cold first turn (tool call), the answer after a tool result (tools not offered), a later turn of the
-same person (prefix cache), then new people's first turns with the per-person text in a second system
-message, after a warm-up of the shared prefix. Prints a table and writes JSON.
+same person (prefix cache), then new people's first turns (the shared instructions come from the prefix
+cache; their session text and the tools block are evaluated). Prints a table and writes JSON.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import resource
 import sys
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,11 +27,13 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage  # noqa: E402
 
-import prompts  # noqa: E402
 from assistant.llm import build_chat_model  # noqa: E402
 from assistant.llm.local import LocalChatModel  # noqa: E402
+from assistant.prompting import render_system  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 from tools.registry import frame, schema_tools  # noqa: E402
+
+DAY = date(2026, 11, 26)
 
 
 def rss_mb() -> float:
@@ -48,9 +50,11 @@ def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
 
 
 def system_for(business: str) -> SystemMessage:
-    known = {"operator": "Northwind Telecom", "today": "2025-11-26", "business_name": business}
-    values = {name: known.get(name, "") for name in prompts.variables("system")}
-    return SystemMessage(prompts.render("system", **values))
+    """The production system prompt (shared instructions, then this person's session)."""
+    (message,) = render_system(
+        business_name=business, missing=None, summary=None, operator="Northwind Telecom", today=DAY
+    )
+    return message
 
 
 def raw_speeds(model: LocalChatModel) -> dict[str, float]:
@@ -114,19 +118,14 @@ def conversation(model: LocalChatModel) -> list[dict[str, Any]]:
     ]
     later = turn(model, "3 same person, next turn", history, tools)
     rows = [t["row"] for t in (first, answer, later)]
-    # the recommended split: stable rules first (shared by everyone, before the tools block), the
-    # per-person part as a second system message (rendered after the tools block)
-    text = system_for("Patel Plumbing").text
-    cut = text.index("Today is")
-    stable, personal = SystemMessage(text[:cut].strip()), SystemMessage(text[cut:].strip())
-    warmed, warm_s = timed(lambda: model.warm_up([stable], tools))
-    print(f"  {'warm-up of the shared prefix':<34} {warm_s:6.1f} s  prompt {warmed:>5}")
-    rows.append(
-        {"turn": "warm-up of the shared prefix", "seconds": round(warm_s, 2), "prompt_tokens": warmed}
-    )
+    # new people: the shared instructions resume from the prompt cache; their session text and the tools
+    # block after it are evaluated once, then cached for their later turns
     for n, (business, said) in enumerate([("Patel Plumbing", "hello!"), ("Leeds Florist", "Who are you?")]):
-        split = [stable, SystemMessage(personal.text.replace("Patel Plumbing", business)), HumanMessage(said)]
-        rows.append(turn(model, f"{4 + n} new person, split system (warm)", split, tools)["row"])
+        rows.append(
+            turn(model, f"{4 + n} new person, first turn", [system_for(business), HumanMessage(said)], tools)[
+                "row"
+            ]
+        )
     return rows
 
 
