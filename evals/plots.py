@@ -87,7 +87,7 @@ def _industry(s: dict[str, Any]) -> list[Plot]:
 
 
 def _tools(s: dict[str, Any]) -> list[Plot]:
-    table = s["tables"].get("by expected tool", [])
+    table = s["tables"].get("by expected tool (main set)") or s["tables"].get("by expected tool", [])
     labels = [r["expected tool"] for r in table]
     chart = bars(
         labels,

@@ -72,7 +72,17 @@ def key_values(values: dict[str, Any]) -> str:
 
 CASE_COLUMNS: dict[str, list[str]] = {
     "industry": ["text", "label", "predicted", "top1@4", "top3@4", "top1@6"],
-    "tools": ["id", "utterance", "expected_tool", "chosen_tool", "args", "tool_ok", "args_ok", "seconds"],
+    "tools": [
+        "id",
+        "set",
+        "utterance",
+        "expected_tool",
+        "chosen_tool",
+        "args",
+        "tool_ok",
+        "args_ok",
+        "seconds",
+    ],
     "conversations": [
         "id",
         "flow",

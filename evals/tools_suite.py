@@ -14,7 +14,7 @@ Scoring is exact and deterministic:
   equal, or when every expected word appears among the actual value's words (``"flour supplier"`` matches
   ``"reliable flour supplier"``).
 
-``python -m evals.tools_suite --model fake|local|openai [--out results.json]`` prints the table.
+``python -m evals.tools_suite --model fake|local|openai [--holdout] [--out results.json]`` prints the table.
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ from retrieval.lexical import stem
 from tools.registry import schema_tools
 
 DATA = Path(__file__).parent / "data" / "tools.jsonl"
+HOLDOUT = DATA.with_name("tools_holdout.jsonl")  # written after the prompt was frozen; never tuned on
 PERSONA = "Leeds Bakery"  # a subscriber past onboarding (no interview section in the prompt)
 EVAL_DAY = date(2026, 11, 2)
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
@@ -243,8 +244,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--model", choices=["fake", "local", "openai"], default="fake")
     parser.add_argument("--out", type=Path)
     parser.add_argument("--limit", type=int, default=0, help="only the first N cases")
+    parser.add_argument("--holdout", action="store_true", help="the held-out cases (tools_holdout.jsonl)")
     options = parser.parse_args(argv)
-    cases = load_cases()[: options.limit or None]
+    cases = load_cases(HOLDOUT if options.holdout else DATA)[: options.limit or None]
     if options.model == "fake":
         model = oracle(cases)
     else:

@@ -42,15 +42,21 @@ def confusion(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
-def run(ctx: EvalContext) -> SuiteResult:
-    started = time.perf_counter()
-    cases = ctx.take(tools_suite.load_cases())
+def _play(ctx: EvalContext, cases: list[tools_suite.Case], part: str) -> tuple[dict[str, Any], list[Any]]:
     model = tools_suite.oracle(cases) if ctx.config.model == "fake" else ctx.chat_model
     report = tools_suite.run(model, cases, name=ctx.config.model).to_dict()
     rows: list[dict[str, Any]] = report["results"]
     for row, case in zip(rows, cases, strict=True):
+        row["set"] = part
         row["utterance"] = case.utterance
         row["expected_args"] = case.expected_args
+    return report, rows
+
+
+def run(ctx: EvalContext) -> SuiteResult:
+    started = time.perf_counter()
+    report, rows = _play(ctx, ctx.take(tools_suite.load_cases()), "main")
+    held, held_rows = _play(ctx, ctx.take(tools_suite.load_cases(tools_suite.HOLDOUT)), "held-out")
     no_tool = [r for r in rows if r["expected_tool"] is None]
     summary = {
         "cases": len(rows),
@@ -59,11 +65,17 @@ def run(ctx: EvalContext) -> SuiteResult:
         "argument_accuracy": round(report["argument_accuracy"], 4),
         "argument_accuracy_all": round(report["argument_accuracy_all"], 4),
         "no_tool_accuracy": share([r["tool_ok"] for r in no_tool]),
-        "errors": sum(1 for r in rows if r.get("error")),
-        "seconds_per_case": timing([r["seconds"] for r in rows]),
+        "holdout_cases": len(held_rows),
+        "holdout_tool_accuracy": round(held["tool_accuracy"], 4),
+        "holdout_argument_accuracy": round(held["argument_accuracy"], 4),
+        "errors": sum(1 for r in [*rows, *held_rows] if r.get("error")),
+        "seconds_per_case": timing([r["seconds"] for r in [*rows, *held_rows]]),
     }
     notes = [
-        "Arguments are scored among right tool choices; 'argument_accuracy_all' counts a wrong tool as wrong."
+        "Arguments are scored among right tool choices; 'argument_accuracy_all' counts a wrong tool as "
+        "wrong.",
+        "The main set (evals/data/tools.jsonl) guided the prompt's wording and examples; the held-out set "
+        "(tools_holdout.jsonl) was written after the prompt was frozen and never used to tune it.",
     ]
     if ctx.config.model == "fake":
         notes.append(
@@ -72,8 +84,12 @@ def run(ctx: EvalContext) -> SuiteResult:
     return SuiteResult(
         NAME,
         summary,
-        rows,
-        tables={"by expected tool": by_tool(rows), "confusions": confusion(rows)},
+        [*rows, *held_rows],
+        tables={
+            "by expected tool (main set)": by_tool(rows),
+            "by expected tool (held-out set)": by_tool(held_rows),
+            "confusions (both sets)": confusion([*rows, *held_rows]),
+        },
         notes=notes,
         seconds=round(time.perf_counter() - started, 2),
     )

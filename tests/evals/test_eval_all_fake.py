@@ -49,6 +49,7 @@ def test_every_suite_writes_results_and_a_report_with_embedded_plots(
 def test_suites_have_their_cases(fake_run: tuple[Path, dict[str, Any]]) -> None:
     suites = fake_run[1]["suites"]
     assert suites["tools"]["summary"]["cases"] >= 60
+    assert suites["tools"]["summary"]["holdout_cases"] == 40
     assert suites["tools"]["summary"]["no_tool_cases"] * 4 >= suites["tools"]["summary"]["cases"] * 0.9
     assert suites["conversations"]["summary"]["scenarios"] >= 20
     assert suites["knowledge"]["summary"]["questions"] == 41
@@ -63,6 +64,8 @@ def test_the_scripted_conversations_pass_and_the_oracle_scores_full_marks(
     failing = [c["id"] for c in suites["conversations"]["cases"] if not c["passed_all"]]
     assert failing == []
     assert suites["tools"]["summary"]["tool_accuracy"] == 1.0
+    assert suites["tools"]["summary"]["holdout_tool_accuracy"] == 1.0
+    assert suites["tools"]["summary"]["holdout_argument_accuracy"] == 1.0
     assert suites["matching"]["summary"]["hard_filter_violations"] == 0
 
 
