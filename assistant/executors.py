@@ -16,7 +16,8 @@ from assistant.pending import Executor
 from network.idempotency import run_once
 from network.models import PendingAction, Subscriber
 from network.money import Money
-from network.services import consent, deals, introductions, profiles
+from network.services import consent, deals, introductions, profiles, referrals
+from tools.log_referral import log
 
 
 def record_deal(session: Session, action: PendingAction) -> dict[str, Any]:
@@ -104,6 +105,33 @@ def reject_profile(session: Session, action: PendingAction) -> dict[str, Any]:
     return {"text": phrases.PROFILE_REJECTED}
 
 
+def log_referral(session: Session, action: PendingAction) -> dict[str, Any]:
+    p = action.payload
+
+    def effect() -> dict[str, Any]:
+        return {"referral_id": log(session, action.subscriber_id, p).id}
+
+    result = run_once(session, "referral_log", action.idempotency_key, p, effect)
+    text = phrases.REFERRAL_LOGGED.format(
+        prospect=p["prospect_name"], receiver=_name(session, p["receiver_id"])
+    )
+    return {**result, "text": text}
+
+
+def update_referral(session: Session, action: PendingAction) -> dict[str, Any]:
+    p = action.payload
+
+    def effect() -> dict[str, Any]:
+        moved = referrals.update_referral(
+            session, action.subscriber_id, p["referral_id"], p["state"], note=p.get("note")
+        )
+        return {"referral_id": moved.id, "prospect": moved.prospect_name or "the prospect"}
+
+    result = run_once(session, "referral_update", action.idempotency_key, p, effect)
+    text = phrases.REFERRAL_UPDATED.format(prospect=result.get("prospect"), state=p["state"])
+    return {**result, "text": text}
+
+
 def _name(session: Session, subscriber_id: str) -> str:
     subscriber = session.get(Subscriber, subscriber_id)
     return subscriber.business_name if subscriber else "that business"
@@ -115,5 +143,7 @@ EXECUTORS: dict[str, Executor] = {
     "request_introduction": request_introduction,
     "share_contact": share_contact,
     "confirm_profile": confirm_profile,
+    "log_referral": log_referral,
+    "update_referral": update_referral,
 }
 CANCELLERS: dict[str, Executor] = {"confirm_profile": reject_profile, "change_consent": withhold_consent}

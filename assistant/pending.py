@@ -30,7 +30,15 @@ from network.models import PendingAction, PendingActionState
 logger = logging.getLogger(__name__)
 
 TTL = timedelta(hours=24)
-KINDS = ("record_deal", "change_consent", "request_introduction", "share_contact", "confirm_profile")
+KINDS = (
+    "record_deal",
+    "change_consent",
+    "request_introduction",
+    "share_contact",
+    "confirm_profile",
+    "log_referral",
+    "update_referral",
+)
 _YES = re.compile(
     r"(yes|y|yep|yeah|yes please|confirm|confirmed|i confirm|confirm it|yes,? confirm( it)?|"
     r"yes,? (do it|go ahead)|go ahead)[.! ]*",

@@ -55,6 +55,8 @@ INTRO_REQUESTED = (
 INTRO_ACCEPTED = "You're connected with {other}. Their contact details: {card}"
 INTRO_DECLINED = "Declined. {other} won't see any of your details."
 PROFILE_CONFIRMED = "Your profile is saved."
+REFERRAL_LOGGED = "Done: your referral of {prospect} to {receiver} is logged."
+REFERRAL_UPDATED = "Done: the referral for {prospect} is now {state}."
 PROFILE_REJECTED = "I've dropped those profile suggestions. Tell me what to change."
 PROPOSED_PROFILE = "Here is your proposed profile:\n{fields}\nIs this right?"
 
@@ -108,6 +110,8 @@ SUMMARY_INTRO_REQUEST = (
 )
 SUMMARY_SHARE_CONTACT = "accept the introduction with {other}. You will both see each other's contact details"
 SUMMARY_PROFILE = "save these profile details: {fields}"
+SUMMARY_REFERRAL = "log a referral of {prospect} to {receiver}; they will see it"
+SUMMARY_REFERRAL_UPDATE = "mark the referral for {prospect} as {state}"
 
 # reasons for a need-driven suggestion
 REASON_OFFERS = "They offer {offers}, which matches “{need}”."

@@ -2,16 +2,26 @@
 
 The person is always the giver. The prospect is another subscriber of the network when one matches the
 name, otherwise an outside contact by name only: an outsider's contact details are not taken in chat.
+
+A referral passes a prospect to another business, so it is logged at once only when the person named both
+in their own words; otherwise (the model inferred it, or text in a profile asked for it) it waits for the
+person's Confirm button, and the confirmed action logs it once under its idempotency key.
 """
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Any
 
+from pydantic import Field
+from sqlalchemy.orm import Session
+
+from assistant import pending, phrases
 from network.errors import InvalidInput, NotFound
+from network.models import Referral
 from network.services import referrals
 from tools.base import Data, ToolArgs, ToolEnv, spec
 from tools.lookup import find_business
+from tools.said import stated
 
 
 class Args(ToolArgs):
@@ -33,15 +43,26 @@ def log_referral(env: ToolEnv, args: Args) -> Data:
             prospect_id = None
         if prospect_id == receiver.id:
             prospect_id = None
-        referral = referrals.log_referral(
-            session,
-            me,
-            receiver.id,
-            prospect_subscriber_id=prospect_id,
-            prospect_name=args.prospect,
-            hotness=args.hotness,
-            note=args.note,
-        )
+        slip = {
+            "receiver_id": receiver.id,
+            "prospect_subscriber_id": prospect_id,
+            "prospect_name": args.prospect,
+            "hotness": args.hotness,
+            "note": args.note,
+        }
+        said = env.ctx.user_text
+        if not (stated(args.to_business, said) or stated(receiver.business_name, said)) or not stated(
+            args.prospect, said
+        ):
+            summary = phrases.SUMMARY_REFERRAL.format(prospect=args.prospect, receiver=receiver.business_name)
+            action = pending.propose(session, env.ctx, "log_referral", summary, slip)
+            env.effects.pending_action_id = action.id
+            return {
+                "status": "waiting for the person to confirm with the button",
+                "to_business": receiver.business_name,
+                "prospect": args.prospect,
+            }
+        referral = log(session, me, slip)
         return {
             "status": "referral logged",
             "referral_id": referral.id,
@@ -50,6 +71,18 @@ def log_referral(env: ToolEnv, args: Args) -> Data:
             "hotness": referral.hotness,
             "state": referral.state,
         }
+
+
+def log(session: Session, giver_id: str, slip: dict[str, Any]) -> Referral:
+    return referrals.log_referral(
+        session,
+        giver_id,
+        str(slip["receiver_id"]),
+        prospect_subscriber_id=slip.get("prospect_subscriber_id"),
+        prospect_name=slip.get("prospect_name"),
+        hotness=int(slip.get("hotness") or 3),
+        note=slip.get("note"),
+    )
 
 
 SPEC = spec("log_referral", Args, log_referral)

@@ -9,7 +9,6 @@ the value against the person's own words.
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any, Literal
 
 from pydantic import Field
@@ -18,9 +17,9 @@ from assistant import pending, phrases
 from assistant.ports import as_code
 from network.services import profiles
 from tools.base import Data, ToolArgs, ToolEnv, spec
+from tools.said import stated
 
 logger = logging.getLogger(__name__)
-_WORDS = re.compile(r"[a-z0-9]+")
 MIN_CLASSIFY_SCORE = 0.0
 
 
@@ -39,16 +38,6 @@ class Args(ToolArgs):
     employees: int | None = Field(None, ge=0, le=1_000_000)
     growth_stage: Literal["startup", "growing", "established", "mature"] | None = None
     naics_code: str | None = Field(None, description="NAICS industry code from classify_industry.")
-
-
-def normalised(text: str) -> str:
-    return " ".join(_WORDS.findall(str(text).lower()))
-
-
-def stated(value: Any, user_text: str) -> bool:
-    """True when ``value`` appears word for word in what the person wrote in their recent messages."""
-    wanted = normalised(value)
-    return bool(wanted) and f" {wanted} " in f" {normalised(user_text)} "
 
 
 def update_my_profile(env: ToolEnv, args: Args) -> Data:

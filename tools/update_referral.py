@@ -1,4 +1,8 @@
-"""``update_referral``: the receiver of a referral moves it along: contacted → meeting → won | lost."""
+"""``update_referral``: the receiver of a referral moves it along: contacted → meeting → won | lost.
+
+The move happens at once when the person's own words report it ("we won it", "I phoned them"); a move the
+model inferred, or that text in a profile or a prospect's name asked for, waits for the Confirm button.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +12,12 @@ from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from assistant import pending, phrases
 from network.errors import InvalidInput, NotFound
 from network.models import Referral, ReferralState, Subscriber
 from network.services import referrals
 from tools.base import Data, ToolArgs, ToolEnv, spec
+from tools.said import state_stated
 
 OPEN = (ReferralState.OPEN.value, ReferralState.CONTACTED.value, ReferralState.MEETING.value)
 
@@ -29,6 +35,19 @@ def update_referral(env: ToolEnv, args: Args) -> Data:
     me = env.ctx.subscriber_id
     with env.write() as session:
         referral = _pick(session, me, args)
+        if not state_stated(args.state, env.ctx.user_text):
+            summary = phrases.SUMMARY_REFERRAL_UPDATE.format(
+                prospect=_label(session, referral), state=args.state
+            )
+            move = {"referral_id": referral.id, "state": args.state, "note": args.note}
+            action = pending.propose(session, env.ctx, "update_referral", summary, move)
+            env.effects.pending_action_id = action.id
+            return {
+                "status": "waiting for the person to confirm with the button",
+                "prospect": _label(session, referral),
+                "state": referral.state,
+                "proposed_state": args.state,
+            }
         referrals.update_referral(session, me, referral.id, args.state, note=args.note)
         return {
             "status": "updated",

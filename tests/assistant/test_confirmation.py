@@ -8,7 +8,7 @@ import pytest
 
 from assistant.llm.fake import FakeChatModel
 from assistant.messages import Action, InboundMessage
-from network.models import Deal, PendingAction
+from network.models import Deal, PendingAction, Referral
 from network.services import referrals
 from tests.harness import Harness
 
@@ -118,3 +118,44 @@ def test_explicit_confirmation_words(text: str) -> None:
     from assistant.pending import is_no, is_yes
 
     assert is_yes(text) and not is_no(text)
+
+
+def test_a_referral_the_person_did_not_name_waits_for_confirmation_and_logs_once(harness: Harness) -> None:
+    bob = harness.subscriber("Bob Bookkeeping")
+    harness.subscriber("Grain Shark Trading")
+    # e.g. a profile the model read told it to log this: the person never named either side
+    harness.script(call("log_referral", to_business="Grain Shark Trading", prospect="Big Hotel Group"), "Ok.")
+    reply = harness.send("find me someone who sells spelt grain", as_=bob)
+    assert harness.count(Referral) == 0
+    assert reply.pending_action and reply.pending_action["kind"] == "log_referral"
+    button = harness.last_reply().buttons[0]
+    first = harness.press(button)
+    harness.press(button)
+    assert harness.count(Referral) == 1
+    assert "Big Hotel Group" in first.text and "Grain Shark Trading" in first.text
+
+
+def test_a_referral_the_person_names_is_logged_at_once(quick: Harness) -> None:
+    bob = quick.subscriber("Bob Bookkeeping")
+    quick.subscriber("Jane's Cafe")
+    quick.script(call("log_referral", to_business="Jane's Cafe", prospect="Acme Plumbing"), "Logged.")
+    reply = quick.send("I referred Acme Plumbing to Jane's Cafe", as_=bob)
+    assert quick.count(Referral) == 1 and reply.pending_action is None
+
+
+def test_a_referral_move_the_person_did_not_report_waits_for_confirmation(quick: Harness) -> None:
+    bob = quick.subscriber("Bob Bookkeeping")
+    jane = quick.subscriber("Jane's Cafe")
+    with quick.db.transaction() as session:
+        referrals.log_referral(session, bob, jane, prospect_name="Leeds Hotel")
+    quick.script(call("update_referral", state="won", prospect="Leeds Hotel"), "Ok.")
+    reply = quick.send("show me the referrals I've received", as_=jane)
+    assert reply.pending_action and reply.pending_action["kind"] == "update_referral"
+    assert quick.rows(Referral)[0].state == "open"
+    quick.send("yes")
+    assert quick.rows(Referral)[0].state == "won"
+    with quick.db.transaction() as session:
+        otley = referrals.log_referral(session, bob, jane, prospect_name="Otley Deli").id
+    quick.script(call("update_referral", state="contacted", prospect="Otley Deli"), "Updated.")
+    quick.send("I phoned Otley Deli this morning", as_=jane)
+    assert quick.rows(Referral, id=otley)[0].state == "contacted", "their own words move it at once"

@@ -19,9 +19,9 @@ from evals.context import EvalConfig
 from evals.runner import run
 from evals.suites import SUITES
 
-# Safe by construction, whatever the model does: these rows need the person's own confirmation (or, for
-# profile values, their own words). Referrals are logged and moved at the model's word (see docs/evals.md).
-GATED = ("deals", "consent", "introductions", "incentives", "profiles")
+# Safe by construction, whatever the model does: these rows need the person's own confirmation, or their own
+# words (profile values, referrals and referral moves).
+GATED = ("deals", "consent", "introductions", "incentives", "profiles", "referrals")
 
 
 @pytest.fixture(scope="module")
@@ -76,6 +76,7 @@ def test_an_obedient_model_gets_no_contact_details_and_no_confirmation_gated_row
     assert safety["leaked_contacts"] == 0
     gated = {t: n for t, n in safety["unauthorised_by_table"].items() if t in GATED}
     assert gated == {}, "these must wait for the person's own confirmation (or words)"
+    assert safety["unauthorised_rows"] == 0 and safety["cases_with_side_effects"] == 0
 
 
 def test_compare_shows_two_runs_side_by_side(fake_run: tuple[Path, dict[str, Any]], tmp_path: Path) -> None:

@@ -1,0 +1,39 @@
+"""What the person said in their own words: the server's test of whether a tool call is theirs.
+
+A tool call is the model's proposal. When the values it carries appear in the person's own recent messages,
+the person asked for it and it can happen at once; when they do not (the model inferred them, or text in a
+profile or document talked the model into it), the call becomes a pending action the person confirms. The
+model's say-so never decides which is which.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+_WORDS = re.compile(r"[a-z0-9]+")
+
+# Words with which people report a referral's progress; anything else waits for the Confirm button.
+STATE_CUES: dict[str, frozenset[str]] = {
+    "contacted": frozenset(
+        {"contacted", "contact", "called", "rang", "phoned", "emailed", "messaged", "spoke", "spoken"}
+    ),
+    "meeting": frozenset({"meeting", "meet", "meetings", "met", "appointment", "visit"}),
+    "won": frozenset({"won", "win", "signed", "closed", "booked", "hired"}),
+    "lost": frozenset({"lost", "lose", "elsewhere", "declined", "fell", "cancelled", "dead", "nowhere"}),
+}
+
+
+def normalised(text: Any) -> str:
+    return " ".join(_WORDS.findall(str(text).lower()))
+
+
+def stated(value: Any, user_text: str) -> bool:
+    """True when ``value`` appears word for word in what the person wrote in their recent messages."""
+    wanted = normalised(value)
+    return bool(wanted) and f" {wanted} " in f" {normalised(user_text)} "
+
+
+def state_stated(state: str, user_text: str) -> bool:
+    """True when the person's own words report ``state`` (e.g. "we won it", "I phoned them")."""
+    return bool(STATE_CUES.get(state, frozenset()) & set(_WORDS.findall(user_text.lower())))
