@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+
+if TYPE_CHECKING:
+    from assistant.routing import ChatRouter
 
 T = TypeVar("T")
 
@@ -117,6 +120,7 @@ class Ports:
     needs: Lazy[NeedSearch] = field(default_factory=lambda: Lazy(_missing("need search")))
     knowledge: Lazy[Knowledge] = field(default_factory=lambda: Lazy(_missing("knowledge base")))
     classifier: Lazy[Classifier] = field(default_factory=lambda: Lazy(_missing("industry classifier")))
+    router: Lazy[ChatRouter | None] = field(default_factory=lambda: Lazy(lambda: None))
 
     @classmethod
     def of(

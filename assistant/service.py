@@ -162,11 +162,8 @@ class Assistant:
             last = conversations.last_assistant(session, conversation.id)
             last_reply = last.content if last is not None else None
         effects = TurnEffects()
-        tools = (
-            []
-            if routing.small_talk(text, last_reply)
-            else build_tools(ToolEnv(ctx, self.db, self.ports, effects))
-        )
+        chat = routing.small_talk(text, last_reply) or self._chat(text, last_reply)
+        tools = [] if chat else build_tools(ToolEnv(ctx, self.db, self.ports, effects))
         try:
             result = yield from self.agent.stream(messages, tools)
         except Exception as exc:
@@ -178,6 +175,11 @@ class Assistant:
             reply.error_code = "model_timeout" if timeout else "model_error"
             return reply, []
         return self._compose(ctx, result, effects), result.runs
+
+    def _chat(self, text: str, last_reply: str | None) -> bool:
+        """Whether the chat router (when there is one) says ``text`` needs no tools."""
+        router = self.ports.router.get()
+        return router is not None and router.is_chat(text, last_reply)
 
     def _compose(self, ctx: ToolContext, result: AgentResult, effects: TurnEffects) -> OutboundReply:
         body = phrases.REFUSED if result.refused else (result.text or phrases.MODEL_EMPTY)

@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     # retrieval
     chroma_url: str | None = None
     embedder: Literal["minilm", "fake"] = "minilm"
+    chat_router: bool = True  # answer clear chat without offering tools (assistant/routing.py)
     embedding_model_path: Path | None = None
 
     # language model

@@ -34,7 +34,18 @@ def ports_of(layer8: Layer8) -> Ports:
         needs=_part(lambda: VectorNeedSearch(layer8.db, layer8.index, layer8.embedder)),
         knowledge=_part(lambda: layer8.knowledge),
         classifier=_part(lambda: layer8.classifier),
+        router=Lazy(lambda: _router(layer8)),
     )
+
+
+def _router(layer8: Layer8) -> Any:
+    """The chat router needs real sentence embeddings: none with the fake embedder (tests) or when off."""
+    from assistant.routing import ChatRouter
+
+    settings = layer8.settings
+    if not settings.chat_router or settings.embedder == "fake":
+        return None
+    return ChatRouter(layer8.embedder)
 
 
 def options_of(layer8: Layer8) -> Options:

@@ -36,7 +36,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
 from assistant.prompting import render_system
-from assistant.routing import small_talk
+from assistant.routing import ChatRouter, small_talk
 from retrieval.lexical import stem
 from tools.registry import schema_tools
 
@@ -182,16 +182,17 @@ def run(
     *,
     name: str = "model",
     progress: Callable[[CaseResult], None] | None = None,
+    router: ChatRouter | None = None,
 ) -> Report:
-    """Ask ``model`` every case once, with the production system prompt and tool schemas."""
+    """Ask ``model`` every case once, with the production system prompt and tool schemas; small talk (and,
+    with a ``router``, what it calls chat) gets no tools, as in production."""
     bound = model.bind_tools(schema_tools())
     report = Report(name)
     for case in cases:
         started = time.perf_counter()
         try:
-            asked = (
-                model if small_talk(case.utterance) else bound
-            )  # as in production: no tools for small talk
+            chat = small_talk(case.utterance) or (router is not None and router.is_chat(case.utterance))
+            asked = model if chat else bound
             reply = asked.invoke(prompt(case))
             message = reply if isinstance(reply, AIMessage) else AIMessage(content=str(reply))
             report.results.append(score(case, message, time.perf_counter() - started))
@@ -245,16 +246,23 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--out", type=Path)
     parser.add_argument("--limit", type=int, default=0, help="only the first N cases")
     parser.add_argument("--holdout", action="store_true", help="the held-out cases (tools_holdout.jsonl)")
+    parser.add_argument("--no-router", action="store_true", help="offer tools to everything but small talk")
     options = parser.parse_args(argv)
     cases = load_cases(HOLDOUT if options.holdout else DATA)[: options.limit or None]
+    from assistant.settings import get_settings
+
     if options.model == "fake":
         model = oracle(cases)
     else:
         from assistant.llm import build_chat_model
-        from assistant.settings import get_settings
 
         model = build_chat_model(get_settings().model_copy(update={"llm_provider": options.model}))
-    report = run(model, cases, name=options.model, progress=_progress)
+    router = None
+    if options.model != "fake" and not options.no_router:
+        from retrieval.embedder import build_embedder
+
+        router = ChatRouter(build_embedder("minilm", get_settings().embedding_model_path))
+    report = run(model, cases, name=options.model, progress=_progress, router=router)
     print_table(report)
     if options.out:
         options.out.parent.mkdir(parents=True, exist_ok=True)

@@ -11,6 +11,7 @@ import time
 from collections import Counter
 from typing import Any
 
+from assistant.routing import ChatRouter
 from evals import tools_suite
 from evals.context import EvalContext
 from evals.result import SuiteResult, share, timing
@@ -42,9 +43,11 @@ def confusion(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
-def _play(ctx: EvalContext, cases: list[tools_suite.Case], part: str) -> tuple[dict[str, Any], list[Any]]:
+def _play(
+    ctx: EvalContext, cases: list[tools_suite.Case], part: str, router: ChatRouter | None
+) -> tuple[dict[str, Any], list[Any]]:
     model = tools_suite.oracle(cases) if ctx.config.model == "fake" else ctx.chat_model
-    report = tools_suite.run(model, cases, name=ctx.config.model).to_dict()
+    report = tools_suite.run(model, cases, name=ctx.config.model, router=router).to_dict()
     rows: list[dict[str, Any]] = report["results"]
     for row, case in zip(rows, cases, strict=True):
         row["set"] = part
@@ -55,8 +58,11 @@ def _play(ctx: EvalContext, cases: list[tools_suite.Case], part: str) -> tuple[d
 
 def run(ctx: EvalContext) -> SuiteResult:
     started = time.perf_counter()
-    report, rows = _play(ctx, ctx.take(tools_suite.load_cases()), "main")
-    held, held_rows = _play(ctx, ctx.take(tools_suite.load_cases(tools_suite.HOLDOUT)), "held-out")
+    router = None
+    if ctx.config.embedder_kind != "fake" and ctx.settings.chat_router:
+        router = ChatRouter(ctx.embedder)  # as production routes: MiniLM sorts chat from requests
+    report, rows = _play(ctx, ctx.take(tools_suite.load_cases()), "main", router)
+    held, held_rows = _play(ctx, ctx.take(tools_suite.load_cases(tools_suite.HOLDOUT)), "held-out", router)
     no_tool = [r for r in rows if r["expected_tool"] is None]
     summary = {
         "cases": len(rows),
