@@ -1,10 +1,15 @@
-"""Small talk is answered without tools, unless it may answer a question the assistant asked."""
+"""Small talk and off-topic chat are answered without tools, unless they may answer a question the assistant
+asked."""
 
 from __future__ import annotations
 
 import pytest
 
-from assistant.routing import small_talk
+from assistant.ports import Lazy
+from assistant.routing import ChatRouter, small_talk
+from network.db import Database
+from retrieval.embedder import build_embedder
+from tests.assistant.fakes import fake_ports
 from tests.harness import Harness
 
 
@@ -31,3 +36,53 @@ def test_small_talk_turns_are_answered_without_tools(quick: Harness) -> None:
     quick.send("what can you do?")
     quick.send("ok")
     assert quick.model.calls[2].tools, "an ok after a question may be a yes that needs a tool"
+
+
+@pytest.fixture(scope="module")
+def router() -> ChatRouter:
+    return ChatRouter(build_embedder("minilm"))  # the packaged all-MiniLM-L6-v2, offline
+
+
+@pytest.mark.parametrize(
+    "text", ["What's the capital of France?", "Tell me a story about a pirate", "Is it sunny in Bath today?"]
+)
+def test_the_router_sends_off_topic_chat_past_the_tools(router: ChatRouter, text: str) -> None:
+    assert router.is_chat(text), router.score(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I need a plumber in York",
+        "How do I stop customers paying late?",
+        "Introduce me to Pennine Mills",
+        "We closed £900 thanks to Bob's referral",
+        "What's on my profile?",
+        "I want to talk to someone about my bill",
+    ],
+)
+def test_the_router_keeps_the_tools_for_requests(router: ChatRouter, text: str) -> None:
+    assert not router.is_chat(text), router.score(text)
+
+
+def test_the_router_never_skips_the_tools_for_an_answer_to_a_question(router: ChatRouter) -> None:
+    assert router.is_chat("tell me a joke")
+    assert not router.is_chat("tell me a joke", last_reply="Which flour do you need?")
+
+
+class _Always:
+    def __init__(self, verdict: bool) -> None:
+        self.verdict = verdict
+
+    def is_chat(self, text: str, last_reply: str | None = None) -> bool:
+        return self.verdict
+
+
+def test_a_turn_the_router_calls_chat_is_answered_without_tools(sqlite_db: Database) -> None:
+    ports = fake_ports(sqlite_db)
+    ports.router = Lazy(lambda: _Always(True))  # type: ignore[arg-type,return-value]
+    harness = Harness(sqlite_db, ports=ports)
+    me = harness.subscriber("Leeds Bakery")
+    harness.script("Canberra.")
+    harness.send("what's the capital of Australia?", as_=me)
+    assert harness.model.calls[0].tools == []
