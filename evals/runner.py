@@ -62,9 +62,7 @@ def run(
     settings: Settings | None = None,
     progress: Progress | None = None,
 ) -> dict[str, Any]:
-    """Run ``names``; write ``out/results.json`` and ``out/report.html``; return the document."""
-    from evals.report import write_report
-
+    """Run ``names``; write ``out/results.json`` and ``out/report.html`` (after each suite); return them."""
     ctx = EvalContext(config, settings or get_settings())
     started_at, started = datetime.now(UTC), time.perf_counter()
     document: dict[str, Any] = {
@@ -83,16 +81,23 @@ def run(
         for name in names:
             result = run_suite(name, ctx)
             document["suites"][name] = result.to_dict()
+            _write(document, out, started)  # after every suite: a long run stopped early keeps what it did
             if progress is not None:
                 progress(result)
     finally:
         shutil.rmtree(ctx.workdir, ignore_errors=True)
+    _write(document, out, started)
+    return document
+
+
+def _write(document: dict[str, Any], out: Path, started: float) -> None:
+    from evals.report import write_report
+
     document["seconds"] = round(time.perf_counter() - started, 2)
     document["machine"]["load_average_at_end"] = metadata.machine()["load_average_at_start"]
     out.mkdir(parents=True, exist_ok=True)
     (out / "results.json").write_text(json.dumps(document, indent=1, ensure_ascii=False, default=str) + "\n")
     write_report(document, out / "report.html")
-    return document
 
 
 def load(folder: Path) -> dict[str, Any]:
