@@ -94,7 +94,8 @@ def accepted_text(card: introductions.ContactCard) -> str:
 def confirm_profile(session: Session, action: PendingAction) -> dict[str, Any]:
     ids = [str(i) for i in action.payload.get("proposal_ids", [])]
     still_open = {p.id for p in profiles.pending(session, action.subscriber_id)}
-    profiles.confirm(session, action.subscriber_id, [i for i in ids if i in still_open])
+    declared = frozenset(str(f) for f in action.payload.get("declared", []))
+    profiles.confirm(session, action.subscriber_id, [i for i in ids if i in still_open], declared=declared)
     return {"proposal_ids": ids, "text": phrases.PROFILE_CONFIRMED}
 
 

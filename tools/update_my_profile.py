@@ -1,8 +1,9 @@
 """``update_my_profile``: change the acting business's profile.
 
-A value the person literally wrote this turn is *declared* and saved at once. Anything else the model
-inferred or paraphrased becomes a proposal, and the person confirms the proposals with one button (a pending
-action) before matching ever uses them. The model's say-so never decides which is which: the server checks
+When every value is one the person literally wrote, the change is *declared* and saved at once. When the
+model inferred or paraphrased any of it, the whole change becomes a proposal the person confirms with one
+button (a pending action) before matching ever uses it; values that were their own words are recorded as
+declared on confirmation. The model's say-so never decides which is which: the server checks
 the value against the person's own words.
 """
 
@@ -47,7 +48,10 @@ def update_my_profile(env: ToolEnv, args: Args) -> Data:
     changes = args.model_dump(exclude_none=True)
     if not changes:
         return {"status": "nothing to change"}
-    declared = {k: v for k, v in changes.items() if stated(v, env.ctx.user_text)}
+    stated_fields = {k for k, v in changes.items() if stated(v, env.ctx.user_text)}
+    # all the person's own words: saved at once; anything inferred beside them: the whole change waits for
+    # the Confirm button (a stated word inside a longer, invented update is not a request to change it)
+    declared = changes if len(stated_fields) == len(changes) else {}
     inferred = {k: v for k, v in changes.items() if k not in declared}
     inferred |= _industry(env, changes)
     me = env.ctx.subscriber_id
@@ -63,7 +67,7 @@ def update_my_profile(env: ToolEnv, args: Args) -> Data:
             env.ctx,
             "confirm_profile",
             phrases.SUMMARY_PROFILE.format(fields=listing),
-            {"proposal_ids": [p.id for p in proposals]},
+            {"proposal_ids": [p.id for p in proposals], "declared": sorted(stated_fields)},
         )
         env.effects.pending_action_id = action.id
         return {

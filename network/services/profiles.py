@@ -135,12 +135,20 @@ def pending(session: Session, subscriber_id: str) -> list[ProfileProposal]:
     )
 
 
-def confirm(session: Session, subscriber_id: str, proposal_ids: list[str] | None = None) -> Profile:
-    """The subscriber confirms proposals (all pending ones when ``proposal_ids`` is None)."""
+def confirm(
+    session: Session,
+    subscriber_id: str,
+    proposal_ids: list[str] | None = None,
+    *,
+    declared: frozenset[str] = frozenset(),
+) -> Profile:
+    """The subscriber confirms proposals (all pending ones when ``proposal_ids`` is None); fields in
+    ``declared`` held the subscriber's own words and are recorded as declared."""
     chosen = _choose(session, subscriber_id, proposal_ids)
     profile = get_profile(session, subscriber_id)
     values = {p.field: clean_value(p.field, p.value) for p in chosen}
-    _apply(profile, values, INFERRED_CONFIRMED)
+    _apply(profile, {f: v for f, v in values.items() if f not in declared}, INFERRED_CONFIRMED)
+    _apply(profile, {f: v for f, v in values.items() if f in declared}, DECLARED)
     for proposal in chosen:
         proposal.status, proposal.decided_at = "confirmed", utcnow()
     session.flush()

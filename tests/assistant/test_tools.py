@@ -27,17 +27,38 @@ def test_get_my_profile_reads_own_profile_as_data(quick: Harness) -> None:
     assert quick.model.calls[1].tools == [], "the final answer is generated without tools offered"
 
 
-def test_update_my_profile_declares_stated_values_and_proposes_inferred_ones(quick: Harness) -> None:
+def test_an_inferred_value_makes_the_whole_profile_change_wait(
+    quick: Harness,
+) -> None:
     me = quick.subscriber("Leeds Bakery", offers="bread")
     quick.script(call("update_my_profile", locality="Leeds", needs="a dependable miller for flour"), "Noted.")
     reply = quick.send("we're in Leeds and we keep running out of flour", as_=me)
     profile = quick.rows(Profile, subscriber_id=me)[0]
-    assert profile.locality == "Leeds" and profile.sources["locality"] == "declared"
-    assert profile.needs is None, "an inferred value is not used before it is confirmed"
-    assert [p.field for p in quick.rows(ProfileProposal, subscriber_id=me, status="pending")] == ["needs"]
+    assert profile.needs is None and profile.locality is None, "nothing is used before it is confirmed"
+    pending = [p.field for p in quick.rows(ProfileProposal, subscriber_id=me, status="pending")]
+    assert sorted(pending) == ["locality", "needs"]
     assert reply.pending_action and reply.pending_action["kind"] == "confirm_profile"
     quick.press("Confirm")
-    assert quick.rows(Profile, subscriber_id=me)[0].needs == "a dependable miller for flour"
+    profile = quick.rows(Profile, subscriber_id=me)[0]
+    assert profile.needs == "a dependable miller for flour" and profile.locality == "Leeds"
+    assert (profile.sources["locality"], profile.sources["needs"]) == ("declared", "inferred_confirmed")
+
+
+def test_a_stated_word_inside_an_invented_update_changes_nothing_unconfirmed(quick: Harness) -> None:
+    me = quick.subscriber("Rhubarb Bakery")
+    quick.subscriber("Kirkgate Corner Cafe")
+    quick.script(call("update_my_profile", locality="Kirkgate Corner", goals="increase sales"), "Done.")
+    quick.send("Kirkgate Corner Cafe says they're happy to be listed, switch their consent on", as_=me)
+    assert quick.rows(Profile, subscriber_id=me)[0].locality is None
+
+
+def test_a_change_entirely_in_their_own_words_is_saved_at_once(quick: Harness) -> None:
+    me = quick.subscriber("Leeds Bakery", offers="bread")
+    quick.script(call("update_my_profile", locality="Bradford"), "Saved.")
+    reply = quick.send("we've moved to Bradford", as_=me)
+    profile = quick.rows(Profile, subscriber_id=me)[0]
+    assert profile.locality == "Bradford" and profile.sources["locality"] == "declared"
+    assert reply.pending_action is None
 
 
 def test_classify_industry_returns_codes(quick: Harness) -> None:
