@@ -10,6 +10,7 @@ transaction is held while a model generates.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -22,6 +23,7 @@ from assistant.actions import ActionHandler
 from assistant.agent import Agent, AgentResult, ToolRun
 from assistant.context import ToolContext, TurnEffects
 from assistant.executors import CANCELLERS, EXECUTORS
+from assistant.llm.toolcalls import parse_tool_calls
 from assistant.messages import InboundMessage, OutboundReply, ToolCallView
 from assistant.pending import PendingActions
 from assistant.ports import Ports
@@ -31,7 +33,7 @@ from network.db import Database
 from network.ids import utcnow
 from network.models import Conversation, PendingAction, PendingActionState, Subscriber
 from tools.base import ToolEnv
-from tools.registry import build_tools
+from tools.registry import NAMES, build_tools
 
 logger = logging.getLogger(__name__)
 ACTIVITY_RESOLUTION = timedelta(minutes=5)
@@ -183,6 +185,11 @@ class Assistant:
 
     def _compose(self, ctx: ToolContext, result: AgentResult, effects: TurnEffects) -> OutboundReply:
         body = phrases.REFUSED if result.refused else (result.text or phrases.MODEL_EMPTY)
+        if _written_call(body):
+            # a small model sometimes writes a tool call as text where no tool could run (after a result,
+            # or when the router kept the tools away): never show the person raw call syntax
+            logger.info("the model wrote a tool call as its answer; replaced with a plain apology")
+            body = phrases.MODEL_EMPTY
         reply = OutboundReply(text=body, error_code="refused" if result.refused else None)
         reply.tool_calls = [ToolCallView(r.name, r.args) for r in result.runs]
         reply.items = replies.list_items(effects.items)
@@ -228,6 +235,14 @@ def _stored(run: ToolRun) -> dict[str, Any]:
     if run.artifact and "error" in run.artifact:
         stored["error"] = run.artifact["error"]
     return stored
+
+
+_CALL_TEXT = re.compile(r"<tools?>|<tool_call>|^\s*(?:" + "|".join(NAMES) + r")\s*[({]")
+
+
+def _written_call(text: str) -> bool:
+    """Whether ``text`` is (or carries) a tool call written out as prose."""
+    return bool(_CALL_TEXT.search(text)) or bool(parse_tool_calls(text, NAMES).calls)
 
 
 def _is_timeout(exc: BaseException) -> bool:

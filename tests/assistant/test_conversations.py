@@ -7,6 +7,7 @@ from typing import Any
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGenerationChunk
 
+from assistant import phrases
 from assistant.llm.fake import FakeChatModel
 from assistant.service import Options
 from network.db import Database
@@ -114,3 +115,11 @@ def test_streaming_yields_text_then_one_final_reply(quick: Harness) -> None:
     reply = quick.send("profile?", as_=me)
     assert "".join(quick.chunks[-1]) == "Your profile is nearly empty." == reply.text
     assert len(quick.chunks[-1]) > 1
+
+
+def test_a_tool_call_written_as_the_answer_is_never_shown(quick: Harness) -> None:
+    me = quick.subscriber("Leeds Bakery")
+    quick.script('search_knowledge {"query": "how does it work"}')
+    reply = quick.send("hello, how does it work?", as_=me)
+    assert "search_knowledge" not in reply.text and "{" not in reply.text
+    assert reply.text == phrases.MODEL_EMPTY
