@@ -81,3 +81,19 @@ def _visible(session: Session, me: str, tenant: str, candidates: list[Subscriber
         return []
     known = partners(session, me) | discoverable(session, [c.id for c in alive])
     return [c for c in alive if c.id in known and not is_blocked(session, me, c.id)]
+
+
+ID_HINT = "Only an id a tool showed you; otherwise leave it out and name who or what it is about."
+
+
+def received_referral(session: Session, me: str, referral_id: str | None) -> Referral | None:
+    """The referral ``me`` received that ``referral_id`` names, else ``None``.
+
+    Small models invent ids ("12345", "TOMS_GARAGE"); an id that names nothing of theirs is treated as
+    absent, so the caller looks the referral up by the names given instead of refusing the whole request.
+    Someone else's referral is never returned.
+    """
+    if not referral_id:
+        return None
+    referral = session.get(Referral, referral_id.strip())
+    return referral if referral is not None and referral.receiver_id == me else None

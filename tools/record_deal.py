@@ -20,6 +20,7 @@ from network.ids import utcnow
 from network.models import Introduction, IntroductionState, Referral, ReferralState, Subscriber
 from network.money import Money, parse_money
 from tools.base import Data, ToolArgs, ToolEnv, spec
+from tools.lookup import ID_HINT, received_referral
 
 SYMBOLS = {"£": "GBP", "€": "EUR", "$": "USD", "¥": "JPY"}
 _CODE = re.compile(r"\b([A-Za-z]{3})\b")
@@ -29,7 +30,7 @@ class Args(ToolArgs):
     amount: str | int | float = Field(..., description="The deal's value, e.g. '2400' or '£2,400.50'.")
     currency: str | None = Field(None, description="ISO code such as GBP, EUR or USD.")
     referrer: str | None = Field(None, max_length=200, description="Who referred or introduced the customer.")
-    referral_id: str | None = Field(None, max_length=40)
+    referral_id: str | None = Field(None, max_length=40, description=ID_HINT)
     closed_on: date | None = Field(None, description="When it closed (YYYY-MM-DD); default today.")
     description: str | None = Field(None, max_length=500, description="What was sold, to whom.")
 
@@ -79,10 +80,8 @@ def record_deal(env: ToolEnv, args: Args) -> Data:
 
 def _source(session: Session, me: str, args: Args) -> tuple[dict[str, str], str]:
     """The referral (or accepted introduction) the deal came from, and who gets the credit."""
-    if args.referral_id:
-        referral = session.get(Referral, args.referral_id)
-        if referral is None or referral.receiver_id != me:
-            raise NotFound(f"no referral {args.referral_id!r} that you received")
+    referral = received_referral(session, me, args.referral_id)
+    if referral is not None:
         return {"referral_id": referral.id}, referral.giver_id
     candidates = _referrals(session, me, args.referrer)
     if len(candidates) == 1:

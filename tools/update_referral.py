@@ -17,6 +17,7 @@ from network.errors import InvalidInput, NotFound
 from network.models import Referral, ReferralState, Subscriber
 from network.services import referrals
 from tools.base import Data, ToolArgs, ToolEnv, spec
+from tools.lookup import ID_HINT, received_referral
 from tools.said import state_stated
 
 OPEN = (ReferralState.OPEN.value, ReferralState.CONTACTED.value, ReferralState.MEETING.value)
@@ -25,7 +26,7 @@ OPEN = (ReferralState.OPEN.value, ReferralState.CONTACTED.value, ReferralState.M
 class Args(ToolArgs):
     state: Literal["contacted", "meeting", "won", "lost"]
     prospect: str | None = Field(None, max_length=200, description="The prospect or who referred them.")
-    referral_id: str | None = Field(None, max_length=40)
+    referral_id: str | None = Field(None, max_length=40, description=ID_HINT)
     note: str | None = Field(None, max_length=1000)
 
 
@@ -58,8 +59,9 @@ def update_referral(env: ToolEnv, args: Args) -> Data:
 
 
 def _pick(session: Session, me: str, args: Args) -> Referral:
-    if args.referral_id:
-        return _one(session, me, args.referral_id)
+    referral = received_referral(session, me, args.referral_id)
+    if referral is not None:
+        return referral
     rows = session.scalars(
         select(Referral)
         .where(Referral.receiver_id == me, Referral.state.in_(OPEN))
@@ -76,13 +78,6 @@ def _pick(session: Session, me: str, args: Args) -> Referral:
         raise NotFound("no open referral of yours matches that")
     names = ", ".join(_label(session, r) for r in rows[:5])
     raise InvalidInput(f"several open referrals could match: {names}. Which one?")
-
-
-def _one(session: Session, me: str, referral_id: str) -> Referral:
-    referral = session.get(Referral, referral_id)
-    if referral is None or referral.receiver_id != me:
-        raise NotFound(f"no referral {referral_id!r} that you received")
-    return referral
 
 
 def _label(session: Session, referral: Referral) -> str:
