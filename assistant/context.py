@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from assistant.citing import Source
 from network.actor import Actor
 
 
@@ -30,9 +31,9 @@ class ToolContext:
 
 @dataclass(slots=True)
 class TurnEffects:
-    """What tools did this turn that the reply must show: a pending action, list items, a handoff."""
+    """What tools did this turn that the reply must show: a pending action, list items, a handoff, sources."""
 
     pending_action_id: str | None = None
     items: list[dict[str, Any]] = field(default_factory=list)
     handed_off: bool = False
-    notes: list[str] = field(default_factory=list)  # server sentences appended to the reply
+    sources: list[Source] = field(default_factory=list)  # knowledge passages the model was shown

@@ -18,7 +18,7 @@ from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 
-from assistant import conversations, onboarding, pending, phrases, prompting, replies, routing
+from assistant import citing, conversations, onboarding, pending, phrases, prompting, replies, routing
 from assistant.actions import ActionHandler
 from assistant.agent import Agent, AgentResult, ToolRun
 from assistant.context import ToolContext, TurnEffects
@@ -164,10 +164,17 @@ class Assistant:
             last = conversations.last_assistant(session, conversation.id)
             last_reply = last.content if last is not None else None
         effects = TurnEffects()
-        chat = routing.small_talk(text, last_reply) or self._chat(text, last_reply)
+        small = routing.small_talk(text, last_reply)
+        chat = small or self._chat(text, last_reply)
         tools = [] if chat else build_tools(ToolEnv(ctx, self.db, self.ports, effects))
         try:
             result = yield from self.agent.stream(messages, tools)
+            if chat and not small and _only_a_call(result.text):
+                # the router kept the tools from a message the model answered with a call written out
+                # (nothing of it was streamed): the router was wrong, so the turn runs again with the tools
+                logger.info("the model wrote a call on a turn routed as chat; running it with the tools")
+                tools = build_tools(ToolEnv(ctx, self.db, self.ports, effects))
+                result = yield from self.agent.stream(messages, tools)
         except Exception as exc:
             timeout = _is_timeout(exc)
             logger.warning("model turn failed (%s)", type(exc).__name__, exc_info=not timeout)
@@ -190,6 +197,8 @@ class Assistant:
             # or when the router kept the tools away): never show the person raw call syntax
             logger.info("the model wrote a tool call as its answer; replaced with a plain apology")
             body = phrases.MODEL_EMPTY
+        if not result.refused and body != phrases.MODEL_EMPTY:
+            body = citing.with_sources(body, effects.sources)
         reply = OutboundReply(text=body, error_code="refused" if result.refused else None)
         reply.tool_calls = [ToolCallView(r.name, r.args) for r in result.runs]
         reply.items = replies.list_items(effects.items)
@@ -235,6 +244,12 @@ def _stored(run: ToolRun) -> dict[str, Any]:
     if run.artifact and "error" in run.artifact:
         stored["error"] = run.artifact["error"]
     return stored
+
+
+def _only_a_call(text: str) -> bool:
+    """Whether the whole answer is a tool call written as text (no prose around it)."""
+    parsed = parse_tool_calls(text, NAMES)
+    return bool(parsed.calls) and not parsed.content
 
 
 _CALL_TEXT = re.compile(r"<tools?>|<tool_call>|^\s*(?:" + "|".join(NAMES) + r")\s*[({]")

@@ -8,6 +8,7 @@ import logging
 
 from pydantic import Field
 
+from assistant.citing import Source
 from assistant.ports import Match, as_match, as_passage
 from network.models import Profile
 from network.services import introductions
@@ -33,6 +34,7 @@ def search_knowledge(env: ToolEnv, args: Args) -> Data:
         {"cite_as": f"[{h.citation}]", "title": h.title, "section": h.section, "text": _clip(h.text)}
         for h in hits
     ]
+    env.effects.sources.extend(Source(h.citation, h.text) for h in hits)
     data: Data = {"passages": passages}
     with env.write() as session:
         profile = session.get(Profile, env.ctx.subscriber_id)

@@ -1,14 +1,17 @@
 """Deciding, token by token, which generated text can be shown now and which may be a tool call.
 
 Prose streams to the person as it is generated; anything that may open a call (``<tool_call>``, a fence, a
-leading ``{``) is held back until the end, where the parser decides. Pure logic, no llama.
+leading ``{`` or ``tool_name {``) is held back until the end, where the parser decides. Pure logic, no llama.
 """
 
 from __future__ import annotations
 
+import re
+
 from assistant.llm.toolcalls import could_start_call
 
 _MARKERS = ("<tool_call>", "<tools>", "<function", "```")
+_NAMED_CALL = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+\s*[({]")  # find_introductions {"need": …}
 
 
 class StreamGate:
@@ -54,7 +57,9 @@ class StreamGate:
 def _complete_opener(text: str) -> bool:
     """Whether held text has committed to a call-like opening (rather than still being ambiguous)."""
     head = text.lstrip()
-    return head.startswith(("{", "[")) or any(head.startswith(m) for m in _MARKERS)
+    if head.startswith(("{", "[")) or any(head.startswith(m) for m in _MARKERS):
+        return True
+    return bool(_NAMED_CALL.match(head))
 
 
 def _partial_marker_len(text: str) -> int:

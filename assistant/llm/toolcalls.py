@@ -28,6 +28,9 @@ _MARKUP = re.compile(
 )
 _MARKUP_END = re.compile(r"\s*['\"]?\s*(?:/>|>)?\s*(?:</(?:function|tool|[A-Za-z_]\w*)>)?\s*(?:</tools>)?")
 _PYCALL = re.compile(r"\b([A-Za-z_]\w*)\(([^()]*)\)")
+_NAMED = re.compile(r"(?<![\w.</])([A-Za-z_]\w*)[ \t]*:?[ \t]*(?=\{)")
+_WORD_SO_FAR = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]*)*")  # maybe a tool name still being written
+_NAME_OPENER = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+\s*(?:[({]|$)")  # find_introductions {
 
 
 @dataclass(frozen=True)
@@ -50,7 +53,7 @@ def parse_tool_calls(text: str, tool_names: Collection[str]) -> Parsed:
         calls, spans = _from_blocks(text, pattern, tool_names)
         if calls:
             return Parsed(_cut(text, spans), calls)
-    for finder in (_from_markup, _from_bare, _from_python_call):
+    for finder in (_from_markup, _from_named_object, _from_bare, _from_python_call):
         calls, spans = finder(text, tool_names)
         if calls:
             return Parsed(_cut(text, spans), calls)
@@ -89,7 +92,9 @@ def argument_errors(args: Mapping[str, Any], schema: Mapping[str, Any]) -> list[
 def could_start_call(text: str) -> bool:
     """Whether streamed text may still turn into a call (then it is held back instead of shown)."""
     head = text.lstrip()
-    return not head or any(m.startswith(head[: len(m)]) for m in _OPENERS)
+    if not head or any(m.startswith(head[: len(m)]) for m in _OPENERS):
+        return True
+    return bool(_WORD_SO_FAR.fullmatch(head) or _NAME_OPENER.match(head))
 
 
 def _from_blocks(
@@ -132,6 +137,22 @@ def _from_markup(text: str, names: Collection[str]) -> tuple[list[ParsedCall], l
         tail = _MARKUP_END.match(text, end)
         calls.append(ParsedCall(name, args))
         spans.append((_wrapper_start(text, match.start()), tail.end() if tail else end))
+    return calls, spans
+
+
+def _from_named_object(text: str, names: Collection[str]) -> tuple[list[ParsedCall], list[tuple[int, int]]]:
+    """``find_introductions {"need": "flour"}``: a tool's name, then its arguments as an object — the shape
+    of the system prompt's worked examples, which the 1.5B model sometimes writes instead of a call."""
+    calls, spans = [], []
+    for match in _NAMED.finditer(text):
+        if match.group(1) not in names:
+            continue
+        decoded = _decode_at(text, match.end())
+        args = _as_args(decoded[1]) if decoded else None
+        if decoded is None or args is None:
+            continue
+        calls.append(ParsedCall(match.group(1), args))
+        spans.append((match.start(), decoded[0]))
     return calls, spans
 
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.llm.fake import FakeChatModel
 from assistant.ports import Lazy
 from assistant.routing import ChatRouter, small_talk
 from network.db import Database
 from retrieval.embedder import build_embedder
 from tests.assistant.fakes import fake_ports
 from tests.harness import Harness
+
+call = FakeChatModel.call
 
 
 @pytest.mark.parametrize("text", ["Hi!", "Cheers", "Thanks, that's helpful", "Good evening!", "Bye for now"])
@@ -86,3 +89,18 @@ def test_a_turn_the_router_calls_chat_is_answered_without_tools(sqlite_db: Datab
     harness.script("Canberra.")
     harness.send("what's the capital of Australia?", as_=me)
     assert harness.model.calls[0].tools == []
+
+
+def test_a_call_written_out_on_a_chat_turn_runs_the_turn_again_with_the_tools(sqlite_db: Database) -> None:
+    ports = fake_ports(sqlite_db)
+    ports.router = Lazy(lambda: _Always(True))  # type: ignore[arg-type,return-value]
+    harness = Harness(sqlite_db, ports=ports)
+    me = harness.subscriber("Leeds Bakery")
+    harness.script(
+        'search_knowledge {"query": "late payers"}',
+        call("search_knowledge", query="late payers"),
+        "Invoice the same day and chase on a timetable.",
+    )
+    reply = harness.send("they never pay on time, the so-and-sos", as_=me)
+    assert [c.tools == [] for c in harness.model.calls] == [True, False, True]
+    assert reply.text.startswith("Invoice the same day") and "search_knowledge" not in reply.text

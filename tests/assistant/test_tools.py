@@ -155,6 +155,18 @@ def test_search_knowledge_cites_and_offers_helpers(quick: Harness) -> None:
     assert "[cash-flow#symptoms]" in reply.text
 
 
+def test_an_answer_that_cites_nothing_gets_the_sources_it_draws_on(quick: Harness) -> None:
+    me = quick.subscriber("Leeds Bakery")
+    quick.script(
+        call("search_knowledge", query="customers pay late"),
+        "Send invoices the same day, work out your debtor days and keep a chasing timetable.",
+    )
+    reply = quick.send("customers take ages to pay us", as_=me)
+    body, _, sources = reply.text.partition("\n\nSources: ")
+    assert body.startswith("Send invoices the same day")
+    assert sources.startswith("[cash-flow#"), "the late-payment playbook, cited by the server"
+
+
 def test_handoff_to_human_stops_the_model(quick: Harness) -> None:
     me = quick.subscriber("Leeds Bakery")
     quick.script(call("handoff_to_human", reason="billing complaint"), "Passing you on.")
@@ -166,6 +178,23 @@ def test_handoff_to_human_stops_the_model(quick: Harness) -> None:
     reply = quick.send("hello?", as_=me)
     assert len(quick.model.calls) == calls_before, "a handed-off thread gets no model answer"
     assert "support team" in reply.text
+
+
+def test_an_invented_referral_id_falls_back_to_the_referrer_named(quick: Harness) -> None:
+    from network.services import referrals
+
+    bob = quick.subscriber("Bob Bookkeeping")
+    acme = quick.subscriber("Acme Plumbing")
+    with quick.db.transaction() as session:
+        referral = referrals.log_referral(session, bob, acme, prospect_name="Jane's Cafe")
+        referral_id = referral.id
+    quick.script(call("record_deal", amount="900", referrer="Bob", referral_id="12345"), "Shall I?")
+    reply = quick.send("Jane's Cafe paid us £900, Bob sent them", as_=acme)
+    assert reply.pending_action, reply.text
+    assert quick.rows(PendingAction)[0].payload["referral_id"] == referral_id
+    quick.script(call("update_referral", state="won", referral_id="TOMS_GARAGE", prospect="Jane"), "Ok.")
+    quick.send("we won Jane's Cafe", as_=acme)
+    assert quick.rows(Referral)[0].state == "won"
 
 
 def test_record_deal_is_a_pending_action(quick: Harness) -> None:

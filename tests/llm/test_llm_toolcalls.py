@@ -149,5 +149,17 @@ def test_argument_errors_follow_the_json_schema() -> None:
 def test_could_start_call() -> None:
     for held in ("", "  ", "<tool", "<tool_call>", "<tools>", "<func", "``", "```json", "{", ' {"na', "["):
         assert could_start_call(held), held
-    for prose in ("Hello", "<b>", "Sure, {", "1. First"):
+    for held in ("find", "find_intro", "find_introductions ", 'find_introductions {"ne', "my_network("):
+        assert could_start_call(held), held
+    for prose in ("Hello", "<b>", "Sure, {", "1. First", "hello there", "sure, {", "cash flow"):
         assert not could_start_call(prose), prose
+
+
+def test_a_tool_name_then_its_arguments_is_a_call() -> None:
+    """The shape of the system prompt's worked examples, which the model copies as text."""
+    parsed = parse_tool_calls('find_introductions {"need": "flour supplier", "limit": 3}', TOOLS)
+    assert parsed == Parsed("", [ParsedCall("find_introductions", {"need": "flour supplier", "limit": 3})])
+    parsed = parse_tool_calls("Let me look.\nget_my_profile: {}", TOOLS)
+    assert parsed == Parsed("Let me look.", [ParsedCall("get_my_profile")])
+    assert parse_tool_calls('unknown_tool {"a": 1}', TOOLS).calls == []
+    assert parse_tool_calls("Use a set like {1, 2}", TOOLS).calls == []

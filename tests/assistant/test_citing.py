@@ -1,0 +1,33 @@
+"""Server-side citations for answers built on the playbooks."""
+
+from __future__ import annotations
+
+from assistant.citing import Source, drawn_on, with_sources
+
+LATE = Source("cash-flow#late-payers", "Invoice the same day and chase on a timetable; debtor days show it.")
+PRICE = Source("pricing#margins", "Price from your margin, not your competitor's list; review prices yearly.")
+
+
+def test_an_answer_that_cites_already_is_left_as_written() -> None:
+    answer = "Chase on a timetable [cash-flow#late-payers]."
+    assert with_sources(answer, [PRICE]) == answer
+
+
+def test_no_search_means_no_sources_line() -> None:
+    assert with_sources("Hello!", []) == "Hello!"
+
+
+def test_the_passage_the_answer_draws_on_is_cited_first() -> None:
+    answer = "Review your prices yearly and price from your margin."
+    assert drawn_on(answer, [LATE, PRICE]) == ["pricing#margins"]
+    assert with_sources(answer, [LATE, PRICE]).endswith("\n\nSources: [pricing#margins]")
+
+
+def test_an_answer_sharing_little_with_any_passage_cites_the_top_one() -> None:
+    assert drawn_on("Good luck!", [LATE, PRICE]) == ["cash-flow#late-payers"]
+
+
+def test_at_most_two_sources_and_each_once() -> None:
+    other = Source("cash-flow#late-payers", "Same section seen twice: invoice same day, chase timetable.")
+    answer = "Invoice the same day, chase on a timetable, check debtor days, price from margin, review yearly"
+    assert drawn_on(answer, [LATE, other, PRICE]) == ["cash-flow#late-payers", "pricing#margins"]
