@@ -12,7 +12,7 @@ from assistant.container import build
 from channels.console import cases as case_rules
 from network import metrics
 from network.actor import Actor
-from network.metrics import Amount, Metrics, MetricsQuery
+from network.metrics_shapes import Amount, Metrics, MetricsQuery
 from network.models import Role, SupportCase
 from network.money import Money
 

@@ -23,14 +23,22 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, model_validator
 from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.orm import Session, aliased
 
-from network.errors import InvalidInput
-from network.ids import utcnow
+from network.metrics_shapes import (
+    Amount,
+    ChainRow,
+    Engagement,
+    Granularity,
+    IndustryRow,
+    Metrics,
+    MetricsQuery,
+    Rates,
+    Stage,
+)
 from network.models import (
     Conversation,
     Deal,
@@ -47,10 +55,7 @@ from network.models import (
 )
 
 ACTIVE_DAYS = 30
-DEFAULT_DAYS = 90
-MAX_DAYS = 3660
 TOP = 10
-Granularity = Literal["day", "week", "month"]
 _REQUESTED = (
     IntroductionState.REQUESTED,
     IntroductionState.ACCEPTED,
@@ -58,106 +63,6 @@ _REQUESTED = (
     IntroductionState.EXPIRED,
 )
 _PAID = (IncentiveState.POSTED, IncentiveState.CONFIRMED)
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class MetricsQuery(_Frozen):
-    start: date
-    end: date
-    region: str | None = None
-    tenant: str | None = None
-
-    @model_validator(mode="after")
-    def _check(self) -> MetricsQuery:
-        if self.end < self.start:
-            raise InvalidInput("the period ends before it starts")
-        if (self.end - self.start).days > MAX_DAYS:
-            raise InvalidInput(f"a period is at most {MAX_DAYS} days")
-        if self.region is not None and (not self.region.strip() or len(self.region) > 120):
-            raise InvalidInput("a region is 1 to 120 characters")
-        return self
-
-    @classmethod
-    def around(
-        cls,
-        start: date | None = None,
-        end: date | None = None,
-        region: str | None = None,
-        tenant: str | None = None,
-    ) -> MetricsQuery:
-        """Fill what is missing: the period ends today (UTC) and lasts ``DEFAULT_DAYS`` days."""
-        end = end or utcnow().date()
-        start = start or end - timedelta(days=DEFAULT_DAYS - 1)
-        return cls(start=start, end=end, region=(region or "").strip() or None, tenant=tenant)
-
-
-class Stage(_Frozen):
-    stage: str
-    count: int
-
-
-class Amount(_Frozen):
-    period: str
-    currency: str
-    amount_minor: int
-    count: int
-
-
-class Engagement(_Frozen):
-    subscribers: int
-    active: int
-    dormant: int
-    new_in_period: int
-    active_days: int
-
-
-class Rates(_Frozen):
-    requested: int
-    accepted: int
-    declined: int
-    expired: int
-    acceptance_rate: float | None
-    assistant_messages: int
-    rated: int
-    positive: int
-    feedback_rate: float | None
-    positive_rate: float | None
-
-
-class IndustryRow(_Frozen):
-    naics_code: str
-    naics_title: str
-    subscribers: int
-    deals: int
-    value_minor: dict[str, int]
-
-
-class ChainRow(_Frozen):
-    from_code: str
-    from_title: str
-    to_code: str
-    to_title: str
-    introductions: int
-    deals: int
-
-
-class Metrics(_Frozen):
-    start: date
-    end: date
-    region: str | None
-    granularity: Granularity
-    periods: list[str]
-    funnel: list[Stage]
-    closed_business: list[Amount]
-    incentives_earned: list[Amount]
-    incentives_paid: list[Amount]
-    engagement: Engagement
-    rates: Rates
-    top_industries: list[IndustryRow]
-    supply_chains: list[ChainRow]
 
 
 def compute(session: Session, query: MetricsQuery) -> Metrics:

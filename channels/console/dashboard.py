@@ -21,7 +21,7 @@ from channels.console.auth import SessionDep as ConsoleSessionDep
 from channels.console.web import ConsoleRoute, render
 from network import metrics
 from network.ids import utcnow
-from network.metrics import Amount, Metrics, MetricsQuery
+from network.metrics_shapes import Amount, Metrics, MetricsQuery
 from network.money import Money
 
 page_router = APIRouter(prefix="/console", route_class=ConsoleRoute, include_in_schema=False)

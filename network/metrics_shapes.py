@@ -1,0 +1,118 @@
+"""The shapes of the operations metrics (:mod:`network.metrics`): the query and every part of the answer.
+
+Frozen pydantic models, so the dashboard, ``GET /v1/metrics`` and ``layer8 metrics`` share one schema.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, model_validator
+
+from network.errors import InvalidInput
+from network.ids import utcnow
+
+DEFAULT_DAYS = 90
+MAX_DAYS = 3660
+Granularity = Literal["day", "week", "month"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class MetricsQuery(_Frozen):
+    start: date
+    end: date
+    region: str | None = None
+    tenant: str | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> MetricsQuery:
+        if self.end < self.start:
+            raise InvalidInput("the period ends before it starts")
+        if (self.end - self.start).days > MAX_DAYS:
+            raise InvalidInput(f"a period is at most {MAX_DAYS} days")
+        if self.region is not None and (not self.region.strip() or len(self.region) > 120):
+            raise InvalidInput("a region is 1 to 120 characters")
+        return self
+
+    @classmethod
+    def around(
+        cls,
+        start: date | None = None,
+        end: date | None = None,
+        region: str | None = None,
+        tenant: str | None = None,
+    ) -> MetricsQuery:
+        """Fill what is missing: the period ends today (UTC) and lasts ``DEFAULT_DAYS`` days."""
+        end = end or utcnow().date()
+        start = start or end - timedelta(days=DEFAULT_DAYS - 1)
+        return cls(start=start, end=end, region=(region or "").strip() or None, tenant=tenant)
+
+
+class Stage(_Frozen):
+    stage: str
+    count: int
+
+
+class Amount(_Frozen):
+    period: str
+    currency: str
+    amount_minor: int
+    count: int
+
+
+class Engagement(_Frozen):
+    subscribers: int
+    active: int
+    dormant: int
+    new_in_period: int
+    active_days: int
+
+
+class Rates(_Frozen):
+    requested: int
+    accepted: int
+    declined: int
+    expired: int
+    acceptance_rate: float | None
+    assistant_messages: int
+    rated: int
+    positive: int
+    feedback_rate: float | None
+    positive_rate: float | None
+
+
+class IndustryRow(_Frozen):
+    naics_code: str
+    naics_title: str
+    subscribers: int
+    deals: int
+    value_minor: dict[str, int]
+
+
+class ChainRow(_Frozen):
+    from_code: str
+    from_title: str
+    to_code: str
+    to_title: str
+    introductions: int
+    deals: int
+
+
+class Metrics(_Frozen):
+    start: date
+    end: date
+    region: str | None
+    granularity: Granularity
+    periods: list[str]
+    funnel: list[Stage]
+    closed_business: list[Amount]
+    incentives_earned: list[Amount]
+    incentives_paid: list[Amount]
+    engagement: Engagement
+    rates: Rates
+    top_industries: list[IndustryRow]
+    supply_chains: list[ChainRow]
