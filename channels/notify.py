@@ -1,5 +1,6 @@
 """Telling a subscriber something unprompted, on the channel they used last: an introduction request (with
-Accept / Decline buttons), a digest, any job's message.
+Accept / Decline buttons), a digest, any job's message — and a support agent's reply, in the very thread the
+conversation was handed off from.
 
 Slack: a DM opened with ``conversations.open``. WhatsApp: the reply itself inside the 24-hour window, else
 only the template configured for the purpose (:mod:`channels.whatsapp.sender`). Web chat has no push, so a
@@ -12,6 +13,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
+from slack_sdk.errors import SlackApiError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -21,7 +23,14 @@ from channels import feedback, texts
 from channels.slack import blocks
 from network.errors import Layer8Error, NotFound
 from network.events import EventBus, after_commit
-from network.models import ChannelIdentity, Introduction, IntroductionState, Subscriber
+from network.models import (
+    ChannelIdentity,
+    Conversation,
+    Introduction,
+    IntroductionState,
+    Message,
+    Subscriber,
+)
 
 if TYPE_CHECKING:
     from channels.runtime import ChannelRuntime
@@ -63,7 +72,12 @@ def subscribe(events: EventBus, rt: ChannelRuntime) -> None:
         task = {"introduction_id": str(payload["introduction_id"])}
         after_commit(session, lambda: rt.queue.submit("notify.introduction", task))
 
+    def on_agent_reply(session: Session, payload: dict[str, Any]) -> None:
+        task = {"message_id": str(payload["message_id"])}
+        after_commit(session, lambda: rt.queue.submit("notify.agent_reply", task))
+
     events.subscribe("introduction.requested", on_requested)
+    events.subscribe("conversation.agent_replied", on_agent_reply)
 
 
 def run_introduction(rt: ChannelRuntime, task: dict[str, Any]) -> None:
@@ -82,6 +96,37 @@ def run_introduction(rt: ChannelRuntime, task: dict[str, Any]) -> None:
         send(rt, target_id, reply, purpose="introduction")
     except Layer8Error as exc:
         logger.warning("introduction request not delivered: %s", exc.code)
+
+
+def run_agent_reply(rt: ChannelRuntime, task: dict[str, Any]) -> None:
+    """Deliver a support agent's console reply where the conversation is: its Slack DM or thread, or its
+    WhatsApp chat (a template outside the 24-hour window). Web chat has no push: the page fetches it."""
+    with rt.db.read() as session:
+        message = session.get(Message, task["message_id"])
+        conversation = session.get(Conversation, message.conversation_id) if message else None
+        if message is None or conversation is None or message.role != "agent":
+            return
+        channel, key = conversation.channel, conversation.thread_key.split("#", 1)[0]
+        reply = OutboundReply(texts.AGENT_REPLY.format(text=message.content))
+        identity = session.scalars(
+            select(ChannelIdentity).where(
+                ChannelIdentity.subscriber_id == conversation.subscriber_id,
+                ChannelIdentity.channel == channel,
+            )
+        ).first()
+        last_inbound_at = identity.last_inbound_at if identity is not None else None
+    try:
+        if channel == "slack":
+            _, _team, slack_channel, *rest = key.split(":")
+            text, rendered = blocks.render(reply)
+            rt.slack.chat_postMessage(
+                channel=slack_channel, text=text, blocks=rendered, thread_ts=rest[0] if rest else None
+            )
+        elif channel == "whatsapp":
+            number = key.partition(":")[2].lstrip("+")
+            rt.whatsapp.send(number, reply, last_inbound_at=last_inbound_at, purpose="agent_reply")
+    except (Layer8Error, SlackApiError, ValueError) as exc:
+        logger.warning("agent reply %s not delivered on %s: %s", message.id, channel, type(exc).__name__)
 
 
 def _latest_identity(session: Session, subscriber_id: str) -> ChannelIdentity | None:

@@ -93,6 +93,7 @@ class ChannelRuntime:
             "whatsapp.message": whatsapp_jobs.run_message,
             "whatsapp.reaction": whatsapp_jobs.run_reaction,
             "notify.introduction": notify.run_introduction,
+            "notify.agent_reply": notify.run_agent_reply,
         }
         return {name: functools.partial(fn, self) for name, fn in bound.items()}
 

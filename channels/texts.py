@@ -32,5 +32,6 @@ INTRO_REQUEST = (
     "{requester} would like to be introduced to you. Accept to share contact details with each other."
 )
 DONE_BY = "{label} — chosen by {user}"
+AGENT_REPLY = "Support team: {text}"
 TEMPLATE_MISSING = "no approved template for {purpose}: not sent outside the 24-hour window"
 WEB_SIGN_IN_NEEDED = "a subscriber token is needed for web chat"

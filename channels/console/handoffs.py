@@ -1,7 +1,8 @@
 """Conversations the assistant handed off to a person: the queue, picking one up, replying, handing back.
 
 While ``Conversation.mode`` is ``handed_off`` the assistant stays silent in that thread; the agent's replies
-are stored as ``agent`` messages; handing back sets the mode to ``assistant`` again. Each step is audited
+are stored as ``agent`` messages and then delivered to the subscriber's chat (:mod:`channels.notify`, web
+chat fetches them); handing back sets the mode to ``assistant`` again. Each step is audited
 with the agent (and their open case for that subscriber, when they have one).
 """
 
@@ -21,6 +22,7 @@ from network import audit
 from network.actor import Actor
 from network.db import Database
 from network.errors import Conflict, InvalidInput, NotFound
+from network.events import emit
 from network.models import Conversation, Message, Role, Subscriber
 
 HANDED_OFF = "handed_off"
@@ -89,6 +91,9 @@ class Handoffs:
         with self._write(conversation_id) as (session, conversation):
             conversation.agent_id = conversation.agent_id or self.agent_id
             message = add_message(session, conversation, "agent", text)
+            emit(
+                session, "conversation.agent_replied", conversation_id=conversation.id, message_id=message.id
+            )
             return message.id
 
     def hand_back(self, conversation_id: str) -> None:

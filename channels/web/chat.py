@@ -182,4 +182,7 @@ def _sse(event: str, data: dict[str, Any]) -> bytes:
 
 
 def install(app: FastAPI, container: Layer8) -> None:
+    from channels.web import history
+
     app.include_router(router)
+    app.include_router(history.router)

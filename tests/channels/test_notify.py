@@ -3,6 +3,7 @@ Decline buttons; WhatsApp outside the 24-hour window gets only a configured temp
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from sqlalchemy import update
 
 from assistant.messages import OutboundReply
 from channels import notify
+from channels.console.handoffs import Handoffs
 from network.actor import Actor
 from network.db import Database
 from network.ids import utcnow
@@ -67,6 +69,46 @@ def test_outside_the_window_the_configured_template_is_sent(sqlite_db: Database,
         sent = wait_until(lambda: h.graph.sent())[0].params
         assert sent["type"] == "template" and sent["template"]["name"] == "layer8_intro"
         assert "Leeds Bakery" in sent["template"]["components"][0]["parameters"][0]["text"]
+
+
+def handed_off(h: Harness, subscriber_id: str, channel: str, thread_key: str) -> str:
+    from assistant.conversations import open_conversation
+
+    with h.db.transaction(Actor.admin("test")) as session:
+        conversation = open_conversation(session, channel, thread_key, subscriber_id)
+        conversation.mode = "handed_off"
+        return conversation.id
+
+
+def test_an_agent_reply_reaches_the_slack_thread_the_conversation_was_handed_off_from(harness: Harness) -> None:
+    me = harness.link("slack", "T111:W555", name="Pennine Mills")
+    in_thread = handed_off(harness, me, "slack", "slack:T111:C777:1700000000.000100:W555")
+    Handoffs(harness.db, "agent.alice").reply(in_thread, "Hello, Alice from support here.")
+    post = wait_until(lambda: harness.slack.posts())[0].params
+    assert post["channel"] == "C777" and post["thread_ts"] == "1700000000.000100"
+    assert post["text"] == "Support team: Hello, Alice from support here."
+    in_dm = handed_off(harness, me, "slack", "slack:T111:DNEWW555")
+    Handoffs(harness.db, "agent.alice").reply(in_dm, "And here.")
+    post = wait_until(lambda: harness.slack.posts()[1:])[0].params
+    assert post["channel"] == "DNEWW555" and "thread_ts" not in post
+
+
+def test_an_agent_reply_reaches_a_whatsapp_chat_inside_the_window(harness: Harness) -> None:
+    me = harness.link("whatsapp", "+447700900555", name="Pennine Mills")
+    with harness.db.transaction() as session:
+        session.execute(update(ChannelIdentity).values(last_inbound_at=utcnow() - timedelta(hours=1)))
+    conversation = handed_off(harness, me, "whatsapp", "whatsapp:+447700900555")
+    Handoffs(harness.db, "agent.alice").reply(conversation, "Your bill is fixed.")
+    sent = wait_until(lambda: harness.graph.sent())[0].params
+    assert sent["to"] == "447700900555" and "Your bill is fixed." in json.dumps(sent)
+
+
+def test_an_agent_reply_in_web_chat_is_stored_and_pushed_nowhere(harness: Harness) -> None:
+    me = harness.link("web", "web-only", name="Pennine Mills")
+    conversation = handed_off(harness, me, "web", f"web:{me}:main")
+    Handoffs(harness.db, "agent.alice").reply(conversation, "Hello from support.")
+    harness.drain()
+    assert harness.slack.posts() == [] and harness.graph.sent() == []
 
 
 def test_a_subscriber_without_a_push_channel_is_unreachable(harness: Harness) -> None:

@@ -104,3 +104,31 @@ def test_sign_in_chat_and_confirm_a_pending_action_by_clicking(
 def _count(db: Database, model: type[Any]) -> int:
     with db.read() as session:
         return int(session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def test_a_support_agent_s_reply_appears_in_a_handed_off_web_chat(
+    browser: Any, served: tuple[str, str, Database]
+) -> None:
+    from channels.console.handoffs import Handoffs
+    from network.models import Conversation
+
+    url, token, db = served
+    page = browser.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(url + "/chat")
+    page.fill("#token", token)
+    page.click("#sign-in")
+    page.wait_for_selector("#chat:not([hidden])")
+    page.fill("#message", "we closed £2,400 with Jane's Cafe thanks to Bob")
+    page.click("#send")
+    page.wait_for_selector(".msg.assistant .actions")
+    with db.transaction(Actor.admin("test")) as session:
+        conversation = session.scalars(select(Conversation).where(Conversation.channel == "web")).one()
+        conversation.mode = "handed_off"
+        conversation_id = conversation.id
+    Handoffs(db, "agent.alice").reply(conversation_id, "Alice from support: I can see your deal.")
+    expect(page.locator(".msg.agent")).to_have_text(
+        "Support team: Alice from support: I can see your deal.", timeout=15_000
+    )
+    assert page.locator(".msg.agent").count() == 1
+    page.close()

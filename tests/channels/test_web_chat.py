@@ -109,3 +109,30 @@ def test_the_page_and_its_files_are_served_with_a_strict_policy(harness: Harness
     assert "script-src 'self'" in page.headers["content-security-policy"]
     assert harness.http.get("/chat/static/chat.js").status_code == 200
     assert harness.http.get("/chat/static/chat.css").status_code == 200
+
+
+def test_a_thread_s_messages_are_read_after_a_seq_and_only_by_their_owner(harness: Harness) -> None:
+    from assistant.conversations import add_message, open_conversation
+    from channels.console.handoffs import Handoffs
+
+    value, me = token(harness)
+    other, _ = token(harness, name="Pennine Mills")
+    assert me is not None
+    with harness.db.transaction(Actor.admin("test")) as session:
+        conversation = open_conversation(session, "web", f"web:{me}:t1", me)
+        add_message(session, conversation, "user", "I want a person")
+        add_message(session, conversation, "tool", '{"secret": "tool data"}')
+        add_message(session, conversation, "assistant", "Passing you on.")
+        conversation.mode = "handed_off"
+        conversation_id = conversation.id
+    body = harness.http.get("/v1/chat/messages?thread=t1", headers=bearer(value)).json()
+    assert [m["role"] for m in body["messages"]] == ["user", "assistant"], "tool results are never shown"
+    assert body["mode"] == "handed_off" and body["last_seq"] == 3
+    Handoffs(harness.db, "agent.alice").reply(conversation_id, "Alice here, how can I help?")
+    body = harness.http.get("/v1/chat/messages?thread=t1&after=3", headers=bearer(value)).json()
+    assert [(m["role"], m["text"]) for m in body["messages"]] == [("agent", "Alice here, how can I help?")]
+    theirs = harness.http.get("/v1/chat/messages?thread=t1", headers=bearer(other)).json()
+    assert theirs["messages"] == [] and theirs["last_seq"] == 0, "another subscriber's thread is never read"
+    bad = harness.http.get("/v1/chat/messages?thread=t1&after=-1", headers=bearer(value))
+    assert bad.status_code == 422 and bad.headers["content-type"].startswith("application/problem+json")
+    assert harness.http.get("/v1/chat/messages?thread=t1").status_code == 401

@@ -1,4 +1,5 @@
-// Layer8 web chat: sign in with a token, stream replies (SSE over fetch), press a pending action's buttons.
+// Layer8 web chat: sign in with a token, stream replies (SSE over fetch), press a pending action's buttons,
+// and show what a support agent writes into a handed-off thread (fetched every few seconds: web has no push).
 // Everything a person or the server wrote is shown with textContent, never as HTML.
 "use strict";
 
@@ -9,6 +10,22 @@ let thread = store.getItem("layer8.thread");
 if (!thread) {
   thread = "t" + Math.random().toString(36).slice(2, 12);
   store.setItem("layer8.thread", thread);
+}
+
+const POLL_MS = 4000;
+let seen = null; // the newest message of this thread the page knows about (its seq)
+let poller = null;
+
+async function poll() {
+  if (!token) return;
+  const query = "?thread=" + encodeURIComponent(thread) + "&after=" + (seen === null ? 0 : seen);
+  const response = await fetch("/v1/chat/messages" + query, { headers: headers() }).catch(() => null);
+  if (!response || !response.ok) return;
+  const body = await response.json();
+  if (seen !== null) {
+    for (const m of body.messages) if (m.role === "agent") bubble("agent", "Support team: " + m.text);
+  }
+  seen = Math.max(seen === null ? 0 : seen, body.last_seq);
 }
 
 function headers() {
@@ -28,11 +45,16 @@ async function signIn(candidate) {
   $("chat").hidden = false;
   $("sign-out").hidden = false;
   $("message").focus();
+  seen = null;
+  clearInterval(poller);
+  await poll();
+  poller = setInterval(poll, POLL_MS);
 }
 
 function signOut() {
   store.removeItem("layer8.token");
   token = null;
+  clearInterval(poller);
   $("chat").hidden = true;
   $("sign-out").hidden = true;
   $("sign-in-form").hidden = false;
