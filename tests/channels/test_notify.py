@@ -80,7 +80,7 @@ def handed_off(h: Harness, subscriber_id: str, channel: str, thread_key: str) ->
         return conversation.id
 
 
-def test_an_agent_reply_reaches_the_slack_thread_the_conversation_was_handed_off_from(harness: Harness) -> None:
+def test_an_agent_reply_reaches_the_slack_dm_or_thread_it_was_handed_off_from(harness: Harness) -> None:
     me = harness.link("slack", "T111:W555", name="Pennine Mills")
     in_thread = handed_off(harness, me, "slack", "slack:T111:C777:1700000000.000100:W555")
     Handoffs(harness.db, "agent.alice").reply(in_thread, "Hello, Alice from support here.")

@@ -70,13 +70,18 @@ def served(sqlite_db: Database, tmp_path: Path) -> Iterator[tuple[str, str, Data
         yield server.url, token, sqlite_db
 
 
+def chat_page(browser: Any, url: str) -> Any:
+    page = browser.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(url + "/chat")
+    return page
+
+
 def test_sign_in_chat_and_confirm_a_pending_action_by_clicking(
     browser: Any, served: tuple[str, str, Database]
 ) -> None:
     url, token, db = served
-    page = browser.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(url + "/chat")
+    page = chat_page(browser, url)
 
     page.fill("#token", "l8_wrong")
     page.click("#sign-in")
@@ -113,13 +118,11 @@ def test_a_support_agent_s_reply_appears_in_a_handed_off_web_chat(
     from network.models import Conversation
 
     url, token, db = served
-    page = browser.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(url + "/chat")
+    page = chat_page(browser, url)
     page.fill("#token", token)
     page.click("#sign-in")
     page.wait_for_selector("#chat:not([hidden])")
-    page.fill("#message", "we closed £2,400 with Jane's Cafe thanks to Bob")
+    page.fill("#message", "hello, I'd like to record a deal")
     page.click("#send")
     page.wait_for_selector(".msg.assistant .actions")
     with db.transaction(Actor.admin("test")) as session:
