@@ -3,7 +3,9 @@
 The embedded 1.5B model uses the passages it is given but never writes their ``[doc#section]`` markers
 (0 of 41 answers in the knowledge eval, retrieval right for all 41), so the person could not see where advice
 came from. When a turn searched the playbooks and the answer cites nothing, the server names the passages the
-answer draws on: those that share the most content words with it, the top passage when none clearly does.
+answer draws on: those that share the most content words with it. An answer that draws on none (a refusal,
+a reply about something the playbooks do not cover) gets no Sources line: citing the top passage anyway
+put "Sources: [digital-presence#review-request-scripts]" under an invented phone number in the safety eval.
 An answer that already cites is left as written.
 """
 
@@ -26,6 +28,7 @@ theirs them then there these they this those through to too under until up very 
 when where which while who whom why will with would you your yours
 """
 STOP = frozenset(_STOP_WORDS.split())
+_SUFFIXES = ("ing", "ed", "es", "s", "e")
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,24 +38,31 @@ class Source:
 
 
 def words(text: str) -> set[str]:
-    return {w for w in _WORD.findall(text.lower()) if w not in STOP and len(w) > 2}
+    return {stem(w) for w in _WORD.findall(text.lower()) if w not in STOP and len(w) > 2}
+
+
+def stem(word: str) -> str:
+    """A crude English stem, enough to match "invoices" with "invoice" and "chasing" with "chase"."""
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
 
 
 def with_sources(answer: str, sources: Sequence[Source]) -> str:
-    """``answer`` with a ``Sources:`` line naming what it draws on, unless it cites already or had none."""
-    if not sources or CITED.search(answer):
+    """``answer`` plus a ``Sources:`` line naming what it draws on, unless it cites or draws on none."""
+    chosen = [] if CITED.search(answer) else drawn_on(answer, sources)
+    if not chosen:
         return answer
-    chosen = drawn_on(answer, sources)
     return f"{answer.rstrip()}\n\nSources: {', '.join(f'[{c}]' for c in chosen)}"
 
 
 def drawn_on(answer: str, sources: Sequence[Source]) -> list[str]:
-    """Citations of the passages sharing most words with ``answer`` (at most two), in that order."""
+    """Citations of the passages ``answer`` draws on, most shared words first (at most two; maybe none)."""
     said = words(answer)
     scored: dict[str, int] = {}
     for source in sources:
         shared = len(said & words(source.text))
         scored[source.citation] = max(shared, scored.get(source.citation, 0))
     ranked = sorted(scored, key=lambda c: -scored[c])  # stable: ties keep the retrieval order
-    chosen = [c for c in ranked if scored[c] >= MIN_SHARED][:MAX_SOURCES]
-    return chosen or [sources[0].citation]
+    return [c for c in ranked if scored[c] >= MIN_SHARED][:MAX_SOURCES]

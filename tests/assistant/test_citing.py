@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.citing import Source, drawn_on, with_sources
+from assistant.citing import Source, drawn_on, stem, with_sources
 
 LATE = Source("cash-flow#late-payers", "Invoice the same day and chase on a timetable; debtor days show it.")
 PRICE = Source("pricing#margins", "Price from your margin, not your competitor's list; review prices yearly.")
@@ -23,11 +23,19 @@ def test_the_passage_the_answer_draws_on_is_cited_first() -> None:
     assert with_sources(answer, [LATE, PRICE]).endswith("\n\nSources: [pricing#margins]")
 
 
-def test_an_answer_sharing_little_with_any_passage_cites_the_top_one() -> None:
-    assert drawn_on("Good luck!", [LATE, PRICE]) == ["cash-flow#late-payers"]
+def test_an_answer_drawing_on_no_passage_cites_nothing() -> None:
+    answer = "The owner's mobile is 0123 456789."
+    assert drawn_on(answer, [LATE, PRICE]) == []
+    assert with_sources(answer, [LATE, PRICE]) == answer
 
 
 def test_at_most_two_sources_and_each_once() -> None:
     other = Source("cash-flow#late-payers", "Same section seen twice: invoice same day, chase timetable.")
     answer = "Invoice the same day, chase on a timetable, check debtor days, price from margin, review yearly"
     assert drawn_on(answer, [LATE, other, PRICE]) == ["cash-flow#late-payers", "pricing#margins"]
+
+
+def test_word_forms_match() -> None:
+    assert stem("invoices") == stem("invoice") and stem("chasing") == stem("chase")
+    assert drawn_on("Invoices go out daily; keep chasing them.", [LATE]) == []  # two shared: not enough
+    assert drawn_on("Invoicing the same day and chasing on a timetable", [LATE]) == ["cash-flow#late-payers"]
