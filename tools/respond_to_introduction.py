@@ -15,13 +15,13 @@ from network.errors import NotFound
 from network.models import Introduction, IntroductionState
 from network.services import introductions
 from tools.base import Data, ToolArgs, ToolEnv, business_card, spec
-from tools.lookup import find_business
+from tools.lookup import ID_HINT, find_business
 
 
 class Args(ToolArgs):
     accept: bool = Field(..., description="true to accept, false to decline.")
     business: str | None = Field(None, max_length=200, description="Who asked (name), if several did.")
-    introduction_id: str | None = Field(None, max_length=40)
+    introduction_id: str | None = Field(None, max_length=40, description=ID_HINT)
 
 
 def respond_to_introduction(env: ToolEnv, args: Args) -> Data:
@@ -48,12 +48,18 @@ def respond_to_introduction(env: ToolEnv, args: Args) -> Data:
 
 
 def _waiting(session: Session, me: str, args: Args) -> Introduction:
+    """The request waiting for ``me`` the id names, else the one from the business named, else the latest.
+
+    An id that names no request waiting for them (a small model's invented "12345") counts as absent.
+    """
     query = select(Introduction).where(
         Introduction.target_id == me, Introduction.state == IntroductionState.REQUESTED.value
     )
     if args.introduction_id:
-        query = query.where(Introduction.id == args.introduction_id)
-    elif args.business:
+        named = session.scalars(query.where(Introduction.id == args.introduction_id.strip())).first()
+        if named is not None:
+            return named
+    if args.business:
         query = query.where(Introduction.requester_id == find_business(session, me, args.business).id)
     intro = session.scalars(query.order_by(Introduction.created_at.desc())).first()
     if intro is None:

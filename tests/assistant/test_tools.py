@@ -116,6 +116,25 @@ def test_respond_to_introduction_decline_at_once_accept_after_confirmation(quick
     assert "bakery@example.com" in confirmed.text
 
 
+def test_an_invented_introduction_id_falls_back_to_the_business_named(quick: Harness) -> None:
+    from network.services import introductions
+
+    mill = quick.subscriber("Pennine Mills", offers="flour")
+    bakery = quick.subscriber("Leeds Bakery", email="bakery@example.com")
+    cafe = quick.subscriber("Jane's Cafe")
+    with quick.db.transaction() as session:
+        introductions.request(session, bakery, mill)
+        introductions.request(session, cafe, mill)
+    quick.script(
+        call("respond_to_introduction", accept=True, business="Leeds Bakery", introduction_id="12345"), "Ok."
+    )
+    reply = quick.send("Leeds Bakery asked to be introduced, I'd like to accept", as_=mill)
+    assert reply.pending_action and reply.pending_action["kind"] == "share_contact", reply.text
+    quick.press("Confirm")
+    assert quick.count(Introduction, requester_id=bakery, state="accepted") == 1
+    assert quick.count(Introduction, requester_id=cafe, state="requested") == 1
+
+
 def test_log_and_update_referral(quick: Harness) -> None:
     bob = quick.subscriber("Bob Bookkeeping")
     jane = quick.subscriber("Jane's Cafe")
