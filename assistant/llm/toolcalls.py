@@ -29,8 +29,10 @@ _MARKUP = re.compile(
 _MARKUP_END = re.compile(r"\s*['\"]?\s*(?:/>|>)?\s*(?:</(?:function|tool|[A-Za-z_]\w*)>)?\s*(?:</tools>)?")
 _PYCALL = re.compile(r"\b([A-Za-z_]\w*)\(([^()]*)\)")
 _NAMED = re.compile(r"(?<![\w.</])([A-Za-z_]\w*)[ \t]*:?[ \t]*(?=\{)")
-_WORD_SO_FAR = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]*)*")  # maybe a tool name still being written
-_NAME_OPENER = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+\s*(?:[({]|$)")  # find_introductions {
+_WORD_SO_FAR = re.compile(
+    r"[a-z][a-z0-9]*(?:_[a-z0-9]*)*|[A-Z][a-z0-9]*(?:_[a-z0-9]*)+"
+)  # maybe a tool name still being written
+_NAME_OPENER = re.compile(r"[A-Za-z][a-z0-9]*(?:_[a-z0-9]+)+\s*(?:[({]|$)")  # (S)earch_knowledge {
 
 
 @dataclass(frozen=True)
@@ -145,13 +147,14 @@ def _from_named_object(text: str, names: Collection[str]) -> tuple[list[ParsedCa
     of the system prompt's worked examples, which the 1.5B model sometimes writes instead of a call."""
     calls, spans = [], []
     for match in _NAMED.finditer(text):
-        if match.group(1) not in names:
+        name = match.group(1).lower()  # "Search_knowledge {...}" at the start of a sentence too
+        if name not in names:
             continue
         decoded = _decode_at(text, match.end())
         args = _as_args(decoded[1]) if decoded else None
         if decoded is None or args is None:
             continue
-        calls.append(ParsedCall(match.group(1), args))
+        calls.append(ParsedCall(name, args))
         spans.append((match.start(), decoded[0]))
     return calls, spans
 

@@ -149,7 +149,14 @@ def test_argument_errors_follow_the_json_schema() -> None:
 def test_could_start_call() -> None:
     for held in ("", "  ", "<tool", "<tool_call>", "<tools>", "<func", "``", "```json", "{", ' {"na', "["):
         assert could_start_call(held), held
-    for held in ("find", "find_intro", "find_introductions ", 'find_introductions {"ne', "my_network("):
+    for held in (
+        "find",
+        "find_intro",
+        "find_introductions ",
+        'find_introductions {"ne',
+        "my_network(",
+        "Search_k",
+    ):
         assert could_start_call(held), held
     for prose in ("Hello", "<b>", "Sure, {", "1. First", "hello there", "sure, {", "cash flow"):
         assert not could_start_call(prose), prose
@@ -162,4 +169,6 @@ def test_a_tool_name_then_its_arguments_is_a_call() -> None:
     parsed = parse_tool_calls("Let me look.\nget_my_profile: {}", TOOLS)
     assert parsed == Parsed("Let me look.", [ParsedCall("get_my_profile")])
     assert parse_tool_calls('unknown_tool {"a": 1}', TOOLS).calls == []
+    capital = parse_tool_calls('Find_introductions {"need": "flour"}', TOOLS)  # seen in a local eval run
+    assert capital == Parsed("", [ParsedCall("find_introductions", {"need": "flour"})])
     assert parse_tool_calls("Use a set like {1, 2}", TOOLS).calls == []
