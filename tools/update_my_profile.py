@@ -10,6 +10,7 @@ the value against the person's own words.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, Literal
 
 from pydantic import Field
@@ -22,6 +23,7 @@ from tools.said import stated
 
 logger = logging.getLogger(__name__)
 MIN_CLASSIFY_SCORE = 0.0
+NAICS = re.compile(r"\d{2,6}")
 
 
 class Args(ToolArgs):
@@ -46,6 +48,9 @@ def update_my_profile(env: ToolEnv, args: Args) -> Data:
     ideal customers, bottlenecks, goals, staff numbers, growth stage. Pass only the fields they mention,
     in their own words."""
     changes = args.model_dump(exclude_none=True)
+    if not NAICS.fullmatch(str(changes.get("naics_code", "00")).strip()):
+        # an invented code ("31111000") would refuse the whole change; drop it, the server classifies instead
+        del changes["naics_code"]
     if not changes:
         return {"status": "nothing to change"}
     stated_fields = {k for k, v in changes.items() if stated(v, env.ctx.user_text)}

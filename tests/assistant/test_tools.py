@@ -61,6 +61,17 @@ def test_a_change_entirely_in_their_own_words_is_saved_at_once(quick: Harness) -
     assert reply.pending_action is None
 
 
+def test_an_invalid_industry_code_is_dropped_not_the_whole_change(quick: Harness) -> None:
+    me = quick.subscriber("Saltaire Candles")
+    quick.script(
+        call("update_my_profile", offers="soy candles", locality="Saltaire", naics_code="31111000"), "Ok."
+    )
+    quick.send("we make soy candles in Saltaire", as_=me)
+    profile = quick.rows(Profile, subscriber_id=me)[0]
+    assert (profile.offers, profile.locality) == ("soy candles", "Saltaire")
+    assert profile.naics_code != "31111000"
+
+
 def test_classify_industry_returns_codes(quick: Harness) -> None:
     me = quick.subscriber("Leeds Bakery")
     quick.script(call("classify_industry", description="a small bakery"), "That is Retail Bakeries (311811).")
