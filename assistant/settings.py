@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     gguf_sha256: str | None = None  # checked for a custom gguf_path only when set
     llm_threads: int = Field(default=1, ge=1)
     llm_context: int = 8192
+    # 0 = greedy: the same prompt gives the same answer (reproducible evals, where pass^k = pass^1);
+    # above 0 samples, which makes `layer8 eval conversations --runs k` measure consistency
+    llm_temperature: float = Field(default=0.0, ge=0, le=2)
 
     # assistant
     operator_name: str = "your telecom operator"  # how the assistant names who offers it

@@ -99,6 +99,7 @@ class EvalContext:
                 "provider": "openai",
                 "name": self.settings.llm_model,
                 "base_url": self.settings.llm_base_url,
+                "temperature": self.settings.llm_temperature,
             }
         from assistant.llm import gguf
 
@@ -109,4 +110,5 @@ class EvalContext:
             "sha256": model.sha256,
             "threads": self.settings.llm_threads,
             "context": self.settings.llm_context,
+            "temperature": self.settings.llm_temperature,
         }

@@ -39,11 +39,20 @@ class Engine(Protocol):
 class LlamaEngine:
     """One GGUF loaded with llama-cpp-python; calls are serialised (a llama context is not thread-safe).
 
-    Greedy decoding (temperature 0) keeps tool choice reproducible. A :class:`PrefixCache` lets each prompt
-    resume from the longest prefix evaluated before, so the system prompt and tools are evaluated once.
+    Greedy decoding (temperature 0, the default) keeps tool choice reproducible. A :class:`PrefixCache` lets
+    each prompt resume from the longest prefix evaluated before, so the system prompt and tools are evaluated
+    once.
     """
 
-    def __init__(self, path: Path, *, n_threads: int, n_ctx: int, cache_bytes: int = 512 << 20) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        n_threads: int,
+        n_ctx: int,
+        temperature: float = 0.0,
+        cache_bytes: int = 512 << 20,
+    ) -> None:
         from llama_cpp import Llama  # lazy: an optional, compiled dependency
 
         # n_threads explicit: on a busy 2-core box 2 threads ran 10× slower than 1 (PITFALLS)
@@ -56,6 +65,7 @@ class LlamaEngine:
             verbose=False,
         )
         self.n_ctx = n_ctx
+        self.temperature = temperature
         source = self._llm.metadata.get("tokenizer.chat_template")
         if not source:
             raise ModelUnavailable(f"{path} carries no chat template", path=str(path))
@@ -87,7 +97,7 @@ class LlamaEngine:
             chunks: Iterator[Any] = self._llm.create_completion(
                 tokens,
                 max_tokens=min(max_tokens, budget),
-                temperature=0.0,
+                temperature=self.temperature,
                 stop=self._stop,
                 grammar=grammar,
                 stream=True,

@@ -32,6 +32,8 @@ def build_local(settings: Settings) -> BaseChatModel:
 
     model = gguf.model_file(settings.home, settings.gguf_path, settings.gguf_sha256)
     path = gguf.verify(model)
-    engine = LlamaEngine(path, n_threads=settings.llm_threads, n_ctx=settings.llm_context)
+    engine = LlamaEngine(
+        path, n_threads=settings.llm_threads, n_ctx=settings.llm_context, temperature=settings.llm_temperature
+    )
     logger.info("embedded model ready: %s", path.name)
     return LocalChatModel(engine=engine, model_name=path.stem)

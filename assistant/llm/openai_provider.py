@@ -21,5 +21,5 @@ def build_openai(settings: Settings) -> BaseChatModel:
         use_responses_api=False,
         timeout=settings.llm_timeout_s,
         max_retries=settings.llm_max_retries,
-        temperature=0,
+        temperature=settings.llm_temperature,
     )

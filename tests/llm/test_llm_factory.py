@@ -27,6 +27,15 @@ def test_an_endpoint_selects_chat_openai_with_explicit_timeouts(tmp_path: Path) 
     assert model.request_timeout == 12
     assert model.max_retries == 1
     assert model.use_responses_api is False
+    assert model.temperature == 0, "greedy by default: the same prompt, the same answer"
+
+
+def test_a_temperature_for_sampled_evals(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LAYER8_LLM_TEMPERATURE", "0.7")
+    model = build_chat_model(Settings(home=tmp_path, llm_base_url="http://127.0.0.1:9/v1"))
+    assert isinstance(model, ChatOpenAI) and model.temperature == 0.7
+    with pytest.raises(ValueError):
+        Settings(home=tmp_path, llm_temperature=-1)
 
 
 def test_the_fake_provider_echoes_without_a_script(tmp_path: Path) -> None:
