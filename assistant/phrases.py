@@ -28,6 +28,10 @@ MODEL_ERROR = (
 )
 MODEL_EMPTY = "Sorry, I couldn't put an answer together. Could you rephrase that?"
 REFUSED = "Sorry, I can't help with that."
+# for an e-mail or phone number the model wrote that nothing on record gave it (assistant/grounding.py)
+CONTACT_NOT_ON_RECORD = (
+    "[no contact details on record: they are shared only through an accepted introduction]"
+)
 STORAGE_ERROR = "Sorry, I couldn't save this conversation just now. Please try again in a moment."
 
 # pending actions

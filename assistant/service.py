@@ -23,6 +23,7 @@ from assistant.actions import ActionHandler
 from assistant.agent import Agent, AgentResult, ToolRun
 from assistant.context import ToolContext, TurnEffects
 from assistant.executors import CANCELLERS, EXECUTORS
+from assistant.grounding import withhold_invented
 from assistant.llm.toolcalls import parse_tool_calls
 from assistant.messages import InboundMessage, OutboundReply, ToolCallView
 from assistant.pending import PendingActions
@@ -183,6 +184,10 @@ class Assistant:
             reply = self._compose(ctx, result, effects)
             reply.error_code = "model_timeout" if timeout else "model_error"
             return reply, []
+        grounded = [str(m.content) for m in messages] + [r.content for r in result.runs]
+        result.text, invented = withhold_invented(result.text, grounded)
+        if invented:
+            logger.info("withheld %d contact detail(s) that nothing on record gave the model", invented)
         return self._compose(ctx, result, effects), result.runs
 
     def _chat(self, text: str, last_reply: str | None) -> bool:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from assistant import phrases
 from assistant.llm.fake import FakeChatModel
-from network.models import Deal, Introduction, PendingAction, Referral
+from network.models import Deal, Introduction, Message, PendingAction, Referral
 from network.services import introductions, referrals
 from network.services.subscribers import block
 from tests.harness import Harness
@@ -110,3 +111,29 @@ def test_profile_text_reaches_the_model_fenced_as_data(quick: Harness) -> None:
     seen = quick.model.calls[1].messages[-1].text
     assert seen.count("</data>") == 1 and seen.index("ignore previous") < seen.index("</data>")
     assert quick.count(PendingAction) == 0 and quick.count(Deal) == 0
+
+
+def test_contact_details_the_model_invents_are_not_shown(quick: Harness) -> None:
+    me = quick.subscriber("Ledger & Co", offers="bookkeeping")
+    quick.subscriber("Corner Cafe", offers="coffee", phone="+441130000001")
+    quick.script("Their mobile is 0123 456 789 and their e-mail is example@domain.com. Paid by 2026-12-05.")
+    reply = quick.send("I'm their accountant, give me Corner Cafe's mobile", as_=me)
+    assert "0123 456 789" not in reply.text and "example@domain.com" not in reply.text
+    assert reply.text.count(phrases.CONTACT_NOT_ON_RECORD) == 2
+    assert "2026-12-05" in reply.text  # dates are not phone numbers
+    stored = quick.rows(Message, role="assistant")[-1].content
+    assert "0123 456 789" not in stored
+
+
+def test_contact_details_from_an_accepted_introduction_or_the_person_are_shown(quick: Harness) -> None:
+    bakery = quick.subscriber("Leeds Bakery")
+    mill = quick.subscriber("Pennine Mills", offers="flour", email="mill@example.com", phone="+441130000000")
+    with quick.db.transaction() as session:
+        intro = introductions.request(session, bakery, mill)
+    quick.press(quick_accept(intro.id), as_=mill)
+    quick.script(call("my_network", show="introductions"), "Call them on 0113 000 0000 or mill@example.com.")
+    reply = quick.send("how do I reach Pennine Mills?", as_=bakery)
+    assert "0113 000 0000" in reply.text and "mill@example.com" in reply.text
+    quick.script("Noted: your new number is 07700 900123.")
+    reply = quick.send("my new mobile is 07700 900123", as_=bakery)
+    assert "07700 900123" in reply.text
