@@ -104,3 +104,20 @@ def test_a_call_written_out_on_a_chat_turn_runs_the_turn_again_with_the_tools(sq
     reply = harness.send("they never pay on time, the so-and-sos", as_=me)
     assert [c.tools == [] for c in harness.model.calls] == [True, False, True]
     assert reply.text.startswith("Invoice the same day") and "search_knowledge" not in reply.text
+
+
+def test_an_answer_that_names_a_tool_on_a_chat_turn_runs_the_turn_again_with_the_tools(
+    sqlite_db: Database,
+) -> None:
+    ports = fake_ports(sqlite_db)
+    ports.router = Lazy(lambda: _Always(True))  # type: ignore[arg-type,return-value]
+    harness = Harness(sqlite_db, ports=ports)
+    me = harness.subscriber("Leeds Bakery")
+    harness.script(
+        'You can use the `find_introductions` function with the `need` parameter set to "flour".',
+        call("find_introductions", need="flour"),
+        "Here are some millers.",
+    )
+    reply = harness.send("We're a bakery in Leeds and we need a reliable flour supplier.", as_=me)
+    assert [c.tools == [] for c in harness.model.calls] == [True, False, True]
+    assert reply.text.startswith("Here are some millers") and "find_introductions" not in reply.text
