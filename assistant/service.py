@@ -170,12 +170,12 @@ class Assistant:
         tools = [] if chat else build_tools(ToolEnv(ctx, self.db, self.ports, effects))
         try:
             result = yield from self.agent.stream(messages, tools)
-            if chat and not small and (_only_a_call(result.text) or _names_a_tool(result.text)):
+            if chat and not small and _names_a_tool(result.text):
                 # the router kept the tools from a message the model answered with a call written out, or
                 # with prose explaining which tool to use ("you can use the `find_introductions` function"):
                 # the router was wrong, so the turn runs again with the tools (the web chat replaces any
                 # text it streamed with the final reply)
-                logger.info("the model wrote a call on a turn routed as chat; running it with the tools")
+                logger.info("the model named a tool on a turn routed as chat; running it with the tools")
                 tools = build_tools(ToolEnv(ctx, self.db, self.ports, effects))
                 result = yield from self.agent.stream(messages, tools)
         except Exception as exc:
@@ -253,21 +253,15 @@ def _stored(run: ToolRun) -> dict[str, Any]:
     return stored
 
 
-def _only_a_call(text: str) -> bool:
-    """Whether the whole answer is a tool call written as text (no prose around it)."""
-    parsed = parse_tool_calls(text, NAMES)
-    return bool(parsed.calls) and not parsed.content
-
-
-_TOOL_NAME = re.compile(r"\b(?:" + "|".join(NAMES) + r")\b")
+_NAMES = "|".join(NAMES)
+# any case: a written call is recognised as "Search_knowledge {...}" too (assistant/llm/toolcalls.py)
+_TOOL_NAME = re.compile(rf"\b(?:{_NAMES})\b", re.IGNORECASE)
+_CALL_TEXT = re.compile(rf"<tools?>|<tool_call>|^\s*(?:{_NAMES})\s*[({{]")
 
 
 def _names_a_tool(text: str) -> bool:
-    """Whether ``text`` mentions one of the tools by its name (no person writes ``find_introductions``)."""
+    """Whether ``text`` names a tool: a call written out, or prose no person writes (`find_introductions`)."""
     return bool(_TOOL_NAME.search(text))
-
-
-_CALL_TEXT = re.compile(r"<tools?>|<tool_call>|^\s*(?:" + "|".join(NAMES) + r")\s*[({]")
 
 
 def _written_call(text: str) -> bool:

@@ -91,33 +91,33 @@ def test_a_turn_the_router_calls_chat_is_answered_without_tools(sqlite_db: Datab
     assert harness.model.calls[0].tools == []
 
 
-def test_a_call_written_out_on_a_chat_turn_runs_the_turn_again_with_the_tools(sqlite_db: Database) -> None:
-    ports = fake_ports(sqlite_db)
-    ports.router = Lazy(lambda: _Always(True))  # type: ignore[arg-type,return-value]
-    harness = Harness(sqlite_db, ports=ports)
-    me = harness.subscriber("Leeds Bakery")
-    harness.script(
-        'search_knowledge {"query": "late payers"}',
-        call("search_knowledge", query="late payers"),
-        "Invoice the same day and chase on a timetable.",
-    )
-    reply = harness.send("they never pay on time, the so-and-sos", as_=me)
-    assert [c.tools == [] for c in harness.model.calls] == [True, False, True]
-    assert reply.text.startswith("Invoice the same day") and "search_knowledge" not in reply.text
-
-
+@pytest.mark.parametrize(
+    ("message", "first", "tool", "args", "answer"),
+    [
+        (  # a call written out
+            "they never pay on time, the so-and-sos",
+            'search_knowledge {"query": "late payers"}',
+            "search_knowledge",
+            {"query": "late payers"},
+            "Invoice the same day and chase on a timetable.",
+        ),
+        (  # prose that explains which tool to use
+            "We're a bakery in Leeds and we need a reliable flour supplier.",
+            'You can use the `find_introductions` function with the `need` parameter set to "flour".',
+            "find_introductions",
+            {"need": "flour"},
+            "Here are some millers.",
+        ),
+    ],
+)
 def test_an_answer_that_names_a_tool_on_a_chat_turn_runs_the_turn_again_with_the_tools(
-    sqlite_db: Database,
+    sqlite_db: Database, message: str, first: str, tool: str, args: dict[str, str], answer: str
 ) -> None:
     ports = fake_ports(sqlite_db)
     ports.router = Lazy(lambda: _Always(True))  # type: ignore[arg-type,return-value]
     harness = Harness(sqlite_db, ports=ports)
     me = harness.subscriber("Leeds Bakery")
-    harness.script(
-        'You can use the `find_introductions` function with the `need` parameter set to "flour".',
-        call("find_introductions", need="flour"),
-        "Here are some millers.",
-    )
-    reply = harness.send("We're a bakery in Leeds and we need a reliable flour supplier.", as_=me)
+    harness.script(first, call(tool, **args), answer)
+    reply = harness.send(message, as_=me)
     assert [c.tools == [] for c in harness.model.calls] == [True, False, True]
-    assert reply.text.startswith("Here are some millers") and "find_introductions" not in reply.text
+    assert reply.text.startswith(answer) and tool not in reply.text
