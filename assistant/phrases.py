@@ -120,6 +120,6 @@ SUMMARY_REFERRAL = "log a referral of {prospect} to {receiver}; they will see it
 SUMMARY_REFERRAL_UPDATE = "mark the referral for {prospect} as {state}"
 
 # reasons for a need-driven suggestion
-REASON_OFFERS = "They offer {offers}, which matches “{need}”."
+REASON_OFFERS = "They offer “{offers}”, which matches what you asked for (“{need}”)."
 REASON_SAME_PLACE = "They are in {place} too."
 REASON_PLACE = "They are based in {place}."
