@@ -121,6 +121,7 @@ class LocalChatModel(BaseChatModel):
         tools: Sequence[Mapping[str, Any]] | None = None,
         tool_choice: Any = None,
         parallel_tool_calls: bool | None = None,
+        max_tokens: int | None = None,
         **_ignored: Any,
     ) -> Iterator[ChatGenerationChunk]:
         specs = {spec["function"]["name"]: spec["function"] for spec in tools or []}
@@ -132,7 +133,9 @@ class LocalChatModel(BaseChatModel):
             text, calls = "", self._forced(prompt, specs, choice)
         else:
             live = live and not stop  # stop words are applied to the whole text at the end
-            text, calls = yield from self._free(prompt, specs if offered else {}, stop, run_manager, live)
+            limit = max_tokens or self.max_tokens  # a caller's cap (``bind(max_tokens=…)``), as ChatOpenAI
+            free = self._free(prompt, specs if offered else {}, stop, run_manager, live, limit)
+            text, calls = yield from free
         if calls and parallel_tool_calls is False:
             calls = calls[:1]
         yield self._final(prompt, text, calls)
@@ -144,11 +147,12 @@ class LocalChatModel(BaseChatModel):
         stop: list[str] | None,
         run_manager: CallbackManagerForLLMRun | None,
         live: bool,
+        max_tokens: int,
     ) -> Generator[ChatGenerationChunk, None, tuple[str, list[ParsedCall]]]:
         """Generate freely; prose streams when ``live``. Returns (text not yet yielded, calls)."""
         gate = StreamGate() if live else None
         pieces = []
-        for piece in self.engine.generate(prompt, max_tokens=self.max_tokens):
+        for piece in self.engine.generate(prompt, max_tokens=max_tokens):
             pieces.append(piece)
             shown = gate.feed(piece) if gate else ""
             if shown:
