@@ -52,10 +52,13 @@ PLACEHOLDERS = frozenset(
 )
 # words in the newest message that say the old text goes ("we now only do…"); "also" keeps it
 _REPLACE = re.compile(
-    r"\b(only|instead|replace[sd]?|replacing|no longer|any ?more|stopp?ed|stop doing|rather than|"
-    r"switch(ed)?|change[sd]? (my|our|the|it)|correct(ion)?|wrong|remove|delete)\b"
+    r"(?<!not )\b(only(?! just)|instead|replace[sd]?|replacing|no longer|any ?more|stopp?ed|stop doing|"
+    r"rather than|switch(ed)?|change[sd]? (my|our|the|it)|correct(ion)?|wrong|remove|delete)\b"
 )
 _ADD = re.compile(r"\b(also|as well|too|add(ed|ing)?|plus|another|extra|new line|expand(ed|ing)?)\b")
+# a place is not added to: "we now also cover Huddersfield" is no move; only these words move a business
+_MOVE = re.compile(r"\b(moved?|moving|relocat\w*|based|located|new address|now in)\b")
+PLACE_FIELDS = frozenset({"locality", "country"})
 # words with which people talk about a field without repeating its value
 CUES: dict[str, tuple[str, ...]] = {
     "description": ("busines", "compan", "describe", "description", "about us", "we are a", "we're a"),
@@ -151,12 +154,17 @@ def plan(current: dict[str, Any], proposed: dict[str, Any], user_text: str) -> l
     for field, value in proposed.items():
         if is_placeholder(value) and not stated(value, user_text):
             continue
-        if not mentioned(field, value, user_text):
+        if not mentioned(field, value, user_text) or _not_a_move(field, current.get(field), user_text):
             continue
         change = _change(field, current.get(field), value, replace, stated(value, user_text))
         if change is not None:
             changes.append(change)
     return changes
+
+
+def _not_a_move(field: str, before: Any, user_text: str) -> bool:
+    said = newest(user_text).lower()
+    return field in PLACE_FIELDS and bool(before) and bool(_ADD.search(said)) and not _MOVE.search(said)
 
 
 def all_stated(proposed: dict[str, Any], user_text: str) -> bool:

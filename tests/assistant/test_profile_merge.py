@@ -19,6 +19,7 @@ from network.models import PROFILE_FIELDS, Profile
 from network.profile_text import merged
 from tests.assistant.fakes import WordMatcher
 from tests.harness import Harness
+from tools import profile_changes
 from tools.base import ToolEnv
 from tools.update_my_profile import SPEC
 
@@ -143,6 +144,14 @@ def test_an_industry_the_persons_words_do_not_support_is_not_proposed(h: Harness
     assert changed(before, profile_of(h, me)) == {"locality": "Bradford"}
 
 
+def test_also_covering_another_town_is_not_a_move(h: Harness) -> None:
+    me = h.subscriber("Halifax Heating", offers="boiler installs", locality="Halifax", country="GB")
+    before = profile_of(h, me)
+    h.script(call("update_my_profile", locality="Huddersfield", offers="underfloor heating"), "Added.")
+    h.send("We now also cover Huddersfield, and we've started doing underfloor heating.", as_=me)
+    assert changed(before, profile_of(h, me)) == {"offers": "boiler installs; underfloor heating"}
+
+
 def test_confirm_keeps_what_was_saved_between_the_proposal_and_the_button(h: Harness) -> None:
     me = h.subscriber("Leeds Bakery", **BAKERY)
     h.script(call("update_my_profile", offers="celebration cakes"), "Please confirm.")
@@ -205,6 +214,22 @@ def test_long_values_are_clipped_in_the_confirm_text_and_keep_the_addition_in_vi
 )
 def test_merging_text_adds_only_what_is_new(before: str | None, addition: str, after: str | None) -> None:
     assert merged(before, addition) == after
+
+
+@pytest.mark.parametrize(
+    ("said", "replaces"),
+    [
+        ("we now only do wedding cakes", True),
+        ("replace my offers with wedding cakes", True),
+        ("we don't do bread any more, just cakes", True),
+        ("we also do wedding cakes now", False),
+        ("we only just started doing wedding cakes", False),
+        ("not only bread but wedding cakes", False),
+        ("we do wedding cakes", False),
+    ],
+)
+def test_only_the_persons_newest_words_decide_to_replace(said: str, replaces: bool) -> None:
+    assert profile_changes.replaces(f"we only do bread\n{said}") is replaces
 
 
 def run_tool(h: Harness, me: str, said: str, **args: Any) -> dict[str, Any]:
