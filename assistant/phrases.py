@@ -123,6 +123,10 @@ SUMMARY_SHARE_CONTACT = "accept the introduction with {other}. You will both see
 SUMMARY_PROFILE = "change your profile: {changes}"
 PROFILE_CHANGE = "{field} “{before}” → “{after}”"
 PROFILE_CHANGE_NEW = "{field} → “{after}”"
+# what a profile change did, in the reply (tools/update_my_profile.py)
+SAID_ADDED = "added “{added}” to your {field}"
+SAID_SET = "set your {field} to “{after}”"
+SAID_REPLACED = "changed your {field} from “{before}” to “{after}”"
 SUMMARY_REFERRAL = "log a referral of {prospect} to {receiver}; they will see it"
 SUMMARY_REFERRAL_UPDATE = "mark the referral for {prospect} as {state}"
 

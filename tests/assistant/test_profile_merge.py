@@ -88,9 +88,13 @@ def changed(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
 def test_we_also_do_wedding_cakes_adds_them_and_wipes_nothing(h: Harness) -> None:
     me = h.subscriber("Leeds Bakery", **BAKERY)
     before = profile_of(h, me)
-    h.script(call("update_my_profile", **WIPING_CALL), "Added.")
+    h.script(call("update_my_profile", **WIPING_CALL))
     reply = h.send("we also do wedding cakes now", as_=me)
     assert reply.pending_action is None, "every value kept was their own words: saved at once"
+    assert reply.text == (
+        "Done: added “Wedding cakes” to your description and added “Wedding cakes” to your offers. "
+        "Tell me if there is anything else to add."
+    )
     assert changed(before, profile_of(h, me)) == {
         "description": "Family bakery in Leeds; Wedding cakes",
         "offers": "bread, cakes; Wedding cakes",
@@ -109,6 +113,9 @@ def test_an_inferred_addition_waits_and_confirm_applies_exactly_what_it_listed(h
         == "change your profile: offers “bread, cakes” → “bread, cakes; celebration and wedding cakes”"
     )
     assert profile_of(h, me) == before, "nothing is used before it is confirmed"
+    assert reply.text.startswith(
+        "The change to your offers is ready; your profile keeps what it says now until you confirm."
+    )
     h.press("Confirm")
     assert changed(before, profile_of(h, me)) == {"offers": "bread, cakes; celebration and wedding cakes"}
 
@@ -116,19 +123,21 @@ def test_an_inferred_addition_waits_and_confirm_applies_exactly_what_it_listed(h
 def test_we_now_only_do_replaces_just_the_field_they_named(h: Harness) -> None:
     me = h.subscriber("Leeds Bakery", **BAKERY)
     before = profile_of(h, me)
-    h.script(call("update_my_profile", offers="wedding cakes", goals="none", employees=0), "Updated.")
-    h.send("we now only do wedding cakes", as_=me)
+    h.script(call("update_my_profile", offers="wedding cakes", goals="none", employees=0))
+    reply = h.send("we now only do wedding cakes", as_=me)
     assert changed(before, profile_of(h, me)) == {"offers": "wedding cakes"}
+    assert reply.text.startswith("Done: changed your offers from “bread, cakes” to “wedding cakes”.")
 
 
 def test_a_model_industry_code_is_never_taken_the_classifier_must_agree_with_their_words(h: Harness) -> None:
     me = h.subscriber("Kirkstall Ales", locality="Leeds", employees=4)
     before = profile_of(h, me)
-    h.script(call("update_my_profile", offers="cask ale", naics_code="541110", employees=0), "Saved.")
+    h.script(call("update_my_profile", offers="cask ale", naics_code="541110", employees=0))
     reply = h.send("we brew cask ale", as_=me)
     assert changed(before, profile_of(h, me)) == {"offers": "cask ale"}, "their own words save at once"
     assert reply.pending_action, "the classified industry waits for Confirm"
     assert reply.pending_action["summary"] == "change your profile: industry → “Breweries”"
+    assert reply.text.startswith("Done: set your offers to “cask ale”. The change to your industry is ready")
     h.press("Confirm")
     after = changed(before, profile_of(h, me))
     assert after == {"offers": "cask ale", "naics_code": "312120", "naics_title": "Breweries"}
@@ -138,7 +147,7 @@ def test_an_industry_the_persons_words_do_not_support_is_not_proposed(h: Harness
     me = h.subscriber("Leeds Bakery", **BAKERY)
     before = profile_of(h, me)
     # the model rewrites the description into a law firm's; the person only said they moved
-    h.script(call("update_my_profile", locality="Bradford", naics_code="541110"), "Saved.")
+    h.script(call("update_my_profile", locality="Bradford", naics_code="541110"))
     reply = h.send("we've moved to Bradford", as_=me)
     assert reply.pending_action is None
     assert changed(before, profile_of(h, me)) == {"locality": "Bradford"}
@@ -147,21 +156,30 @@ def test_an_industry_the_persons_words_do_not_support_is_not_proposed(h: Harness
 def test_also_covering_another_town_is_not_a_move(h: Harness) -> None:
     me = h.subscriber("Halifax Heating", offers="boiler installs", locality="Halifax", country="GB")
     before = profile_of(h, me)
-    h.script(call("update_my_profile", locality="Huddersfield", offers="underfloor heating"), "Added.")
+    h.script(call("update_my_profile", locality="Huddersfield", offers="underfloor heating"))
     h.send("We now also cover Huddersfield, and we've started doing underfloor heating.", as_=me)
     assert changed(before, profile_of(h, me)) == {"offers": "boiler installs; underfloor heating"}
 
 
 def test_confirm_keeps_what_was_saved_between_the_proposal_and_the_button(h: Harness) -> None:
     me = h.subscriber("Leeds Bakery", **BAKERY)
-    h.script(call("update_my_profile", offers="celebration cakes"), "Please confirm.")
+    h.script(call("update_my_profile", offers="celebration cakes"))
     proposal = h.send("we've started on cakes for parties as well", as_=me)
-    h.script(call("update_my_profile", offers="pies"), "Added.")
+    h.script(call("update_my_profile", offers="pies"))
     h.send("and we also sell pies")
     assert h.rows(Profile, subscriber_id=me)[0].offers == "bread, cakes; pies"
     confirm = next(b for b in proposal.buttons if b.label == "Confirm")
     h.press(confirm)
     assert h.rows(Profile, subscriber_id=me)[0].offers == "bread, cakes; pies; celebration cakes"
+
+
+def test_a_call_with_nothing_the_person_said_changes_nothing_and_says_so(h: Harness) -> None:
+    me = h.subscriber("Leeds Bakery", **BAKERY)
+    before = profile_of(h, me)
+    h.script(call("update_my_profile", needs="nothing", growth_stage="mature"))
+    reply = h.send("I need spelt grain, who do you know?", as_=me)
+    assert profile_of(h, me) == before and reply.pending_action is None
+    assert reply.text.startswith("Nothing on your profile changed")
 
 
 def test_placeholders_alone_change_nothing_and_say_so(sqlite_db: Database) -> None:
@@ -194,7 +212,7 @@ def test_the_result_lists_each_change_before_and_after_without_ids(sqlite_db: Da
 def test_long_values_are_clipped_in_the_confirm_text_and_keep_the_addition_in_view(h: Harness) -> None:
     long_offers = "sourdough, rye, spelt and seeded loaves, " * 4 + "croissants"
     me = h.subscriber("Leeds Bakery", **(BAKERY | {"offers": long_offers}))
-    h.script(call("update_my_profile", offers="celebration cakes"), "Please confirm.")
+    h.script(call("update_my_profile", offers="celebration cakes"))
     reply = h.send("we've started doing cakes for parties as well", as_=me)
     assert reply.pending_action
     summary = reply.pending_action["summary"]
