@@ -114,7 +114,7 @@ def test_an_inferred_addition_waits_and_confirm_applies_exactly_what_it_listed(h
     )
     assert profile_of(h, me) == before, "nothing is used before it is confirmed"
     assert reply.text.startswith(
-        "The change to your offers is ready; your profile keeps what it says now until you confirm."
+        "The change to your offers is ready; it is not saved until you confirm."
     )
     h.press("Confirm")
     assert changed(before, profile_of(h, me)) == {"offers": "bread, cakes; celebration and wedding cakes"}
