@@ -20,7 +20,7 @@ from network.errors import InvalidInput
 from network.models import PROFILE_TEXT_FIELDS
 from network.profile_text import SEPARATOR, excerpt, merged, words
 from network.services.profiles import clean_value
-from tools.said import stated
+from tools.said import stated as said_verbatim
 
 How = Literal["set", "added", "replaced"]
 LABELS = {"naics_code": "industry", "service_radius_km": "service radius (km)", "employees": "staff"}
@@ -53,7 +53,9 @@ PLACEHOLDERS = frozenset(
 # words in the newest message that say the old text goes ("we now only do…"); "also" keeps it
 _REPLACE = re.compile(
     r"(?<!not )\b(only(?! just)|instead|replace[sd]?|replacing|no longer|any ?more|stopp?ed|stop doing|"
-    r"rather than|switch(ed)?|change[sd]? (my|our|the|it)|correct(ion)?|wrong|remove|delete)\b"
+    r"rather than|switch(ed)?|change[sd]? (my|our|the|it)|correct(ion)?|wrong|remove|delete|"
+    r"(update|set) (my|our|the) (description|offers?|needs?|goals?|ideal customers|bottlenecks?|interests?)"
+    r")\b"
 )
 _ADD = re.compile(r"\b(also|as well|too|add(ed|ing)?|plus|another|extra|new line|expand(ed|ing)?)\b")
 # a place is not added to: "we now also cover Huddersfield" is no move; only these words move a business
@@ -165,6 +167,13 @@ def plan(current: dict[str, Any], proposed: dict[str, Any], user_text: str) -> l
 def _not_a_move(field: str, before: Any, user_text: str) -> bool:
     said = newest(user_text).lower()
     return field in PLACE_FIELDS and bool(before) and bool(_ADD.search(said)) and not _MOVE.search(said)
+
+
+def stated(value: Any, user_text: str) -> bool:
+    """The value is the person's own words; a whole number given as 30.0 is said as "30"."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return said_verbatim(value, user_text)
 
 
 def all_stated(proposed: dict[str, Any], user_text: str) -> bool:

@@ -113,9 +113,7 @@ def test_an_inferred_addition_waits_and_confirm_applies_exactly_what_it_listed(h
         == "change your profile: offers “bread, cakes” → “bread, cakes; celebration and wedding cakes”"
     )
     assert profile_of(h, me) == before, "nothing is used before it is confirmed"
-    assert reply.text.startswith(
-        "The change to your offers is ready; it is not saved until you confirm."
-    )
+    assert reply.text.startswith("The change to your offers is ready; it is not saved until you confirm.")
     h.press("Confirm")
     assert changed(before, profile_of(h, me)) == {"offers": "bread, cakes; celebration and wedding cakes"}
 
@@ -182,6 +180,15 @@ def test_a_call_with_nothing_the_person_said_changes_nothing_and_says_so(h: Harn
     assert reply.text.startswith("Nothing on your profile changed")
 
 
+def test_a_whole_number_given_as_a_decimal_is_still_their_own_words(h: Harness) -> None:
+    me = h.subscriber("Leeds Bakery", **BAKERY)
+    before = profile_of(h, me)
+    h.script(call("update_my_profile", service_radius_km=30.0))
+    reply = h.send("Change my service radius to 30 km", as_=me)
+    assert reply.pending_action is None
+    assert changed(before, profile_of(h, me)) == {"service_radius_km": 30.0}
+
+
 def test_placeholders_alone_change_nothing_and_say_so(sqlite_db: Database) -> None:
     h = Harness(sqlite_db, ports=Ports.of(classifier=KeywordClassifier()))
     me = h.subscriber("Leeds Bakery", **BAKERY)
@@ -243,6 +250,8 @@ def test_merging_text_adds_only_what_is_new(before: str | None, addition: str, a
         ("we also do wedding cakes now", False),
         ("we only just started doing wedding cakes", False),
         ("not only bread but wedding cakes", False),
+        ("Update my description: family bakery making sourdough since 1998", True),
+        ("please update my profile, we also do pies", False),
         ("we do wedding cakes", False),
     ],
 )
