@@ -190,8 +190,8 @@ def is_placeholder(value: Any) -> bool:
 
 def mentioned(field: str, value: Any, user_text: str) -> bool:
     """The person spoke about this field: a word of the value, or a word people use for the field."""
-    said = f" {user_text.lower()} "
-    if stated(value, user_text) or any(cue in said for cue in CUES.get(field, ())):
+    said = user_text.lower()
+    if stated(value, user_text) or any(re.search(rf"\b{re.escape(c)}", said) for c in CUES.get(field, ())):
         return True
     if field in ("description", "offers", "needs", "locality"):
         return bool(set(words(str(value))) & set(words(user_text)) - _COMMON)
@@ -208,7 +208,7 @@ def _change(field: str, before: Any, value: Any, replace: bool, said: bool) -> C
         after = clean_value(field, value)
     except InvalidInput:
         return None  # a malformed value ("England" for a country code) is not worth refusing the rest
-    if after is None or after == before:
+    if after is None or after == before or (isinstance(after, str) and words(after) == words(before)):
         return None
     if field not in PROFILE_TEXT_FIELDS or not before:
         return Change(field, before, after, "replaced" if before else "set", stated=said)

@@ -189,6 +189,14 @@ def test_a_whole_number_given_as_a_decimal_is_still_their_own_words(h: Harness) 
     assert changed(before, profile_of(h, me)) == {"service_radius_km": 30.0}
 
 
+def test_a_cue_counts_only_as_a_word_not_inside_another(h: Harness) -> None:
+    me = h.subscriber("Leeds Bakery", **BAKERY)
+    before = profile_of(h, me)
+    h.script(call("update_my_profile", bottlenecks="slow weekday afternoons", locality="leeds"))
+    h.send("we also do chocolate brownies", as_=me)  # "late" is in "chocolate"; Leeds is already set
+    assert profile_of(h, me) == before
+
+
 def test_placeholders_alone_change_nothing_and_say_so(sqlite_db: Database) -> None:
     h = Harness(sqlite_db, ports=Ports.of(classifier=KeywordClassifier()))
     me = h.subscriber("Leeds Bakery", **BAKERY)
