@@ -296,11 +296,11 @@ def test_search_knowledge_shows_the_steps_then_the_models_framing_and_offers_hel
     assert "[cash-flow#symptoms]" in data
     assert "Bob Bookkeeping" in data and "businesses_in_the_network_who_could_help" in data
     steps, _, framing = reply.text.partition("\n\n")
-    assert steps.splitlines()[:3] == [
-        "From our business playbooks:",
-        "Symptoms of a cash-flow problem [cash-flow#symptoms]",
-        "- Check the bank balance weekly; a 13-week forecast shows the squeeze coming.",
-    ], "the playbook's own words, under its citation"
+    assert steps.startswith("From our business playbooks:\n")
+    assert (
+        "Symptoms of a cash-flow problem [cash-flow#symptoms]\n"
+        "- Check the bank balance weekly; a 13-week forecast shows the squeeze coming."
+    ) in steps, "the playbook's own words, under its citation"
     assert "Businesses in the network who could help with this: Bob Bookkeeping." in steps
     assert framing == FRAMING
     assert "Sources:" not in reply.text, "the steps cite inline; no second list of the same sources"
