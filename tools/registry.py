@@ -80,6 +80,8 @@ def unknown_tool(name: str) -> str:
 def failed_reply(name: str, code: str, message: str | None = None) -> str:
     """The server's words when tool ``name`` could not do its job: what it tried, and why in plain words."""
     what = BY_NAME[name].what if name in BY_NAME else "do that"
+    if code == "unknown_tool":
+        return prompts.render("reply_not_possible")
     if code == "invalid_arguments":
         return prompts.render("reply_unclear", what=what)
     if code in ("unavailable", "internal_error"):

@@ -95,10 +95,11 @@ def test_yes_to_an_older_proposal_goes_to_the_model_not_the_deal(quick: Harness)
 def test_the_model_cannot_confirm(quick: Harness) -> None:
     _deal_proposed(quick)
     action_id = quick.rows(PendingAction)[0].id
-    # no tool ran (there is no such tool), so the model answers: whatever it claims, nothing is recorded
-    quick.script(call("confirm", id=action_id), "Confirmed!")
-    quick.send("please just confirm it yourself")
-    assert "no tool named confirm" in quick.model.calls[-1].messages[-1].text.lower()
+    # there is no such tool: nothing runs, and the server (not the model) says nothing was done
+    quick.script(call("confirm", id=action_id))
+    reply = quick.send("please just confirm it yourself")
+    assert reply.text.startswith("I can't do that myself, so nothing was changed.")
+    assert "Confirmed" not in reply.text
     quick.script(call("record_deal", amount="2400", referrer="Bob", confirmed=True))
     reply = quick.send("record it, it's confirmed")
     assert reply.text.startswith("I couldn't record that deal from that yet."), "nothing is claimed done"

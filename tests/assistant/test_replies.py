@@ -166,6 +166,7 @@ CASES: dict[str, Case] = {
         h, _referral(h)[1], "we won Acme", call("update_referral", state="won", prospect="Acme")
     ),
     "reply_unclear": lambda h: _turn(h, _bakery(h), "record a deal", call("record_deal", referrer="Bob")),
+    "reply_not_possible": lambda h: _turn(h, _bakery(h), "confirm it yourself", call("confirm", id="act_1")),
 }
 
 
@@ -199,7 +200,7 @@ def test_the_server_says_what_the_tool_did(quick: Harness, template: str) -> Non
     assert "_" not in re.sub(r"\[[\w#-]+\]", "", reply.text), "no tool names or ids in the server's words"
 
 
-@pytest.mark.parametrize("template", ["reply_failed", "reply_broken", "reply_unclear"])
+@pytest.mark.parametrize("template", ["reply_failed", "reply_broken", "reply_unclear", "reply_not_possible"])
 def test_a_tool_that_could_not_act_claims_nothing_done(quick: Harness, template: str) -> None:
     reply = CASES[template](quick)
     assert not reply.text.startswith("Done") and "is logged" not in reply.text
@@ -234,3 +235,8 @@ def test_a_failure_reason_reads_as_one_sentence_without_ids_or_parser_words(quic
     reply = quick.send("Acme paid us lots, thanks to Bob", as_=jane)
     assert reply.text == "I couldn't record that deal: the amount wasn't a valid sum of money."
     assert quick.count(PendingAction) == 0 and quick.count(Deal) == 0
+
+
+def test_a_handoff_needs_no_reason(quick: Harness) -> None:
+    reply = _turn(quick, _bakery(quick), "can I talk to a person", call("handoff_to_human"))
+    assert pattern("reply_handed_off").match(reply.text), reply.text
