@@ -33,6 +33,8 @@ CONTACT_NOT_ON_RECORD = (
     "[no contact details on record: they are shared only through an accepted introduction]"
 )
 STORAGE_ERROR = "Sorry, I couldn't save this conversation just now. Please try again in a moment."
+# the server's apologies for its own failures: kept out of the model's view of the conversation
+APOLOGIES = frozenset({MODEL_TIMEOUT, MODEL_ERROR, MODEL_EMPTY, STORAGE_ERROR})
 
 # pending actions
 CONFIRM_LABEL = "Confirm"

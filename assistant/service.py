@@ -173,6 +173,9 @@ class Assistant:
             )
             last = conversations.last_assistant(session, conversation.id)
             last_reply = last.content if last is not None else None
+            # what the conversation already showed the person (contact details of an accepted introduction):
+            # the prompt only tells it in short, so grounding reads the stored messages themselves
+            earlier = [m.content for m in conversations.recent(session, conversation)]
         effects = TurnEffects()
         small = routing.small_talk(text, last_reply)
         chat = small or self._chat(text, last_reply)
@@ -197,7 +200,7 @@ class Assistant:
             return reply, []
         if result.spoken and effects.advice is not None:
             result.text = yield from self._framed(ctx, result.text, effects.advice)
-        grounded = [str(m.content) for m in messages] + [r.content for r in result.runs]
+        grounded = [str(m.content) for m in messages] + [r.content for r in result.runs] + earlier
         result.text, invented = withhold_invented(result.text, grounded)
         if invented:
             logger.info("withheld %d contact detail(s) that nothing on record gave the model", invented)

@@ -32,12 +32,16 @@ def search_knowledge(env: ToolEnv, args: Args) -> Data:
     pricing, hiring staff, finding customers, marketing, loans, exporting, keeping customers. Always
     look it up here rather than answering from memory, and cite the sources. Not for news, weather,
     sport, trivia or creative writing, nor for what Layer8, a referral or an introduction is."""
-    hits = [as_passage(h) for h in env.ports.knowledge.get().search(args.query, PASSAGES)]
+    said = env.ctx.user_text.splitlines()[-1] if env.ctx.user_text else ""
+    # searched on the person's own question when there is one: the model's short query ("slow business
+    # weekday afternoons") found slow *operations*, while whole questions found the right playbook for
+    # 41 of 41 knowledge-eval questions
+    asked = said if len(said.split()) >= 4 else args.query
+    hits = [as_passage(h) for h in env.ports.knowledge.get().search(asked, PASSAGES)]
     passages = [
         {"cite_as": f"[{h.citation}]", "title": h.title, "section": h.section, "text": _clip(h.text)}
         for h in hits
     ]
-    said = env.ctx.user_text.splitlines()[-1] if env.ctx.user_text else ""
     steps = advice.pick(f"{args.query} {said}", hits)  # the model's query and the person's own words
     chosen = {s.citation for s in steps}
     env.effects.sources.extend(Source(h.citation, h.text) for h in hits if h.citation in chosen)

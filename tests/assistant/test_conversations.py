@@ -25,7 +25,8 @@ def test_messages_persist_per_thread_and_history_reaches_the_model(harness: Harn
     harness.send("new topic", thread="other")
     assert harness.count(Conversation) == 2
     texts = [m.text for m in harness.model.calls[1].messages]
-    assert "hello" in texts and "Hello!" in texts
+    # the conversation so far is told in the session (a message that refers back gets it), not replayed
+    assert "- They said: hello" in texts[0] and texts[1:] == ["what did I say?"]
     assert [m.text for m in harness.model.calls[2].messages][1:] == ["new topic"]
     rows = harness.rows(Message)
     assert [(m.role, m.content) for m in rows if m.content == "Hello!"] == [("assistant", "Hello!")]
