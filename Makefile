@@ -40,7 +40,7 @@ lint: setup
 	$(BIN)/ruff format --check .
 
 typecheck: setup
-	$(BIN)/mypy assistant retrieval tools channels evals network ossbss
+	$(BIN)/mypy cli assistant retrieval tools channels evals network ossbss
 
 bench: setup
 	$(BIN)/python benchmarks/run_all.py

@@ -135,6 +135,11 @@ def search_subscribers(
     return Page(items=items, total=total, limit=limit, offset=offset)
 
 
+def count_subscribers(session: Session) -> int:
+    """Every subscriber on record, discoverable or not (the size of a full index rebuild)."""
+    return session.scalar(select(func.count()).select_from(Subscriber)) or 0
+
+
 def get_subscriber(
     session: Session, subscriber_id: str, *, viewer: Actor, tenant: str | None = None
 ) -> SubscriberView:

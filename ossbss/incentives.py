@@ -275,6 +275,16 @@ class Incentives:
         return incentive
 
 
+def listed(session: Session, state: str | None, beneficiary: str | None, limit: int) -> list[Incentive]:
+    """Incentives, newest first, optionally of one state or one beneficiary."""
+    query = select(Incentive).order_by(Incentive.created_at.desc(), Incentive.id).limit(limit)
+    if state:
+        query = query.where(Incentive.state == state)
+    if beneficiary:
+        query = query.where(Incentive.beneficiary_id == beneficiary)
+    return list(session.scalars(query))
+
+
 def to_json(incentive: Incentive) -> dict[str, Any]:
     return {
         "id": incentive.id,

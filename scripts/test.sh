@@ -20,5 +20,5 @@ fi
 
 $BIN/ruff check .
 $BIN/ruff format --check .
-$BIN/mypy assistant retrieval tools channels evals network ossbss
+$BIN/mypy cli assistant retrieval tools channels evals network ossbss
 $BIN/pytest -q "$@"

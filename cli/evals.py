@@ -1,4 +1,4 @@
-"""CLI commands of this area: ``layer8 eval SUITE|all [options]`` and ``layer8 eval compare A B``."""
+"""``layer8 eval SUITE|all [options]`` and ``layer8 eval compare A B``."""
 
 from __future__ import annotations
 
@@ -7,7 +7,10 @@ from typing import Any
 
 import typer
 
+from evals import compare as comparison
+from evals.context import EvalConfig
 from evals.result import SuiteResult
+from evals.runner import load, run, suite_names
 from evals.suites import SUITES
 
 eval_app = typer.Typer(
@@ -43,9 +46,6 @@ def run_command(
     embedder: str | None,
     network: int,
 ) -> None:
-    from evals.context import EvalConfig
-    from evals.runner import run, suite_names
-
     if model not in MODELS:
         raise typer.BadParameter(f"use one of {', '.join(MODELS)}", param_hint="--model")
     if embedder is not None and embedder not in EMBEDDERS:
@@ -94,9 +94,6 @@ def compare(
     out: Path | None = typer.Option(None, "--out", help="HTML file (default: B's folder/compare.html)."),
 ) -> None:
     """Two runs side by side: models, versions, every score and its change."""
-    from evals import compare as comparison
-    from evals.runner import load
-
     a, b = load(run_a), load(run_b)
     target = out or (run_b if run_b.is_dir() else run_b.parent) / "compare.html"
     comparison.write(a, b, target)

@@ -6,21 +6,12 @@ import json
 import sys
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import typer
 
+from cli.application import application
 from network.errors import InvalidInput
-
-if TYPE_CHECKING:
-    from retrieval.industry import IndustryClassifier, IndustryMatch
-
-
-def _classifier() -> IndustryClassifier:
-    from assistant.container import build  # lazy: --help must not load a model
-
-    classifier: IndustryClassifier = build().classifier
-    return classifier
+from retrieval.industry import IndustryMatch
 
 
 def _read_lines(file: Path) -> list[str]:
@@ -29,6 +20,7 @@ def _read_lines(file: Path) -> list[str]:
 
 
 def classify(
+    ctx: typer.Context,
     text: str | None = typer.Argument(None, help="A description of the business, in the owner's words."),
     file: Path | None = typer.Option(
         None, "--file", "-f", help="A file with one description per line ('-' reads standard input)."
@@ -40,7 +32,7 @@ def classify(
     if (text is None) == (file is None):
         raise InvalidInput("give one description as TEXT, or a file of them with --file (not both)")
     texts = [text] if text is not None else _read_lines(file)  # type: ignore[arg-type]
-    results = _classifier().classify_many(texts, top) if texts else []
+    results = application(ctx).classifier.classify_many(texts, top) if texts else []
     for described, matches in zip(texts, results, strict=True):
         if as_json:
             codes = [match.to_dict() for match in matches]

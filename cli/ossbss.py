@@ -8,15 +8,17 @@ import time
 from typing import Any
 
 import typer
+import uvicorn
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import select
 
+from cli.application import application
 from network.actor import Actor
-from network.models import Incentive
 from ossbss import outbox, wiring
+from ossbss.incentives import listed
 from ossbss.incentives import to_json as incentive_json
 from ossbss.reconcile import reconcile
+from ossbss.stub import StubStore, create_app
 
 logger = logging.getLogger(__name__)
 console = Console()
@@ -25,12 +27,6 @@ incentives_app = typer.Typer(
     help="Referral incentives: list, the hold, reviews, reversals.", no_args_is_help=True
 )
 JSON_OPTION = typer.Option(False, "--json", help="Print JSON.")
-
-
-def _layer8() -> Any:
-    from assistant.container import build
-
-    return build()
 
 
 def _print(rows: list[dict[str, Any]], columns: list[str], as_json: bool) -> None:
@@ -49,15 +45,12 @@ def tmf_stub(
     careless: bool = typer.Option(False, "--non-idempotent", help="Apply repeated correlation ids again."),
 ) -> None:
     """Serve the TM Forum stub (TMF632/629/635/654/678 at their own base paths, faults via /stub/faults)."""
-    import uvicorn
-
-    from ossbss.stub import StubStore, create_app
-
     uvicorn.run(create_app(StubStore(idempotent=not careless)), host=host, port=port, log_level="info")
 
 
 @bss_app.command("relay")
 def relay_command(
+    ctx: typer.Context,
     once: bool = typer.Option(False, "--once", help="Deliver what is due now, then exit."),
     interval: float = typer.Option(2.0, min=0.1, help="Seconds between polls when idle."),
     approve: bool = typer.Option(
@@ -65,7 +58,7 @@ def relay_command(
     ),
 ) -> None:
     """Post the outbox to the OSS/BSS with retries, backoff, Retry-After, read-back and dead letters."""
-    layer8 = _layer8()
+    layer8 = application(ctx)
     relay = wiring.relay(layer8.settings, layer8.db, layer8.bss)
     incentives = wiring.incentives(layer8.settings)
     while True:
@@ -87,11 +80,12 @@ def relay_command(
 
 @bss_app.command("reconcile")
 def reconcile_command(
+    ctx: typer.Context,
     as_json: bool = JSON_OPTION,
     dry_run: bool = typer.Option(False, "--dry-run", help="Compare only; do not confirm matched credits."),
 ) -> None:
     """Compare our outbox and incentives with the bill; exit 1 when anything differs."""
-    layer8 = _layer8()
+    layer8 = application(ctx)
     confirm = None if dry_run else wiring.incentives(layer8.settings).confirm
     result = reconcile(layer8.db, layer8.bss, confirm=confirm)
     if as_json:
@@ -115,12 +109,13 @@ def reconcile_command(
 
 @bss_app.command("outbox")
 def outbox_command(
+    ctx: typer.Context,
     as_json: bool = JSON_OPTION,
     state: str | None = typer.Option(None, help="Only pending, sent or dead messages."),
     limit: int = typer.Option(200, min=1, max=10_000),
 ) -> None:
     """Outbox messages, newest first, with counts per state."""
-    with _layer8().db.read() as session:
+    with application(ctx).db.read() as session:
         rows = [outbox.to_json(m) for m in outbox.messages(session, state, limit)]
         counts = outbox.counts(session)
     if as_json:
@@ -134,11 +129,12 @@ def outbox_command(
 
 @bss_app.command("requeue")
 def requeue_command(
+    ctx: typer.Context,
     ids: list[str] = typer.Argument(None, help="Outbox message ids."),
     all_dead: bool = typer.Option(False, "--all-dead", help="Every dead-lettered message."),
 ) -> None:
     """Give dead-lettered messages another round (each is read back before it is posted again)."""
-    layer8 = _layer8()
+    layer8 = application(ctx)
     with layer8.db.transaction(Actor.admin("cli")) as session:
         chosen = list(ids or []) + (
             [m.id for m in outbox.messages(session, "dead", 10_000)] if all_dead else []
@@ -150,27 +146,23 @@ def requeue_command(
 
 @incentives_app.command("list")
 def incentives_list(
+    ctx: typer.Context,
     as_json: bool = JSON_OPTION,
     state: str | None = typer.Option(None, help="Only this state (pending, held, approved, posted, …)."),
     subscriber: str | None = typer.Option(None, help="Only this beneficiary."),
     limit: int = typer.Option(200, min=1, max=10_000),
 ) -> None:
     """Incentives, newest first."""
-    query = select(Incentive).order_by(Incentive.created_at.desc(), Incentive.id).limit(limit)
-    if state:
-        query = query.where(Incentive.state == state)
-    if subscriber:
-        query = query.where(Incentive.beneficiary_id == subscriber)
-    with _layer8().db.read() as session:
-        rows = [incentive_json(i) for i in session.scalars(query)]
+    with application(ctx).db.read() as session:
+        rows = [incentive_json(i) for i in listed(session, state, subscriber, limit)]
     columns = ["id", "deal_id", "beneficiary_id", "amount_minor", "currency", "state", "hold_until"]
     _print(rows, columns, as_json)
 
 
 @incentives_app.command("approve-due")
-def approve_due(as_json: bool = JSON_OPTION) -> None:
+def approve_due(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     """Approve pending incentives whose hold is over (fraud checks run again; a hit holds it instead)."""
-    layer8 = _layer8()
+    layer8 = application(ctx)
     with layer8.db.transaction(Actor.system("incentive-hold")) as session:
         rows = [incentive_json(i) for i in wiring.incentives(layer8.settings).approve_due(session)]
     _print(rows, ["id", "beneficiary_id", "amount_minor", "currency", "state"], as_json)
@@ -178,13 +170,14 @@ def approve_due(as_json: bool = JSON_OPTION) -> None:
 
 @incentives_app.command("review")
 def review(
+    ctx: typer.Context,
     incentive_id: str,
     approve: bool = typer.Option(..., "--approve/--reject", help="Pay it, or reverse it."),
     reviewer: str = typer.Option(..., help="Who decides (recorded in the audit trail)."),
     note: str = typer.Option("", help="Why."),
 ) -> None:
     """Decide on an incentive held by a fraud check."""
-    layer8 = _layer8()
+    layer8 = application(ctx)
     with layer8.db.transaction(Actor.admin(reviewer)) as session:
         incentive = wiring.incentives(layer8.settings).review(
             session, incentive_id, approve=approve, reviewer=reviewer, note=note
@@ -193,9 +186,11 @@ def review(
 
 
 @incentives_app.command("reverse")
-def reverse(incentive_id: str, reason: str = typer.Option(..., help="Why (audited).")) -> None:
+def reverse(
+    ctx: typer.Context, incentive_id: str, reason: str = typer.Option(..., help="Why (audited).")
+) -> None:
     """Reverse an incentive with a new negative entry (posted to the bill if the credit already left)."""
-    layer8 = _layer8()
+    layer8 = application(ctx)
     with layer8.db.transaction(Actor.admin("cli")) as session:
         reversal = wiring.incentives(layer8.settings).reverse(session, incentive_id, reason)
         console.print(

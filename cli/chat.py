@@ -13,9 +13,10 @@ from typing import Any
 import typer
 from rich.console import Console
 
-from assistant.container import Layer8, build
+from assistant.container import Layer8
 from assistant.messages import Action, InboundMessage, OutboundReply
 from assistant.service import Assistant
+from cli.application import application
 from network.services.subscribers import require_subscriber
 
 CHANNEL = "terminal"
@@ -33,19 +34,20 @@ def _thread(subscriber_id: str, thread: str | None) -> str:
     return thread or f"terminal-{subscriber_id}"
 
 
-def _open(subscriber_id: str) -> tuple[Layer8, Assistant]:
-    layer8 = build()
+def _open(ctx: typer.Context, subscriber_id: str) -> tuple[Layer8, Assistant]:
+    layer8 = application(ctx)
     with layer8.db.read() as session:
         require_subscriber(session, subscriber_id)  # NotFound → one line and exit 2
     return layer8, layer8.assistant
 
 
 def chat(
+    ctx: typer.Context,
     as_: str = typer.Option(..., "--as", help="The subscriber id to talk as."),
     thread: str | None = typer.Option(None, "--thread", help="Conversation thread (default: one per id)."),
 ) -> None:
     """Talk to the assistant as a subscriber (streaming). Type a number to pick an option, /quit to end."""
-    layer8, assistant = _open(as_)
+    layer8, assistant = _open(ctx, as_)
     console.print("[dim]Layer8 chat — type /quit to leave.[/dim]")
     options: list[Action | None] = []
     try:
@@ -97,13 +99,14 @@ def _options(reply: OutboundReply) -> None:
 
 
 def ask(
+    ctx: typer.Context,
     message: str = typer.Argument(..., help="What to say."),
     as_: str = typer.Option(..., "--as", help="The subscriber id to talk as."),
     thread: str | None = typer.Option(None, "--thread", help="Conversation thread (default: one per id)."),
     as_json: bool = typer.Option(False, "--json", help="Print {reply, tool_calls, pending_action} as JSON."),
 ) -> None:
     """Send one message as a subscriber and print the reply (exit 1 when the turn failed)."""
-    layer8, assistant = _open(as_)
+    layer8, assistant = _open(ctx, as_)
     try:
         reply = assistant.handle(InboundMessage(CHANNEL, _thread(as_, thread), as_, text=message))
     finally:

@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from assistant.container import build
+from cli.application import application
 from network import audit, directory
 from network.actor import Actor
 from network.migrate import upgrade
@@ -21,17 +21,17 @@ referrals_app = typer.Typer(help="Referrals (BNI slips).", no_args_is_help=True)
 subscribers_app = typer.Typer(help="The subscriber directory.", no_args_is_help=True)
 
 
-def init() -> None:
+def init(ctx: typer.Context) -> None:
     """Create or migrate the database to the newest schema."""
-    layer8 = build()
+    layer8 = application(ctx)
     revision = upgrade(layer8.db)
     console.print(f"database ready at revision [bold]{revision}[/bold]: {layer8.db.engine.url!r}")
 
 
 @audit_app.command("verify")
-def audit_verify() -> None:
+def audit_verify(ctx: typer.Context) -> None:
     """Exit 0 when the chain is intact; otherwise name the first bad row and exit 1."""
-    with build().db.read() as session:
+    with application(ctx).db.read() as session:
         result = audit.verify(session)
     if result.ok:
         console.print(f"audit chain intact: {result.checked} events")
@@ -42,12 +42,13 @@ def audit_verify() -> None:
 
 @referrals_app.command("list")
 def referrals_list(
+    ctx: typer.Context,
     subscriber: str | None = typer.Option(None, help="Only referrals given or received by this subscriber."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
     limit: int = typer.Option(200, min=1, max=10_000),
 ) -> None:
     """List referrals, newest first."""
-    with build().db.read() as session:
+    with application(ctx).db.read() as session:
         rows = [_referral_json(r) for r in referral_service.list_referrals(session, subscriber, limit=limit)]
     if as_json:
         typer.echo(json.dumps(rows, indent=2))
@@ -81,6 +82,7 @@ def _referral_json(referral: Any) -> dict[str, Any]:
 
 @subscribers_app.command("list")
 def subscribers_list(
+    ctx: typer.Context,
     q: str | None = typer.Option(None, "--q", "-q", help="Name, number, industry or place."),
     industry: str | None = typer.Option(None, help="NAICS code prefix or industry words."),
     place: str | None = typer.Option(None, help="Town, region or country."),
@@ -89,7 +91,7 @@ def subscribers_list(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """List subscribers by name (public cards: no contact details)."""
-    with build().db.read() as session:
+    with application(ctx).db.read() as session:
         page = directory.search_subscribers(session, q, limit, offset, industry=industry, place=place)
     if as_json:
         typer.echo(page.model_dump_json(indent=2))
@@ -105,12 +107,13 @@ def subscribers_list(
 
 @subscribers_app.command("show")
 def subscribers_show(
+    ctx: typer.Context,
     subscriber_id: str = typer.Argument(..., help="The subscriber's id."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Show one subscriber with its profile and consent (operator view, contact details included)."""
     viewer = Actor.admin("cli")
-    with build().db.read() as session:
+    with application(ctx).db.read() as session:
         view = directory.get_subscriber(session, subscriber_id, viewer=viewer)
         profile = directory.profile_view(session, subscriber_id, viewer=viewer)
     if as_json:

@@ -6,19 +6,20 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from cli.application import application
+from network.seed import seed_network
+
 console = Console(stderr=True)
 
 
 def seed(
+    ctx: typer.Context,
     subscribers: int = typer.Option(200, "--subscribers", "-n", min=1, max=1_000_000, help="How many."),
     seed_value: int = typer.Option(7, "--seed", help="The same seed gives the same network on any database."),
     if_empty: bool = typer.Option(False, "--if-empty", help="Do nothing when subscribers already exist."),
 ) -> None:
     """Seed a demo network: UK small businesses with real supply-chain needs, offers and consent mixes."""
-    from assistant.container import build  # lazy: --help must not open a database
-    from network.seed import seed_network
-
-    layer8 = build()
+    layer8 = application(ctx)
     columns = (TextColumn("seeding"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task("seed", total=subscribers)

@@ -11,8 +11,10 @@ from datetime import timedelta
 import typer
 from rich.console import Console
 
-from assistant.container import build
-from channels import linking
+from channels import linking, notify
+from channels.runtime import ChannelRuntime
+from channels.slack.socket import run_socket_mode
+from cli.application import application
 from network.actor import Actor
 
 logger = logging.getLogger(__name__)
@@ -26,6 +28,7 @@ def register(app: typer.Typer) -> None:
 
 
 def link_code(
+    ctx: typer.Context,
     subscriber_id: str = typer.Argument(..., help="The subscriber the new chat will belong to."),
     hours: float = typer.Option(24.0, min=0.02, max=168.0, help="How long the code stays valid."),
     issued_by: str = typer.Option("operator", help="Who hands out the code (kept with it, audited)."),
@@ -35,7 +38,7 @@ def link_code(
     Give the code to the business through a channel you trust; they send it from the new chat
     (WhatsApp: the code itself; Slack: a DM with the code, or `/layer8 link CODE`).
     """
-    container = build()
+    container = application(ctx)
     try:
         with container.db.transaction(Actor.admin(f"cli:{issued_by}")) as session:
             issued = linking.issue_code(
@@ -48,6 +51,7 @@ def link_code(
 
 
 def slack(
+    ctx: typer.Context,
     socket: bool = typer.Option(
         False, "--socket", help="Connect over Socket Mode (needs LAYER8_SLACK_APP_TOKEN)."
     ),
@@ -56,9 +60,7 @@ def slack(
     if not socket:
         typer.echo("HTTP mode is part of `layer8 serve` (POST /slack/events); use --socket for Socket Mode.")
         raise typer.Exit(2)
-    from channels.slack.socket import run_socket_mode
-
-    container = build()
+    container = application(ctx)
     try:
         asyncio.run(run_socket_mode(container))
     finally:
@@ -66,15 +68,13 @@ def slack(
 
 
 def worker(
+    ctx: typer.Context,
     max_tasks: int | None = typer.Option(
         None, min=1, help="Stop after this many tasks (default: run until stopped)."
     ),
 ) -> None:
     """Run background turns from the Redis queue at LAYER8_QUEUE_URL (API nodes only queue them)."""
-    from channels import notify
-    from channels.runtime import ChannelRuntime
-
-    container = build()
+    container = application(ctx)
     runtime = ChannelRuntime(container)
     notify.subscribe(container.db.events, runtime)
     stop = threading.Event()

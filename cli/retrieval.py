@@ -1,47 +1,42 @@
-"""``layer8 kb …``, ``layer8 match`` and ``layer8 index rebuild``: thin wrappers over the container."""
+"""``layer8 kb …``, ``layer8 match`` and ``layer8 index rebuild``: thin wrappers over the application."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from sqlalchemy import func, select
 
-if TYPE_CHECKING:
-    from assistant.container import Layer8
+from cli.application import application
+from network.directory import count_subscribers
+from retrieval.profiles_index import ProfileIndexer
 
 kb_app = typer.Typer(help="The knowledge base of business playbooks.", no_args_is_help=True)
 index_app = typer.Typer(help="The vector index of consented profiles.", no_args_is_help=True)
 console = Console()
 
 
-def _container() -> Layer8:
-    from assistant.container import build  # lazy: --help must not build anything
-
-    return build()
-
-
 @kb_app.command("ingest")
 def kb_ingest(
+    ctx: typer.Context,
     path: Path = typer.Argument(..., help="A Markdown, text, HTML or PDF file, or a folder."),
 ) -> None:
     """Add an operator's own documents to the knowledge base."""
-    ids = _container().knowledge.ingest(path)
+    ids = application(ctx).knowledge.ingest(path)
     typer.echo(f"ingested {len(ids)} document(s): {', '.join(ids)}")
 
 
 @kb_app.command("search")
 def kb_search(
+    ctx: typer.Context,
     query: str = typer.Argument(..., help="What to look for."),
     k: int = typer.Option(5, "--k", "-k", min=1, max=50, help="How many passages."),
     as_json: bool = typer.Option(False, "--json", help="One JSON list of hits."),
 ) -> None:
     """Search the knowledge base; every hit carries its citation (document#section)."""
-    hits = _container().knowledge.search(query, k)
+    hits = application(ctx).knowledge.search(query, k)
     if as_json:
         typer.echo(json.dumps([hit.to_dict() for hit in hits], ensure_ascii=False, indent=2))
         return
@@ -51,12 +46,13 @@ def kb_search(
 
 
 def match(
+    ctx: typer.Context,
     subscriber_id: str = typer.Argument(..., help="The subscriber to find partners for."),
     top: int = typer.Option(5, "--top", min=1, max=50, help="How many suggestions."),
     as_json: bool = typer.Option(False, "--json", help="A JSON list of suggestions."),
 ) -> None:
     """Suggest complementary subscribers, with the reasons and the score parts."""
-    suggestions = _container().matcher.suggest(subscriber_id, top=top)
+    suggestions = application(ctx).matcher.suggest(subscriber_id, top=top)
     if as_json:
         typer.echo(json.dumps([s.to_dict() for s in suggestions], ensure_ascii=False, indent=2))
         return
@@ -72,14 +68,11 @@ def match(
 
 
 @index_app.command("rebuild")
-def index_rebuild() -> None:
+def index_rebuild(ctx: typer.Context) -> None:
     """Index every consented (discoverable) profile and drop anyone who no longer is."""
-    from network.models import Subscriber
-    from retrieval.profiles_index import ProfileIndexer
-
-    layer8 = _container()
+    layer8 = application(ctx)
     with layer8.db.read() as session:
-        total = session.scalar(select(func.count()).select_from(Subscriber)) or 0
+        total = count_subscribers(session)
     indexer = ProfileIndexer(layer8.db, layer8.index, layer8.embedder)
     columns = (TextColumn("indexing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=False) as progress:
