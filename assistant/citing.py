@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+
+from tools.context import Source
 
 CITED = re.compile(r"\[[a-z0-9-]+#[a-z0-9-]+\]")
 _WORD = re.compile(r"[a-z0-9£$€%]+(?:[-'][a-z0-9]+)*")
@@ -29,12 +30,6 @@ when where which while who whom why will with would you your yours
 """
 STOP = frozenset(_STOP_WORDS.split())
 _SUFFIXES = ("ing", "ed", "es", "s", "e")
-
-
-@dataclass(frozen=True, slots=True)
-class Source:
-    citation: str  # "cash-flow#late-payers"
-    text: str
 
 
 def words(text: str) -> set[str]:

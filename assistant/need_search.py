@@ -13,8 +13,6 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from assistant import phrases
-from assistant.ports import Match
 from network.db import Database
 from network.ids import utcnow
 from network.models import Profile, Subscriber
@@ -23,6 +21,8 @@ from retrieval import eligibility
 from retrieval.embedder import Embedder
 from retrieval.index import VectorIndex, collection_name
 from retrieval.match_reasons import short
+from tools import phrases
+from tools.ports import Match
 
 MIN_SIMILARITY = 0.2  # MiniLM cosine between unrelated business texts sits near 0.1
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from assistant.ports import Lazy, Ports
 from assistant.service import Assistant, Options
+from tools.ports import Lazy, Ports
 
 if TYPE_CHECKING:
     from assistant.container import Layer8

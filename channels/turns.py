@@ -13,13 +13,13 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from assistant import phrases
 from assistant.messages import Action, InboundMessage, OutboundReply
 from channels import linking, texts
 from channels.options import OptionStore, choices_of, choose
 from channels.ports import AssistantPort
 from network.db import Database
 from network.errors import Layer8Error
+from tools import phrases
 
 logger = logging.getLogger(__name__)
 

@@ -18,12 +18,12 @@ from sqlalchemy import func, select
 from assistant.container import Layer8
 from assistant.llm.fake import FakeChatModel, Reply, Responder
 from assistant.messages import Action, Button, InboundMessage, OutboundReply
-from assistant.ports import Ports
 from assistant.service import Assistant, Options
 from assistant.wiring import ports_of
 from network.db import Database
 from network.services import consent, profiles
 from network.services.subscribers import create_subscriber
+from tools.ports import Ports
 
 T = TypeVar("T")
 

@@ -18,9 +18,9 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy.orm import Session
 
-from assistant.context import ToolContext, TurnEffects
-from assistant.ports import Ports
 from network.db import Database
+from tools.context import ToolContext, TurnEffects
+from tools.ports import Ports
 
 Data = dict[str, Any]
 

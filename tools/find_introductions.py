@@ -11,9 +11,9 @@ from collections.abc import Sequence
 
 from pydantic import Field
 
-from assistant.ports import Match, as_match
 from network.services import introductions
 from tools.base import Data, ToolArgs, ToolEnv, business_card, spec
+from tools.ports import Match, as_match
 
 
 class Args(ToolArgs):

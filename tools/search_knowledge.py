@@ -8,11 +8,11 @@ import logging
 
 from pydantic import Field
 
-from assistant.citing import Source
-from assistant.ports import Match, as_match, as_passage
 from network.models import Profile
 from network.services import introductions
 from tools.base import Data, ToolArgs, ToolEnv, business_card, spec
+from tools.context import Source
+from tools.ports import Match, as_match, as_passage
 
 logger = logging.getLogger(__name__)
 PASSAGE_CHARS = 700

@@ -15,10 +15,11 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from assistant import pending, phrases
-from assistant.ports import as_code
+from network import pending
 from network.services import profiles
+from tools import phrases
 from tools.base import Data, ToolArgs, ToolEnv, spec
+from tools.ports import as_code
 from tools.said import stated
 
 logger = logging.getLogger(__name__)

@@ -21,7 +21,6 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from assistant import phrases
 from assistant.container import Layer8
 from assistant.messages import Action, InboundMessage, OutboundReply
 from channels import feedback
@@ -32,6 +31,7 @@ from network.db import Database
 from network.errors import InvalidInput, Layer8Error, NotFound
 from network.models import Role
 from network.tokens import Principal
+from tools import phrases
 
 logger = logging.getLogger(__name__)
 SubscriberDep = Annotated[Principal, Depends(require_role(Role.SUBSCRIBER))]

@@ -9,10 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
-
-if TYPE_CHECKING:
-    from assistant.routing import ChatRouter
+from typing import Any, Generic, Protocol, TypeVar
 
 T = TypeVar("T")
 
@@ -33,6 +30,12 @@ class Knowledge(Protocol):
 
 class Classifier(Protocol):
     def classify(self, text: str, top: int = 3) -> Sequence[Any]: ...
+
+
+class ChatRouter(Protocol):
+    """Tells plain chat from a request that needs tools (``assistant.routing.ChatRouter``)."""
+
+    def is_chat(self, text: str, last_reply: str | None = None) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -114,7 +117,7 @@ def _missing(name: str) -> Callable[[], Any]:
 
 @dataclass
 class Ports:
-    """The retrieval parts the tools use, each built lazily."""
+    """The retrieval parts the tools use, each built lazily, and the assistant's chat router."""
 
     matcher: Lazy[Matcher] = field(default_factory=lambda: Lazy(_missing("matcher")))
     needs: Lazy[NeedSearch] = field(default_factory=lambda: Lazy(_missing("need search")))

@@ -1,6 +1,6 @@
 """The server-side context of one turn: who is acting, where, in which conversation.
 
-Built by :class:`assistant.service.Assistant` from the channel's verified identity — never from anything a
+Built by the assistant from the channel's verified identity — never from anything a
 model wrote. Tools receive it as a bound argument; their pydantic argument models forbid extra fields, so a
 model cannot smuggle in a ``subscriber_id`` and act for someone else.
 """
@@ -10,8 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.citing import Source
 from network.actor import Actor
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    citation: str  # "cash-flow#late-payers"
+    text: str
 
 
 @dataclass(frozen=True, slots=True)
