@@ -38,9 +38,10 @@ test: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 typecheck: setup
-	$(BIN)/mypy cli assistant retrieval tools channels evals network ossbss
+	$(BIN)/mypy cli composition seeding assistant retrieval tools channels evals network ossbss
 
 bench: setup
 	$(BIN)/python benchmarks/run_all.py

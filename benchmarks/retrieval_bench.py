@@ -198,7 +198,7 @@ def run_size(
 
 def reopen(store: Path, ef: int) -> ChromaIndex:
     """Set ``ef_search`` and reopen the store: a loaded HNSW index keeps its old value (chromadb 1.5.9)."""
-    from chromadb.api.shared_system_client import SharedSystemClient
+    from chromadb.api.shared_system_client import SharedSystemClient  # lazy: chromadb imports slowly
 
     index = ChromaIndex(path=store)
     index.tune("bench-offers", ef)

@@ -6,19 +6,7 @@ the result; they hold no rules of their own.
 
 from __future__ import annotations
 
-import os
-
-
-def offline_environment() -> None:
-    """No model hub, no telemetry: set before any ML library is imported."""
-    for name, value in {
-        "HF_HUB_OFFLINE": "1",
-        "TRANSFORMERS_OFFLINE": "1",
-        "TOKENIZERS_PARALLELISM": "false",
-        "ANONYMIZED_TELEMETRY": "False",
-        "HF_HUB_DISABLE_TELEMETRY": "1",
-    }.items():
-        os.environ.setdefault(name, value)
+from composition.environment import offline_environment
 
 
 def main() -> None:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import typer
 
-from assistant.container import Layer8, build
+from composition.container import Layer8, build
 
 
 class Application:

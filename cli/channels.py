@@ -11,10 +11,10 @@ from datetime import timedelta
 import typer
 from rich.console import Console
 
-from channels import linking, notify
-from channels.runtime import ChannelRuntime
+from channels import linking
 from channels.slack.socket import run_socket_mode
 from cli.application import application
+from composition.channels import channel_runtime
 from network.actor import Actor
 
 logger = logging.getLogger(__name__)
@@ -62,7 +62,7 @@ def slack(
         raise typer.Exit(2)
     container = application(ctx)
     try:
-        asyncio.run(run_socket_mode(container))
+        asyncio.run(run_socket_mode(channel_runtime(container)))
     finally:
         container.close()
 
@@ -75,8 +75,7 @@ def worker(
 ) -> None:
     """Run background turns from the Redis queue at LAYER8_QUEUE_URL (API nodes only queue them)."""
     container = application(ctx)
-    runtime = ChannelRuntime(container)
-    notify.subscribe(container.db.events, runtime)
+    runtime = channel_runtime(container)
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())

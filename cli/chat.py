@@ -13,10 +13,10 @@ from typing import Any
 import typer
 from rich.console import Console
 
-from assistant.container import Layer8
 from assistant.messages import Action, InboundMessage, OutboundReply
 from assistant.service import Assistant
 from cli.application import application
+from composition.container import Layer8
 from network.services.subscribers import require_subscriber
 
 CHANNEL = "terminal"

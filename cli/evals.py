@@ -7,6 +7,8 @@ from typing import Any
 
 import typer
 
+from assistant.settings import Settings
+from cli.application import application
 from evals import compare as comparison
 from evals.context import EvalConfig
 from evals.result import SuiteResult
@@ -45,6 +47,7 @@ def run_command(
     limit: int | None,
     embedder: str | None,
     network: int,
+    settings: Settings,
 ) -> None:
     if model not in MODELS:
         raise typer.BadParameter(f"use one of {', '.join(MODELS)}", param_hint="--model")
@@ -54,7 +57,7 @@ def run_command(
     config = EvalConfig(model=model, runs=runs, embedder=embedder, limit=limit, network=network)  # type: ignore[arg-type]
     folder = out or Path("reports") / "eval" / f"{suite}-{model}"
     typer.echo(f"running {', '.join(names)} with the {model} model → {folder}")
-    document = run(names, config, folder, progress=lambda r: typer.echo(headline(r)))
+    document = run(names, config, folder, settings=settings, progress=lambda r: typer.echo(headline(r)))
     typer.echo(f"wrote {folder / 'results.json'} and {folder / 'report.html'} ({document['seconds']:.1f}s)")
     failed = [n for n, s in document["suites"].items() if "error" in s["summary"]]
     if failed:
@@ -74,6 +77,7 @@ NETWORK = typer.Option(30, "--network", min=0, help="Seeded businesses behind ev
 
 def _suite_command(name: str) -> Any:
     def command(
+        ctx: typer.Context,
         model: str = MODEL,
         runs: int = RUNS,
         out: Path | None = OUT,
@@ -81,7 +85,7 @@ def _suite_command(name: str) -> Any:
         embedder: str | None = EMBEDDER,
         network: int = NETWORK,
     ) -> None:
-        run_command(name, model, runs, out, limit, embedder, network)
+        run_command(name, model, runs, out, limit, embedder, network, application(ctx).settings)
 
     what = "every suite" if name == "all" else f"the {name} suite"
     command.__doc__ = f"Run {what}; write results.json and report.html."

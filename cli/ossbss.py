@@ -13,8 +13,9 @@ from rich.console import Console
 from rich.table import Table
 
 from cli.application import application
+from composition import ossbss as wiring
 from network.actor import Actor
-from ossbss import outbox, wiring
+from ossbss import outbox
 from ossbss.incentives import listed
 from ossbss.incentives import to_json as incentive_json
 from ossbss.reconcile import reconcile

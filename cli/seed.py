@@ -7,7 +7,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from cli.application import application
-from network.seed import seed_network
+from seeding.network import seed_network
 
 console = Console(stderr=True)
 

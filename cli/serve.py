@@ -37,7 +37,7 @@ def serve(
 ) -> None:
     """Serve the HTTP API (uvicorn with uvloop and httptools)."""
     uvicorn.run(
-        "channels.api.app:app_from_settings",
+        "composition.channels:app_from_settings",
         factory=True,
         host=host,
         port=port,

@@ -14,9 +14,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from assistant.container import Layer8
 from assistant.messages import Action, InboundMessage, OutboundReply
 from assistant.service import Assistant
+from composition.container import Layer8
 from evals.judge import accepted_partners
 from evals.scenario import Member, Scenario, Step, resolve
 from evals.scripted import Script

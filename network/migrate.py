@@ -6,6 +6,7 @@ from importlib import resources
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
 
 from network.db import Database
 
@@ -23,7 +24,6 @@ def upgrade(db: Database) -> str:
     with db.engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
-    from alembic.runtime.migration import MigrationContext
 
     with db.engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision() or "base"

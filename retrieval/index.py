@@ -98,10 +98,9 @@ class ChromaIndex:
         return self._client
 
     def _connect(self) -> Any:
-        import chromadb
-        from chromadb.config import Settings as ChromaSettings
+        import chromadb  # lazy: chromadb takes seconds to import, and most commands never open the index
 
-        settings = ChromaSettings(anonymized_telemetry=False)
+        settings = chromadb.config.Settings(anonymized_telemetry=False)
         if self.url:
             parsed = urlparse(self.url)
             return chromadb.HttpClient(

@@ -22,11 +22,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = (
     "cli",
-    "channels",
-    "evals",
     "benchmarks",
+    "evals",
+    "composition",
+    "channels",
     "assistant",
     "tools",
+    "seeding",
     "retrieval",
     "ossbss",
     "network",

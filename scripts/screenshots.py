@@ -27,16 +27,16 @@ import uvicorn
 from pydantic import SecretStr
 from sqlalchemy import select
 
-from assistant.container import Layer8
 from assistant.settings import Settings
-from channels.api import create_app
+from composition.channels import web_app
+from composition.container import Layer8
+from composition.ossbss import subscribe as subscribe_incentives
 from network import tokens
 from network.actor import Actor
 from network.db import Database
 from network.migrate import upgrade
 from network.models import Conversation, Deal, Incentive, Introduction, Message, Referral, Subscriber
-from network.seed import seed_network
-from ossbss.wiring import subscribe as subscribe_incentives
+from seeding.network import seed_network
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -267,7 +267,7 @@ def main() -> None:
                 select(Referral.receiver_id).where(Referral.state == "meeting")
             ).first()
         assert receiver is not None
-        with Served(create_app(container)) as url:
+        with Served(web_app(container)) as url:
             for path in photograph(url, token, receiver, out):
                 print(path)
         container.close()

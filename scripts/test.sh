@@ -20,5 +20,6 @@ fi
 
 $BIN/ruff check .
 $BIN/ruff format --check .
-$BIN/mypy cli assistant retrieval tools channels evals network ossbss
+$BIN/lint-imports  # the layer contract in pyproject.toml
+$BIN/mypy cli composition seeding assistant retrieval tools channels evals network ossbss
 $BIN/pytest -q "$@"

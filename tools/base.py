@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy.orm import Session
 
 from network.db import Database
+from network.models import Profile, Subscriber
 from tools.context import ToolContext, TurnEffects
 from tools.ports import Ports
 
@@ -94,8 +95,6 @@ def spec(name: str, args: type[A], run: Callable[[ToolEnv, A], Data]) -> ToolSpe
 
 def business_card(session: Session, subscriber_id: str) -> Data:
     """Public facts about another business: never contact details (those cross only on an accepted intro)."""
-    from network.models import Profile, Subscriber
-
     subscriber = session.get(Subscriber, subscriber_id)
     profile = session.get(Profile, subscriber_id)
     if subscriber is None:

@@ -53,10 +53,12 @@ class LlamaEngine:
         temperature: float = 0.0,
         cache_bytes: int = 512 << 20,
     ) -> None:
-        from llama_cpp import Llama  # lazy: an optional, compiled dependency
+        import llama_cpp  # lazy: an optional, compiled dependency (pip install -e '.[local]')
+
+        self._llama_cpp: Any = llama_cpp
 
         # n_threads explicit: on a busy 2-core box 2 threads ran 10× slower than 1 (PITFALLS)
-        self._llm: Any = Llama(
+        self._llm: Any = llama_cpp.Llama(
             model_path=str(path),
             n_ctx=n_ctx,
             n_threads=n_threads,
@@ -116,9 +118,8 @@ class LlamaEngine:
     def _grammar(self, schema: Mapping[str, Any]) -> Any:
         key = json.dumps(schema, sort_keys=True)
         if key not in self._grammars:
-            from llama_cpp.llama_grammar import LlamaGrammar
-
-            self._grammars[key] = LlamaGrammar.from_json_schema(key, verbose=False)
+            grammar = self._llama_cpp.llama_grammar.LlamaGrammar
+            self._grammars[key] = grammar.from_json_schema(key, verbose=False)
         return self._grammars[key]
 
     def _token_text(self, token: int) -> str:

@@ -7,7 +7,9 @@ import logging
 from langchain_core.language_models import BaseChatModel
 
 from assistant.llm import gguf
+from assistant.llm.engine import LlamaEngine
 from assistant.llm.fake import FakeChatModel, echo_responder
+from assistant.llm.local import LocalChatModel
 from assistant.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -17,6 +19,7 @@ def build_chat_model(settings: Settings) -> BaseChatModel:
     """``openai`` (an endpoint), ``local`` (llama.cpp in-process, the default) or ``fake`` (scripted)."""
     provider = settings.provider
     if provider == "openai":
+        # lazy: langchain-openai takes a second to import, and only this provider needs it
         from assistant.llm.openai_provider import build_openai
 
         return build_openai(settings)
@@ -27,9 +30,6 @@ def build_chat_model(settings: Settings) -> BaseChatModel:
 
 def build_local(settings: Settings) -> BaseChatModel:
     """Verify the GGUF (SHA-256 before loading), load it with explicit threads and context, wrap it."""
-    from assistant.llm.engine import LlamaEngine
-    from assistant.llm.local import LocalChatModel
-
     model = gguf.model_file(settings.home, settings.gguf_path, settings.gguf_sha256)
     path = gguf.verify(model)
     engine = LlamaEngine(

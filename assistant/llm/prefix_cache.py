@@ -16,6 +16,8 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 logger = logging.getLogger(__name__)
 
 
@@ -54,8 +56,6 @@ class PrefixCache:
 
     def save(self) -> None:
         """Snapshot the live state (the last prompt and its completion)."""
-        from llama_cpp.llama import LlamaState
-
         n_tokens = self._llm.n_tokens
         key = tuple(self._llm.input_ids[:n_tokens].tolist())
         if not key or key in self._snapshots:
@@ -63,7 +63,7 @@ class PrefixCache:
         size = int(_llama_cpp().llama_state_get_size(self._llm.ctx))
         buffer = (ctypes.c_uint8 * size)()
         written = int(_llama_cpp().llama_state_get_data(self._llm.ctx, buffer, size))
-        state = LlamaState(
+        state = _llama_cpp().llama.LlamaState(
             input_ids=self._llm.input_ids.copy(),
             # one zero row: load_state broadcasts it over the logits, which the next decode recomputes
             scores=_zero_scores(self._llm),
@@ -87,12 +87,10 @@ def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
 
 
 def _zero_scores(llm: Any) -> Any:
-    import numpy as np
-
     return np.zeros((1, llm.n_vocab()), dtype=np.single)
 
 
 def _llama_cpp() -> Any:
-    import llama_cpp
+    import llama_cpp  # lazy: an optional, compiled dependency (pip install -e '.[local]')
 
     return llama_cpp

@@ -66,4 +66,5 @@ def require_role(*roles: Role) -> Callable[[Principal], Principal]:
 
 
 StaffDep = Annotated[Principal, Depends(require_role(Role.AGENT, Role.ADMIN))]
+SubscriberDep = Annotated[Principal, Depends(require_role(Role.SUBSCRIBER))]
 AdminDep = Annotated[Principal, Depends(require_role(Role.ADMIN))]

@@ -15,14 +15,14 @@ from typing import Annotated, cast
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
-from assistant.container import Layer8
+from channels.ports import Parts
 
 
-def get_container(request: Request) -> Layer8:
-    return cast(Layer8, request.app.state.container)
+def get_container(request: Request) -> Parts:
+    return cast(Parts, request.app.state.container)
 
 
-ContainerDep = Annotated[Layer8, Depends(get_container)]
+ContainerDep = Annotated[Parts, Depends(get_container)]
 
 
 def read_session(container: ContainerDep) -> Iterator[Session]:

@@ -7,9 +7,9 @@ from pydantic import BaseModel
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from assistant.container import Layer8
 from channels.api.deps import ContainerDep
 from channels.api.version import VERSION
+from channels.ports import Parts
 from network.errors import Layer8Error
 
 router = APIRouter(tags=["operations"])
@@ -37,5 +37,5 @@ def healthz(container: ContainerDep) -> Health:
     return Health(status="ok", version=VERSION, database=container.db.dialect, schema_revision=revision)
 
 
-def install(app: FastAPI, container: Layer8) -> None:
+def install(app: FastAPI, container: Parts) -> None:
     app.include_router(router)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 from pydantic import BaseModel
 
-from assistant.container import Layer8
 from channels.api.auth import PrincipalDep
 from channels.api.deps import ContainerDep, SessionDep
 from channels.api.problems import PROBLEM_RESPONSES
+from channels.ports import Parts
 from network import directory
 from network.directory import SubscriberView
 
@@ -41,5 +41,5 @@ def me(principal: PrincipalDep, session: SessionDep, container: ContainerDep) ->
     )
 
 
-def install(app: FastAPI, container: Layer8) -> None:
+def install(app: FastAPI, container: Parts) -> None:
     app.include_router(router)

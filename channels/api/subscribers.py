@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, FastAPI, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from assistant.container import Layer8
 from channels.api.auth import PrincipalDep, StaffDep
 from channels.api.deps import ContainerDep, SessionDep
 from channels.api.problems import PROBLEM_RESPONSES
+from channels.ports import Parts
 from network import directory
 from network.directory import MAX_LIMIT, MAX_OFFSET, MAX_QUERY, Page, ProfileView, SubscriberView
 
@@ -79,7 +79,7 @@ def get_profile(
     )
 
 
-def _search(session: SessionDep, container: Layer8, search: SearchRequest) -> Page:
+def _search(session: SessionDep, container: Parts, search: SearchRequest) -> Page:
     return directory.search_subscribers(
         session,
         search.q,
@@ -91,5 +91,5 @@ def _search(session: SessionDep, container: Layer8, search: SearchRequest) -> Pa
     )
 
 
-def install(app: FastAPI, container: Layer8) -> None:
+def install(app: FastAPI, container: Parts) -> None:
     app.include_router(router)

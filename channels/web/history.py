@@ -15,8 +15,8 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 from sqlalchemy import func, select
 
+from channels.api.auth import SubscriberDep
 from channels.runtime import RuntimeDep
-from channels.web.chat import SubscriberDep
 from network.db import Database
 from network.models import Conversation, Message
 

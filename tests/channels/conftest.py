@@ -17,11 +17,11 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from assistant.container import Layer8
 from assistant.settings import Settings
-from channels.api.app import create_app
 from channels.queue import InProcessQueue
 from channels.runtime import ChannelRuntime
+from composition.channels import web_app
+from composition.container import Layer8
 from network.actor import Actor
 from network.db import Database
 from network.models import ChannelIdentity
@@ -136,7 +136,7 @@ def open_harness(db: Database, home: Path, **settings: Any) -> Iterator[Harness]
         container.db = db
         assistant = FakeAssistant(db)
         container.assistant = assistant
-        app = create_app(container)
+        app = web_app(container)
         with AppServer(app) as server, httpx.Client(base_url=server.url, timeout=10) as client:
             yield Harness(container, server, slack, graph, assistant, client)
 

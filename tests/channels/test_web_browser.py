@@ -13,10 +13,10 @@ from playwright.sync_api import expect
 from pydantic import SecretStr
 from sqlalchemy import func, select
 
-from assistant.container import Layer8
 from assistant.llm.fake import FakeChatModel
 from assistant.settings import Settings
-from channels.api.app import create_app
+from composition.channels import web_app
+from composition.container import Layer8
 from network import tokens
 from network.actor import Actor
 from network.db import Database
@@ -66,7 +66,7 @@ def served(sqlite_db: Database, tmp_path: Path) -> Iterator[tuple[str, str, Data
     container = Layer8(settings)
     container.db = sqlite_db
     container.assistant = chat.assistant
-    with AppServer(create_app(container)) as server:
+    with AppServer(web_app(container)) as server:
         yield server.url, token, sqlite_db
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from channels.api import create_app
+from composition.channels import web_app
 from network.db import Database
 from tests.console.helpers import Net, make_container, seed
 from tests.console.server import Served
@@ -51,7 +51,7 @@ def browser() -> Iterator[Any]:
 def site(sqlite_db: Database, tmp_path: Path) -> Iterator[Site]:
     container = make_container(sqlite_db.url, tmp_path)
     net = seed(container.db)
-    with Served(create_app(container)) as server:
+    with Served(web_app(container)) as server:
         yield Site(server.url, net)
     container.close()
 

@@ -3,7 +3,7 @@
 Each seeded industry carries, from the real data in ``retrieval/data``: its NAICS title and everyday words
 (OpenStreetMap presets), what it *sells* in plain words, what it *needs* (its top BEA 2017 supplier
 commodities, weighted by their share of its inputs) and who *buys* from it (its top BEA buyer industries,
-and households when they take a large share). The hand-written parts are in ``network/data/seed``.
+and households when they take a large share). The hand-written parts are in ``seeding/data``.
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ class SeedCatalog:
 
 
 def _read(name: str) -> str:
-    return (resources.files("network") / "data" / "seed" / name).read_text(encoding="utf-8")
+    return (resources.files("seeding") / "data" / name).read_text(encoding="utf-8")
 
 
 def _rows(name: str) -> list[dict[str, str]]:

@@ -1,4 +1,4 @@
-"""Building the :class:`~assistant.service.Assistant` from the composition root's parts.
+"""Building the :class:`~assistant.service.Assistant` from the application's parts.
 
 Retrieval parts are looked up lazily: a turn that never searches the knowledge base never loads it, and an
 installation without one still answers (the tool reports the feature as unavailable).
@@ -7,17 +7,21 @@ installation without one still answers (the tool reports the feature as unavaila
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypeVar
 
+from assistant.need_search import VectorNeedSearch
+from assistant.routing import ChatRouter
 from assistant.service import Assistant, Options
 from tools.ports import Lazy, Ports
 
 if TYPE_CHECKING:
-    from assistant.container import Layer8
+    from composition.container import Layer8
+
+T = TypeVar("T")
 
 
-def _part(build: Callable[[], Any]) -> Lazy[Any]:
-    def make() -> Any:
+def _part(build: Callable[[], T]) -> Lazy[T]:
+    def make() -> T:
         try:
             return build()
         except NotImplementedError as exc:  # a part another area has not delivered on this installation
@@ -27,8 +31,6 @@ def _part(build: Callable[[], Any]) -> Lazy[Any]:
 
 
 def ports_of(layer8: Layer8) -> Ports:
-    from assistant.need_search import VectorNeedSearch
-
     return Ports(
         matcher=_part(lambda: layer8.matcher),
         needs=_part(lambda: VectorNeedSearch(layer8.db, layer8.index, layer8.embedder)),
@@ -38,10 +40,8 @@ def ports_of(layer8: Layer8) -> Ports:
     )
 
 
-def _router(layer8: Layer8) -> Any:
+def _router(layer8: Layer8) -> ChatRouter | None:
     """The chat router needs real sentence embeddings: none with the fake embedder (tests) or when off."""
-    from assistant.routing import ChatRouter
-
     settings = layer8.settings
     if not settings.chat_router or settings.embedder == "fake":
         return None

@@ -1,18 +1,33 @@
-"""The composition root: the one place that builds Layer8 from settings.
+"""The application: every part Layer8 is built from, made from settings on first use and at most once.
 
 Everything else receives its collaborators through constructors. Parts are built lazily (a CLI command that
-only lists subscribers never loads the embedding model) and at most once per container.
+only lists subscribers never loads the embedding model).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
 
+from langchain_core.language_models import BaseChatModel
+
+from assistant.llm import build_chat_model
+from assistant.service import Assistant
 from assistant.settings import Settings, get_settings
+from composition import assistant as assistant_parts
+from composition import ossbss as ossbss_parts
+from composition.environment import offline_environment
 from network.db import Database
 from network.events import EventBus
+from ossbss.port import OssBss
+from retrieval import index_sync
+from retrieval.embedder import Embedder, build_embedder
+from retrieval.index import ChromaIndex
+from retrieval.industry import IndustryClassifier
+from retrieval.knowledge import KnowledgeBase
+from retrieval.matching import Matcher
+from retrieval.profiles_index import ProfileIndexer
+from retrieval.supply_chain import SupplyChain
 
 
 @dataclass
@@ -25,58 +40,39 @@ class Layer8:
         self.settings.home.mkdir(parents=True, exist_ok=True)
         return Database(self.settings.database, events=self.events)
 
-    # --- retrieval (issue 3) -------------------------------------------------------------------------
     @cached_property
-    def embedder(self) -> Any:
-        from retrieval.embedder import build_embedder
-
+    def embedder(self) -> Embedder:
         return build_embedder(self.settings.embedder, self.settings.embedding_model_path)
 
     @cached_property
-    def index(self) -> Any:
-        from retrieval.index import ChromaIndex
-
+    def index(self) -> ChromaIndex:
         return ChromaIndex(path=self.settings.chroma_path, url=self.settings.chroma_url)
 
     @cached_property
-    def classifier(self) -> Any:
-        from retrieval.industry import IndustryClassifier
-
+    def classifier(self) -> IndustryClassifier:
         return IndustryClassifier(self.embedder, cache_dir=self.settings.home / "cache")
 
     @cached_property
-    def knowledge(self) -> Any:
-        from retrieval.knowledge import KnowledgeBase
-
+    def knowledge(self) -> KnowledgeBase:
         library = self.settings.home / "kb"
         return KnowledgeBase(self.index, self.embedder, library, tenant=self.settings.tenant)
 
     @cached_property
-    def matcher(self) -> Any:
-        from retrieval.matching import Matcher
-        from retrieval.supply_chain import SupplyChain
-
+    def matcher(self) -> Matcher:
         return Matcher(self.db, self.index, self.embedder, supply_chain=SupplyChain.load())
 
-    # --- OSS/BSS (issue 5) ---------------------------------------------------------------------------
     @cached_property
-    def bss(self) -> Any:
-        from ossbss.wiring import build_bss  # embedded ledger, or TM Forum APIs over HTTP
+    def bss(self) -> OssBss:
+        """The embedded ledger, or TM Forum APIs over HTTP."""
+        return ossbss_parts.build_bss(self.settings, self.db)
 
-        return build_bss(self.settings, self.db)
-
-    # --- assistant (issue 4) -------------------------------------------------------------------------
     @cached_property
-    def chat_model(self) -> Any:
-        from assistant.llm import build_chat_model
-
+    def chat_model(self) -> BaseChatModel:
         return build_chat_model(self.settings)
 
     @cached_property
-    def assistant(self) -> Any:
-        from assistant.wiring import build_assistant
-
-        return build_assistant(self)
+    def assistant(self) -> Assistant:
+        return assistant_parts.build_assistant(self)
 
     def close(self) -> None:
         if "db" in self.__dict__:
@@ -84,12 +80,11 @@ class Layer8:
 
 
 def build(settings: Settings | None = None) -> Layer8:
+    """The application from ``settings`` (default: the environment, read here and nowhere else)."""
+    offline_environment()
     layer8 = Layer8(settings or get_settings())
-    from retrieval import index_sync  # the vector index follows consent, profile and erasure events
-    from retrieval.profiles_index import ProfileIndexer
-
+    # the vector index follows consent, profile and erasure events
     index_sync.subscribe(layer8.events, lambda: ProfileIndexer(layer8.db, layer8.index, layer8.embedder))
-    from ossbss.wiring import subscribe as subscribe_incentives  # deal.recorded → the giver's incentive
-
-    subscribe_incentives(layer8.events, layer8.settings)
+    # deal.recorded → the giver's incentive
+    ossbss_parts.subscribe(layer8.events, layer8.settings)
     return layer8

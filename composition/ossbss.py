@@ -1,23 +1,23 @@
-"""How the composition root builds this area from settings (kept here so the container stays small)."""
+"""Building the OSS/BSS parts from settings: the adapter, the incentive rules and the outbox relay."""
 
 from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy.orm import Session
 
+from assistant.settings import Settings
 from network.db import Database
 from network.errors import InvalidInput
 from network.events import EventBus
+from ossbss.embedded import EmbeddedBss
 from ossbss.incentives import Incentives
 from ossbss.port import OssBss
 from ossbss.relay import Relay, RelayPolicy
 from ossbss.rewards import load_rules
-
-if TYPE_CHECKING:
-    from assistant.settings import Settings
+from ossbss.tmf.client import TmfBss
 
 
 def build_bss(settings: Settings, db: Database) -> OssBss:
@@ -25,11 +25,7 @@ def build_bss(settings: Settings, db: Database) -> OssBss:
     if settings.bss_adapter == "tmf":
         if not settings.tmf_base_url:
             raise InvalidInput("LAYER8_BSS_ADAPTER=tmf needs LAYER8_TMF_BASE_URL")
-        from ossbss.tmf.client import TmfBss
-
         return TmfBss.connect(settings.tmf_base_url, settings.tmf_timeout_s)
-    from ossbss.embedded import EmbeddedBss
-
     return EmbeddedBss(db)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterable
 
-from network.seed_catalog import Town
+from seeding.catalog import Town
 
 MOBILE = "+447700900"
 NO_AREA = "+441632960"

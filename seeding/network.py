@@ -1,6 +1,6 @@
 """A realistic, deterministic demo network (``layer8 seed``).
 
-Businesses come from NAICS small-business industries (``network/data/seed/industries.csv``); what each
+Businesses come from NAICS small-business industries (``seeding/data/industries.csv``); what each
 offers, needs and sells to comes from real data (NAICS titles, OpenStreetMap vocabulary, the BEA 2017
 supply chains of its industry). Towns are real UK places; names are fictional; e-mails are at example.com
 subdomains and phone numbers in Ofcom's drama ranges. The same ``seed`` gives the same subscribers — ids,
@@ -21,16 +21,16 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from network import seed_text as words
 from network.actor import Actor
 from network.db import Database
 from network.errors import Conflict
 from network.ids import new_id
 from network.models import ConsentKind, ConsentRecord, GrowthStage, Profile, Subscriber
-from network.seed_catalog import SeedCatalog, SeedIndustry, Town
-from network.seed_contact import PhoneBook
 from network.services.consent import PURPOSES, WORDING_VERSION
 from network.services.profiles import DECLARED, clean_value
+from seeding import text as words
+from seeding.catalog import SeedCatalog, SeedIndustry, Town
+from seeding.contact import PhoneBook
 
 SEED_EPOCH = datetime(2026, 11, 1, tzinfo=UTC)  # seeded businesses joined in the two years before this
 ANCHORS = (

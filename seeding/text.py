@@ -10,7 +10,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
-from network.seed_catalog import SeedCatalog, SeedIndustry, Town
+from seeding.catalog import SeedCatalog, SeedIndustry, Town
 
 BOTTLENECKS = (
     "finding a reliable supplier of {need}",
