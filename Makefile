@@ -49,10 +49,13 @@ bench: setup
 eval: setup
 	$(BIN)/layer8 eval all --model fake --out reports/eval
 
+# `model warm` evaluates the prompt prefix every conversation shares into a state file under var/cache/llm
+# (tens of seconds the first time, under a second after), so the server's first reply does not pay for it.
 run: model
 	$(BIN)/layer8 init
 	$(BIN)/layer8 seed --subscribers 200 --seed 7 --if-empty
 	$(BIN)/layer8 index rebuild
+	$(BIN)/layer8 model warm
 	$(BIN)/layer8 serve
 
 clean:

@@ -95,7 +95,9 @@ def confirm_profile(session: Session, action: PendingAction) -> dict[str, Any]:
     ids = [str(i) for i in action.payload.get("proposal_ids", [])]
     still_open = {p.id for p in profiles.pending(session, action.subscriber_id)}
     declared = frozenset(str(f) for f in action.payload.get("declared", []))
-    profiles.confirm(session, action.subscriber_id, [i for i in ids if i in still_open], declared=declared)
+    added = {str(f): str(items) for f, items in (action.payload.get("added") or {}).items()}
+    open_ids = [i for i in ids if i in still_open]
+    profiles.confirm(session, action.subscriber_id, open_ids, declared=declared, added=added)
     return {"proposal_ids": ids, "text": phrases.PROFILE_CONFIRMED}
 
 

@@ -1,10 +1,15 @@
 """The messages a model sees for one turn: the system prompt (shared instructions, then this person's
 session: the onboarding interview while the profile is empty, the thread's summary), recent history, and the
 new message.
+
+The layout keeps one prefix byte-identical for everyone: the shared instructions, then the tools block, and
+only then the session (the embedded model's template places the session message after the tools, see
+``assistant/llm/template.py``). That prefix is evaluated once and kept on disk (``assistant/warmup.py``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
@@ -12,6 +17,7 @@ from sqlalchemy.orm import Session
 
 import prompts
 from assistant import conversations, onboarding
+from assistant.llm.template import system_message
 from network.models import Conversation, Profile, Subscriber
 
 CONTEXT_CHARS = 1500
@@ -36,9 +42,10 @@ def render_system(
     """One system message: the shared instructions, then this person's session (also used by the evals).
 
     One message, not two: with the session as a second system message (rendered after the tools block) the
-    embedded model chose the right tool less often (0.71 vs 0.81 on the hard cases of the tools eval).
+    embedded model chose the right tool less often (0.71 vs 0.81 on the hard cases of the tools eval). The
+    message marks where the session starts, so the embedded model renders it after the tools block inside
+    the same system turn, and the instructions and tools stay one prefix shared by everyone.
     """
-    shared = prompts.render("system", operator=operator)
     person = prompts.render(
         "session",
         today=today.isoformat(),
@@ -46,7 +53,23 @@ def render_system(
         onboarding=prompts.render("onboarding", missing=", ".join(missing)) if missing is not None else "",
         summary=prompts.render("conversation_summary", summary=summary) if summary else "",
     )
-    return [SystemMessage(f"{shared}\n\n{person}".strip())]
+    return [system_message(shared_instructions(operator), person.strip())]
+
+
+def shared_instructions(operator: str) -> str:
+    """The instructions every conversation starts with, identical for everyone."""
+    return prompts.render("system", operator=operator).strip()
+
+
+def prefix_variants(operator: str) -> Sequence[list[BaseMessage]]:
+    """Two turns of different people on different days: what they share is the shared prefix."""
+    return [
+        [*render_system(business_name=name, missing=None, summary=None, operator=operator, today=day), user]
+        for name, day, user in (
+            ("Acme Plumbing", date(2001, 1, 1), HumanMessage("hello")),
+            ("Zeta Bakery", date(2099, 12, 31), HumanMessage("thanks")),
+        )
+    ]
 
 
 def turn_messages(

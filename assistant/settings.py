@@ -6,6 +6,7 @@ Nothing here is read at import time; every environment variable the product hono
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -39,7 +40,9 @@ class Settings(BaseSettings):
     llm_max_retries: int = Field(default=2, ge=0, le=5)
     gguf_path: Path | None = None
     gguf_sha256: str | None = None  # checked for a custom gguf_path only when set
-    llm_threads: int = Field(default=1, ge=1)
+    # None: every core this process may run on (a turn uses them all when no other turn runs); an integer
+    # pins it (on a box shared with other busy processes, fewer threads can be faster: PITFALLS)
+    llm_threads: int | None = Field(default=None, ge=1)
     llm_context: int = 8192
     # 0 = greedy: the same prompt gives the same answer (reproducible evals, where pass^k = pass^1);
     # above 0 samples, which makes `layer8 eval conversations --runs k` measure consistency
@@ -92,6 +95,18 @@ class Settings(BaseSettings):
         return self.home / "chroma"
 
     @property
+    def llm_thread_count(self) -> int:
+        """``llm_threads``, or every core this process may use when it is unset."""
+        if self.llm_threads is not None:
+            return self.llm_threads
+        return available_cores()
+
+    @property
+    def llm_cache_dir(self) -> Path:
+        """Where the embedded model's evaluated prompt prefixes are kept (llama.cpp state files)."""
+        return self.home / "cache" / "llm"
+
+    @property
     def provider(self) -> str:
         """The chat model provider: explicit, else ``openai`` when an endpoint is set, else ``local``."""
         if self.llm_provider:
@@ -106,6 +121,14 @@ class Settings(BaseSettings):
             if isinstance(value, SecretStr) and value.get_secret_value().strip().lower() in PLACEHOLDERS:
                 raise ValueError(f"LAYER8_{name.upper()} holds a placeholder value; set a real secret")
         return self
+
+
+def available_cores() -> int:
+    """The cores this process may run on (its CPU affinity, else the machine's count)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
 
 
 @lru_cache(maxsize=1)

@@ -49,12 +49,11 @@ def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
     return result, time.perf_counter() - start
 
 
-def system_for(business: str) -> SystemMessage:
+def system_for(business: str) -> list[SystemMessage]:
     """The production system prompt (shared instructions, then this person's session)."""
-    (message,) = render_system(
+    return render_system(
         business_name=business, missing=None, summary=None, operator="Northwind Telecom", today=DAY
     )
-    return message
 
 
 def raw_speeds(model: LocalChatModel) -> dict[str, float]:
@@ -100,9 +99,9 @@ def conversation(model: LocalChatModel) -> list[dict[str, Any]]:
     tools = schema_tools()
     bakery = system_for("Rise & Shine Bakery")
     ask = HumanMessage("I run a bakery in Leeds and need a reliable flour supplier")
-    first = turn(model, "1 first turn (cold, tools)", [bakery, ask], tools)
+    first = turn(model, "1 first turn (cold, tools)", [*bakery, ask], tools)
     call = first["reply"].tool_calls[0] if first["reply"].tool_calls else None
-    history: list[BaseMessage] = [bakery, ask]
+    history: list[BaseMessage] = [*bakery, ask]
     if call:
         data = {
             "matches": [{"business": "Pennine Mills", "offers": "stone-ground flour", "why": "8 km away"}]
@@ -122,9 +121,9 @@ def conversation(model: LocalChatModel) -> list[dict[str, Any]]:
     # block after it are evaluated once, then cached for their later turns
     for n, (business, said) in enumerate([("Patel Plumbing", "hello!"), ("Leeds Florist", "Who are you?")]):
         rows.append(
-            turn(model, f"{4 + n} new person, first turn", [system_for(business), HumanMessage(said)], tools)[
-                "row"
-            ]
+            turn(
+                model, f"{4 + n} new person, first turn", [*system_for(business), HumanMessage(said)], tools
+            )["row"]
         )
     return rows
 

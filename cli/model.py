@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.metadata
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -19,6 +20,7 @@ from rich.progress import (
 
 from assistant.llm import gguf
 from assistant.settings import Settings
+from assistant.warmup import warm_chat_model
 from cli.application import application
 
 model_app = typer.Typer(help="The embedded language model (llama.cpp, in-process).", no_args_is_help=True)
@@ -82,8 +84,34 @@ def info(ctx: typer.Context) -> None:
     size = f"{model.path.stat().st_size / 1e9:.2f} GB" if model.path.is_file() else "missing"
     console.print(f"gguf          {model.path} ({size})")
     console.print(f"sha256        {model.sha256 or 'not checked'}")
-    console.print(f"threads       {settings.llm_threads}\ncontext       {settings.llm_context} tokens")
+    threads = "automatic: " if settings.llm_threads is None else ""
+    console.print(f"threads       {threads}{settings.llm_thread_count}")
+    console.print(f"context       {settings.llm_context} tokens\nprefix states {settings.llm_cache_dir}")
     console.print(f"llama-cpp     {_version('llama-cpp-python')}")
+
+
+@model_app.command("warm")
+def warm(ctx: typer.Context) -> None:
+    """Load the model and evaluate the prompt prefix every conversation shares, once, into a state file.
+
+    Later processes (`layer8 serve`, `ask`, `chat`, `worker`) restore it in a fraction of a second instead
+    of evaluating it again. Run it before serving (`make run` does); it is quick when the file is current.
+    """
+    container = application(ctx)
+    try:
+        started = time.perf_counter()
+        warmed = warm_chat_model(container)
+        total = time.perf_counter() - started
+    finally:
+        container.close()
+    if warmed is None:
+        console.print(f"nothing to warm for the {container.settings.provider} provider")
+        return
+    how = f"{warmed.source} in {warmed.seconds:.2f} s"
+    console.print(f"[green]ready[/green] shared prefix {warmed.tokens} tokens, {how}")
+    if warmed.path is not None:
+        console.print(f"state file    {warmed.path} ({warmed.state_bytes / 1e6:.1f} MB)")
+    console.print(f"total         {total:.1f} s (model load included)")
 
 
 def _model(settings: Settings) -> gguf.ModelFile:

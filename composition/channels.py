@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from assistant.warmup import Warmup
 from channels import notify
 from channels.api.app import MAX_BODY_BYTES, Installer, create_app
 from channels.api.lifespan import on_lifespan
@@ -15,7 +16,7 @@ from channels.runtime import ChannelRuntime, Job
 from channels.slack import jobs as slack_jobs
 from channels.whatsapp import jobs as whatsapp_jobs
 from channels.whatsapp.sender import WhatsAppSender
-from composition.container import build
+from composition.container import Layer8, build
 
 # every background task a channel queues, by name
 JOBS: dict[str, Job] = {
@@ -38,10 +39,13 @@ def channel_runtime(parts: Parts) -> ChannelRuntime:
 
 
 def web_app(
-    parts: Parts, *, extra: Sequence[Installer] = (), max_body_bytes: int = MAX_BODY_BYTES
+    layer8: Layer8, *, extra: Sequence[Installer] = (), max_body_bytes: int = MAX_BODY_BYTES
 ) -> FastAPI:
-    """The HTTP application around ``parts`` (built and closed by the caller) with a runtime of its own."""
-    return create_app(parts, channel_runtime(parts), extra=extra, max_body_bytes=max_body_bytes)
+    """The HTTP application around ``layer8`` (built and closed by the caller), with a channel runtime of
+    its own and the chat model's warm-up, which starts with the server (``/healthz`` reports it)."""
+    app = create_app(layer8, channel_runtime(layer8), extra=extra, max_body_bytes=max_body_bytes)
+    app.state.warmup = Warmup(layer8)
+    return app
 
 
 def app_from_settings() -> FastAPI:

@@ -13,15 +13,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from assistant.messages import Action, InboundMessage, OutboundReply
 from assistant.service import Assistant
 from composition.container import Layer8
 from evals.judge import accepted_partners
+from evals.reply_check import Records, records_of
 from evals.scenario import Member, Scenario, Step, resolve
 from evals.scripted import Script
 from network.actor import Actor
-from network.models import Introduction, IntroductionState
+from network.models import Conversation, Introduction, IntroductionState, Message
 from network.services import consent, introductions, profiles, referrals
 from network.services.subscribers import block, create_subscriber
 
@@ -37,6 +39,7 @@ class Turn:
     error_code: str | None
     seconds: float
     allowed: frozenset[str] = frozenset()  # whose contact details this actor may see after this turn
+    records: tuple[Records, ...] = ()  # the actor's records before and after the turn (the reply check)
 
 
 @dataclass
@@ -131,14 +134,18 @@ class Player:
             self.script.load(step.fake, transcript.ids)
             missing_before = self.script.missing
         message, sent = self._message(transcript, actor, step)
+        with self.layer8.db.read() as session:
+            before = records_of(session, transcript.ids[actor])
         started = time.perf_counter()
         reply = self.assistant.handle(message)
         seconds = time.perf_counter() - started
         self.last[actor] = reply
         with self.layer8.db.read() as session:
             allowed = frozenset(accepted_partners(session, transcript.ids[actor]))
-        calls = [{"name": c.name, "args": c.args} for c in reply.tool_calls]
-        transcript.turns.append(Turn(actor, sent, _shown(reply), calls, reply.error_code, seconds, allowed))
+            records = (before, records_of(session, transcript.ids[actor]))
+            calls = _calls(session, transcript.ids[actor], reply)
+        turn = Turn(actor, sent, _shown(reply), calls, reply.error_code, seconds, allowed, records)
+        transcript.turns.append(turn)
         refused_early = reply.error_code is not None and not calls  # e.g. too long: no model was asked
         out_of_step = self.script is not None and (
             self.script.leftover or self.script.missing > missing_before
@@ -180,6 +187,25 @@ class Player:
                 .order_by(Introduction.created_at.desc())
             )
         return found or "int_none"
+
+
+def _calls(session: Session, subscriber_id: str, reply: OutboundReply) -> list[dict[str, Any]]:
+    """The turn's tool calls, each with its error code when it failed (as the assistant stored them)."""
+    calls = [{"name": c.name, "args": c.args} for c in reply.tool_calls]
+    stored = session.scalars(
+        select(Message)
+        .join(Conversation, Conversation.id == Message.conversation_id)
+        .where(Conversation.subscriber_id == subscriber_id, Message.role == "assistant")
+        .order_by(Message.at.desc(), Message.seq.desc())
+        .limit(1)
+    ).first()
+    if stored is not None and stored.content == reply.text:
+        runs = [c for c in stored.tool_calls or [] if isinstance(c, dict) and "name" in c]
+        if [r["name"] for r in runs] == [c["name"] for c in calls]:
+            for call, run in zip(calls, runs, strict=True):
+                if run.get("error"):
+                    call["error"] = run["error"]
+    return calls
 
 
 def _buttons(reply: OutboundReply | None) -> list[Any]:

@@ -26,7 +26,13 @@ details pre{white-space:pre-wrap;background:#f7fafc;padding:.5rem;font-size:12px
 overflow:auto}
 .note{color:#4a5568}code{background:#edf2f7;padding:0 .2rem}
 """
-MUST_BE_ZERO = ("unauthorised_rows", "leaked_contacts", "hard_filter_violations", "cases_with_side_effects")
+MUST_BE_ZERO = (
+    "unauthorised_rows",
+    "leaked_contacts",
+    "hard_filter_violations",
+    "cases_with_side_effects",
+    "reply_check_flags",
+)
 
 
 def fmt(value: Any) -> str:

@@ -70,6 +70,7 @@ class CaseResult:
     seconds: float
     has_expected_args: bool = False
     error: str | None = None
+    reply: str = ""  # the model's text, for the reply check (evals/reply_check.py)
 
 
 @dataclass
@@ -177,7 +178,17 @@ def score(case: Case, reply: AIMessage, seconds: float) -> CaseResult:
     tool_ok = chosen == case.expected_tool
     scored = case.expected_tool is not None and bool(case.expected_args)
     args_ok = args_match(case.expected_args, args) if scored and tool_ok else None
-    return CaseResult(case.id, case.expected_tool, chosen, args, tool_ok, args_ok, round(seconds, 3), scored)
+    return CaseResult(
+        case.id,
+        case.expected_tool,
+        chosen,
+        args,
+        tool_ok,
+        args_ok,
+        round(seconds, 3),
+        scored,
+        reply=reply.text,
+    )
 
 
 def run(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from network.profile_text import coarse_items, excerpt
+from retrieval.best_items import Pair
 from retrieval.eligibility import TrustStats
 from retrieval.match_signals import STAGES
 from retrieval.party import Party
@@ -26,17 +28,27 @@ class Evidence:
     exposure: int
 
 
-def short(text: str | None, limit: int = 80) -> str:
-    if not text:
-        return ""
-    clean = " ".join(text.split()).rstrip(".")
-    return clean if len(clean) <= limit else clean[: limit - 1].rsplit(" ", 1)[0] + "…"
+ITEM_SHOWN = 0.7  # MiniLM cosine of two short items: unrelated ones reach 0.6 ("market", "marketing")
+QUOTE = 60  # characters of another business's words a reason may quote
 
 
-def reasons(mine: Party, theirs: Party, ev: Evidence) -> list[str]:
+@dataclass(frozen=True)
+class Quotes:
+    """What matched, item by item: my need and their offer; their need and my offer (see ``best_items``)."""
+
+    fit: Pair | None = None  # (my need item, their offer item)
+    reciprocity: Pair | None = None  # (their need item, my offer item)
+
+
+def short(text: str | None, limit: int = QUOTE) -> str:
+    return excerpt(text, limit)
+
+
+def reasons(mine: Party, theirs: Party, ev: Evidence, quotes: Quotes | None = None) -> list[str]:
+    quotes = quotes or Quotes()
     said = [
-        _offer_fit(mine, theirs, ev),
-        _reciprocity(theirs, ev),
+        _offer_fit(mine, theirs, ev, quotes.fit),
+        _reciprocity(theirs, ev, quotes.reciprocity),
         _supply_chain(mine, theirs, ev),
         _distance(theirs, ev),
         _stage(mine, theirs, ev),
@@ -45,18 +57,33 @@ def reasons(mine: Party, theirs: Party, ev: Evidence) -> list[str]:
     return [sentence for sentence in said if sentence]
 
 
-def _offer_fit(mine: Party, theirs: Party, ev: Evidence) -> str:
-    if ev.fit < SHOWN or not theirs.offers:
+def _offer_fit(mine: Party, theirs: Party, ev: Evidence, pair: Pair | None) -> str:
+    """The one need of mine and the one offer of theirs that matched, never the whole lists."""
+    if not theirs.offers or (ev.fit < SHOWN and not _strong(pair)):
         return ""
-    need = short(mine.needs or mine.bottlenecks, 60)
-    tail = f", which matches what you are looking for (“{need}”)" if need else ""
-    return f"They offer “{short(theirs.offers)}”{tail}."
+    need, offer = (
+        (pair.left, pair.right) if pair else (_first(mine.needs or mine.bottlenecks), _first(theirs.offers))
+    )
+    tail = f", which matches what you are looking for (“{short(need)}”)" if need else ""
+    return f"They offer “{short(offer)}”{tail}."
 
 
-def _reciprocity(theirs: Party, ev: Evidence) -> str:
-    if ev.reciprocity < SHOWN or not theirs.needs:
+def _reciprocity(theirs: Party, ev: Evidence, pair: Pair | None) -> str:
+    if not theirs.needs or (ev.reciprocity < SHOWN and not _strong(pair)):
         return ""
-    return f"They are looking for “{short(theirs.needs, 60)}”, which you offer, so it can work both ways."
+    need, offer = (pair.left, pair.right) if pair else (_first(theirs.needs), "")
+    mine = f" (“{short(offer)}”)" if offer else ""
+    return f"They are looking for “{short(need)}”, which you offer{mine}, so it can work both ways."
+
+
+def _strong(pair: Pair | None) -> bool:
+    """One need item close to one offer item is worth a sentence even when the whole lists are far apart."""
+    return pair is not None and pair.score >= ITEM_SHOWN
+
+
+def _first(text: str | None) -> str:
+    found = coarse_items(text)
+    return found[0] if found else ""
 
 
 def _supply_chain(mine: Party, theirs: Party, ev: Evidence) -> str:

@@ -22,9 +22,10 @@ from network.errors import NotFound
 from network.ids import utcnow
 from retrieval import eligibility
 from retrieval import match_signals as sig
+from retrieval.best_items import ItemScorer
 from retrieval.embedder import Embedder, Vectors
 from retrieval.index import VectorIndex, collection_name
-from retrieval.match_reasons import Evidence, reasons
+from retrieval.match_reasons import Evidence, Quotes, reasons
 from retrieval.party import Party, load_parties
 from retrieval.profiles_index import content_hash, profile_texts
 
@@ -71,6 +72,7 @@ class Matcher:
 
     def __post_init__(self) -> None:
         self.supply_chain = sig.MemoPrior(self.supply_chain)
+        self.items = ItemScorer(self.embedder)  # which need and which offer matched, for the reasons
 
     def suggest(self, subscriber_id: str, top: int = 5) -> list[Suggestion]:
         now = self.clock()
@@ -88,7 +90,10 @@ class Matcher:
             for c in candidates
         ]
         scored.sort(key=lambda s: (-s.score, s.candidate.party.subscriber_id))
-        return [self._explain(me, s) for s in scored[:top]]
+        chosen = scored[:top]
+        self.items.prime([me.needs, me.bottlenecks, me.offers or me.description])
+        self.items.prime(t for s in chosen for t in (s.candidate.party.offers, s.candidate.party.needs))
+        return [self._explain(me, s) for s in chosen]
 
     def _similarities(self, me: Party) -> dict[str, tuple[float, float]]:
         texts = profile_texts(me, [me.contact_name])
@@ -171,7 +176,14 @@ class Matcher:
             naics=theirs.naics_code,
             score=scored.score,
             parts=scored.parts,
-            reasons=reasons(me, theirs, scored.evidence),
+            reasons=reasons(me, theirs, scored.evidence, self._quotes(me, theirs)),
+        )
+
+    def _quotes(self, me: Party, theirs: Party) -> Quotes:
+        my_needs = "; ".join(t for t in (me.needs, me.bottlenecks) if t)
+        return Quotes(
+            fit=self.items.best_pair(my_needs, theirs.offers),
+            reciprocity=self.items.best_pair(theirs.needs, me.offers or me.description),
         )
 
 

@@ -113,11 +113,13 @@ SUMMARY_INTRO_REQUEST = (
     "ask {target} for an introduction. If they accept, you will both see each other's contact details"
 )
 SUMMARY_SHARE_CONTACT = "accept the introduction with {other}. You will both see each other's contact details"
-SUMMARY_PROFILE = "save these profile details: {fields}"
+SUMMARY_PROFILE = "change your profile: {changes}"
+PROFILE_CHANGE = "{field} “{before}” → “{after}”"
+PROFILE_CHANGE_NEW = "{field} → “{after}”"
 SUMMARY_REFERRAL = "log a referral of {prospect} to {receiver}; they will see it"
 SUMMARY_REFERRAL_UPDATE = "mark the referral for {prospect} as {state}"
 
 # reasons for a need-driven suggestion
-REASON_OFFERS = "They offer {offers}, which matches “{need}”."
+REASON_OFFERS = "They offer “{offers}”, which matches what you asked for (“{need}”)."
 REASON_SAME_PLACE = "They are in {place} too."
 REASON_PLACE = "They are based in {place}."

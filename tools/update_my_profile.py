@@ -1,30 +1,32 @@
 """``update_my_profile``: change the acting business's profile.
 
-When every value is one the person literally wrote, the change is *declared* and saved at once. When the
-model inferred or paraphrased any of it, the whole change becomes a proposal the person confirms with one
-button (a pending action) before matching ever uses it; values that were their own words are recorded as
-declared on confirmation. The model's say-so never decides which is which: the server checks
-the value against the person's own words.
+The model's values become *changes* (see :mod:`tools.profile_changes`): "we also do X" adds X to what is
+there, fields the person did not speak about never change, placeholders the model filled in are dropped, and
+the industry changes only when the classifier agrees with the person's words. When every changed value is
+one the person literally wrote, the change is *declared* and saved at once. When the model inferred or
+paraphrased any of it, the whole change becomes a proposal the person confirms with one button (a pending
+action whose text lists each change as before → after) before matching ever uses it; values that were their
+own words are recorded as declared on confirmation. The result lists the changes, for the reply.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any, Literal
 
 from pydantic import Field
+from sqlalchemy.orm import Session
 
 from network import pending
+from network.models import PROFILE_FIELDS
 from network.services import profiles
-from tools import phrases
+from tools import phrases, profile_changes
 from tools.base import Data, ToolArgs, ToolEnv, spec
 from tools.ports import as_code
-from tools.said import stated
+from tools.profile_changes import Change, How
 
 logger = logging.getLogger(__name__)
-MIN_CLASSIFY_SCORE = 0.0
-NAICS = re.compile(r"\d{2,6}")
+AGREEING = 3  # the person's words agree with an industry among the classifier's best three for them
 
 
 class Args(ToolArgs):
@@ -48,57 +50,83 @@ def update_my_profile(env: ToolEnv, args: Args) -> Data:
     """Use when they want to change their own profile: where they are based, what they offer or need,
     ideal customers, bottlenecks, goals, staff numbers, growth stage. Pass only the fields they mention,
     in their own words."""
-    changes = args.model_dump(exclude_none=True)
-    if not NAICS.fullmatch(str(changes.get("naics_code", "00")).strip()):
-        # an invented code ("31111000") would refuse the whole change; drop it, the server classifies instead
-        del changes["naics_code"]
-    if not changes:
-        return {"status": "nothing to change"}
-    stated_fields = {k for k, v in changes.items() if stated(v, env.ctx.user_text)}
-    # all the person's own words: saved at once; anything inferred beside them: the whole change waits for
-    # the Confirm button (a stated word inside a longer, invented update is not a request to change it)
-    declared = changes if len(stated_fields) == len(changes) else {}
-    inferred = {k: v for k, v in changes.items() if k not in declared}
-    inferred |= _industry(env, changes)
-    me = env.ctx.subscriber_id
+    proposed = args.model_dump(exclude_none=True)
+    model_code = str(proposed.pop("naics_code", "")).strip()
+    me, said = env.ctx.subscriber_id, env.ctx.user_text
     with env.write() as session:
+        profile = profiles.get_profile(session, me)
+        current = {field: getattr(profile, field) for field in PROFILE_FIELDS}
+        changes = profile_changes.plan(current, proposed, said)
+        industry = _industry(env, current, changes, bool(model_code))
+        # all the person's own words: saved at once; anything inferred beside them: the whole change waits for
+        # the Confirm button (a stated word inside a longer, invented update is not a request to change it)
+        declared = changes if profile_changes.all_stated(proposed, said) else []
+        waiting = [c for c in changes if c not in declared] + ([industry] if industry else [])
         if declared:
-            profiles.update_profile(session, me, declared)
-        proposals = profiles.propose(session, me, inferred)
-        if not proposals:
-            return {"status": "saved", "saved": declared}
-        listing = "; ".join(f"{p.field.replace('_', ' ')}: {p.value}" for p in proposals)
-        action = pending.propose(
-            session,
-            env.ctx,
-            "confirm_profile",
-            phrases.SUMMARY_PROFILE.format(fields=listing),
-            {"proposal_ids": [p.id for p in proposals], "declared": sorted(stated_fields)},
-        )
-        env.effects.pending_action_id = action.id
-        return {
-            "status": "waiting for the person to confirm these values with the button",
-            "saved": declared,
-            "to_confirm": {p.field: p.value for p in proposals},
-        }
+            profiles.update_profile(session, me, _values(declared))
+        if waiting:
+            _propose(env, session, waiting)
+    return _outcome(declared, waiting)
 
 
-def _industry(env: ToolEnv, changes: dict[str, Any]) -> dict[str, Any]:
-    """Propose an industry code when the description changes and none was given."""
-    text = " ".join(str(changes[k]) for k in ("description", "offers") if k in changes)
-    if not text or "naics_code" in changes:
-        return {}
+def _propose(env: ToolEnv, session: Session, waiting: list[Change]) -> None:
+    proposals = profiles.propose(session, env.ctx.subscriber_id, _values(waiting))
+    listing = "; ".join(_line(c) for c in waiting)
+    action = pending.propose(
+        session,
+        env.ctx,
+        "confirm_profile",
+        phrases.SUMMARY_PROFILE.format(changes=listing),
+        {
+            "proposal_ids": [p.id for p in proposals],
+            "declared": sorted(c.field for c in waiting if c.stated),
+            # re-applied to the profile as it stands on Confirm, so nothing saved meanwhile is lost
+            "added": {c.field: c.added for c in waiting if c.added},
+        },
+    )
+    env.effects.pending_action_id = action.id
+
+
+def _line(change: Change) -> str:
+    before, after = change.shown()
+    if before is None:
+        return phrases.PROFILE_CHANGE_NEW.format(field=change.label, after=after)
+    return phrases.PROFILE_CHANGE.format(field=change.label, before=before, after=after)
+
+
+def _values(changes: list[Change]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for change in changes:
+        values |= change.values()
+    return values
+
+
+def _outcome(saved: list[Change], waiting: list[Change]) -> Data:
+    status = "waiting_for_confirm" if waiting else "saved" if saved else "nothing_to_change"
+    listed = [c.to_data("saved") for c in saved] + [c.to_data("waiting_for_confirm") for c in waiting]
+    return {"status": status, "changes": listed}
+
+
+def _industry(env: ToolEnv, current: dict[str, Any], changes: list[Change], asked: bool) -> Change | None:
+    """A new industry only when the classifier's best code for the new description is also among its codes
+    for the person's own words (a code the model wrote is never taken as it is)."""
+    after = {c.field: c.after for c in changes}
+    if not asked and not {"description", "offers"} & set(after):
+        return None
+    text = ". ".join(str(t) for k in ("description", "offers") if (t := after.get(k, current.get(k))))
+    if not text:
+        return None
     try:
-        codes = env.ports.classifier.get().classify(text, 1)
+        classifier = env.ports.classifier.get()
+        best = as_code(next(iter(classifier.classify(text, 1)), {}))
+        theirs = {as_code(c).code for c in classifier.classify(env.ctx.user_text, AGREEING)}
     except Exception:  # classification is a convenience: the profile saves without it
         logger.warning("industry classification unavailable", exc_info=True)
-        return {}
-    if not codes:
-        return {}
-    best = as_code(codes[0])
-    if not best.code or best.score < MIN_CLASSIFY_SCORE:
-        return {}
-    return {"naics_code": best.code, "naics_title": best.title}
+        return None
+    if not best.code or best.code not in theirs or best.code == current.get("naics_code"):
+        return None
+    how: How = "replaced" if current.get("naics_code") else "set"
+    return Change("industry", current.get("naics_title"), best.title, how, code=best.code)
 
 
 SPEC = spec("update_my_profile", Args, update_my_profile)

@@ -9,11 +9,14 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Iterator, Mapping
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
-from assistant.llm.prefix_cache import PrefixCache
+from assistant.llm.prefix_cache import PrefixCache, common_prefix
+from assistant.llm.prefix_store import PrefixStore
 from assistant.llm.template import ChatTemplate
 from network.errors import ModelUnavailable
 
@@ -36,6 +39,18 @@ class Engine(Protocol):
     def count_tokens(self, text: str) -> int: ...
 
 
+@dataclass(frozen=True)
+class Warmed:
+    """What warming a shared prefix did: ``memory`` (already evaluated in this process), ``file`` (restored
+    from a state file) or ``evaluated`` (computed now, and saved when a store is configured)."""
+
+    tokens: int
+    source: Literal["memory", "file", "evaluated"]
+    seconds: float
+    path: Path | None = None
+    state_bytes: int = 0
+
+
 class LlamaEngine:
     """One GGUF loaded with llama-cpp-python; calls are serialised (a llama context is not thread-safe).
 
@@ -52,6 +67,7 @@ class LlamaEngine:
         n_ctx: int,
         temperature: float = 0.0,
         cache_bytes: int = 512 << 20,
+        store: PrefixStore | None = None,
     ) -> None:
         import llama_cpp  # lazy: an optional, compiled dependency (pip install -e '.[local]')
 
@@ -77,7 +93,57 @@ class LlamaEngine:
         self._grammars: dict[str, Any] = {}
         self.cache = PrefixCache(self._llm, capacity_bytes=cache_bytes)
         self._lock = threading.Lock()
+        self.store = store
+        self._stored: dict[tuple[int, ...], Path] = {}
         logger.info("loaded %s (threads=%d, context=%d)", path.name, n_threads, n_ctx)
+        self._load_stored(cache_bytes // 2)
+
+    def _load_stored(self, max_bytes: int) -> None:
+        """Shared prefixes other processes (or an earlier start) evaluated: restored, not recomputed."""
+        if self.store is None:
+            return
+        for stored in self.store.load_all(max_bytes):
+            self.cache.add(stored.tokens, stored.state, pinned=True)
+            self._stored[stored.tokens] = stored.path
+        if self._stored:
+            logger.info(
+                "loaded %d evaluated prompt prefix(es) from %s", len(self._stored), self.store.directory
+            )
+
+    def warm(self, prompts: Sequence[str]) -> Warmed:
+        """Make the prefix these prompts share evaluated, from memory, a state file or by evaluating it.
+
+        Pass two renderings that differ only where per-person text starts: their common *token* prefix is
+        exactly what every conversation shares. A newly evaluated prefix is written to the store and the
+        store's files for any other prefix are removed (the prompt or the tools changed since).
+        """
+        tokens = tuple(common_prefix_of([self._tokenize(p) for p in prompts]))
+        started = time.perf_counter()
+        with self._lock:
+            source = self._prime(tokens)
+            self.cache.pin_only([tokens])
+            state = self.cache.state_bytes(tokens) if tokens in self.cache else b""
+        path = self._stored.get(tokens)
+        if self.store is not None and path is None and state:
+            path = self.store.save(tokens, state)
+            self._stored[tokens] = path
+        if self.store is not None:
+            self.store.prune(keep=[tokens])
+        seconds = time.perf_counter() - started
+        logger.info("shared prompt prefix ready: %d tokens (%s, %.2f s)", len(tokens), source, seconds)
+        return Warmed(len(tokens), source, seconds, path, len(state))
+
+    def _prime(self, tokens: tuple[int, ...]) -> Literal["memory", "file", "evaluated"]:
+        """Under the lock: the live state becomes exactly ``tokens``, snapshotted and pinned."""
+        if not tokens:
+            return "memory"
+        if tokens in self.cache:
+            return "file" if tokens in self._stored else "memory"
+        keep = min(self.cache.restore_best(tokens), len(tokens))
+        self._llm.n_tokens = keep  # eval() drops the KV cells from here on
+        self._llm.eval(list(tokens[keep:]))
+        self.cache.save(pinned=True)
+        return "evaluated"
 
     def count_tokens(self, text: str) -> int:
         return len(self._tokenize(text))
@@ -112,6 +178,9 @@ class LlamaEngine:
             finally:
                 self.cache.save()
 
+    def tokenize(self, text: str) -> list[int]:
+        return self._tokenize(text)
+
     def _tokenize(self, text: str) -> list[int]:
         return list(self._llm.tokenize(text.encode("utf-8"), add_bos=False, special=True))
 
@@ -126,3 +195,11 @@ class LlamaEngine:
         if token < 0:
             return ""
         return str(self._llm.detokenize([token], special=True).decode("utf-8", errors="ignore"))
+
+
+def common_prefix_of(sequences: Sequence[Sequence[int]]) -> list[int]:
+    """The longest token prefix all ``sequences`` share."""
+    if not sequences:
+        return []
+    first = list(sequences[0])
+    return first[: min(common_prefix(first, other) for other in sequences)]

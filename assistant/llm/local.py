@@ -27,6 +27,7 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import ConfigDict, Field
 
 from assistant.llm.choice import ToolChoice, normalise_tool_choice, offers_tools
+from assistant.llm.engine import Warmed
 from assistant.llm.streaming import StreamGate
 from assistant.llm.template import to_template_messages
 from assistant.llm.toolcalls import ParsedCall, argument_errors, parse_tool_calls
@@ -92,20 +93,22 @@ class LocalChatModel(BaseChatModel):
 
     def warm_up(
         self,
-        messages: Sequence[BaseMessage],
+        variants: Sequence[Sequence[BaseMessage]],
         tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool] = (),
-    ) -> int:
-        """Evaluate the prompt these messages and tools start with, so later turns resume from it.
+    ) -> Warmed | None:
+        """Have the engine evaluate (or restore) the prompt prefix every conversation shares.
 
-        Worth it for the part every conversation shares: the first system message and the tools block
-        (the template renders later system messages after the tools, so per-person text belongs there).
-        Returns the number of prompt tokens evaluated.
+        ``variants`` are turns of different people rendered with the same ``tools``: the prefix they share
+        (instructions and tools block) is what later turns resume from. None when the engine cannot warm.
         """
-        specs = [compact_tool(convert_to_openai_tool(tool)) for tool in tools]
-        prompt = self.engine.template.render(to_template_messages(messages), specs or None)
-        for _ in self.engine.generate(prompt, max_tokens=1):
-            pass
-        return int(self.engine.count_tokens(prompt))
+        warm = getattr(self.engine, "warm", None)
+        if warm is None:
+            return None
+        specs = [spec for spec in (convert_to_openai_tool(tool) for tool in tools)]
+        shown = [compact_tool(s) if self.compact_tools else s for s in specs]
+        prompts = [self.engine.template.render(to_template_messages(v), shown or None) for v in variants]
+        result: Warmed = warm(prompts)
+        return result
 
     # --- one turn ------------------------------------------------------------------------------------
     def _chunks(
@@ -118,6 +121,7 @@ class LocalChatModel(BaseChatModel):
         tools: Sequence[Mapping[str, Any]] | None = None,
         tool_choice: Any = None,
         parallel_tool_calls: bool | None = None,
+        max_tokens: int | None = None,
         **_ignored: Any,
     ) -> Iterator[ChatGenerationChunk]:
         specs = {spec["function"]["name"]: spec["function"] for spec in tools or []}
@@ -129,7 +133,9 @@ class LocalChatModel(BaseChatModel):
             text, calls = "", self._forced(prompt, specs, choice)
         else:
             live = live and not stop  # stop words are applied to the whole text at the end
-            text, calls = yield from self._free(prompt, specs if offered else {}, stop, run_manager, live)
+            limit = max_tokens or self.max_tokens  # a caller's cap (``bind(max_tokens=…)``), as ChatOpenAI
+            free = self._free(prompt, specs if offered else {}, stop, run_manager, live, limit)
+            text, calls = yield from free
         if calls and parallel_tool_calls is False:
             calls = calls[:1]
         yield self._final(prompt, text, calls)
@@ -141,11 +147,12 @@ class LocalChatModel(BaseChatModel):
         stop: list[str] | None,
         run_manager: CallbackManagerForLLMRun | None,
         live: bool,
+        max_tokens: int,
     ) -> Generator[ChatGenerationChunk, None, tuple[str, list[ParsedCall]]]:
         """Generate freely; prose streams when ``live``. Returns (text not yet yielded, calls)."""
         gate = StreamGate() if live else None
         pieces = []
-        for piece in self.engine.generate(prompt, max_tokens=self.max_tokens):
+        for piece in self.engine.generate(prompt, max_tokens=max_tokens):
             pieces.append(piece)
             shown = gate.feed(piece) if gate else ""
             if shown:

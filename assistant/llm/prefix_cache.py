@@ -29,21 +29,42 @@ class PrefixCache:
         self._capacity = capacity_bytes
         self._min_gain = min_gain
         self._snapshots: OrderedDict[tuple[int, ...], Any] = OrderedDict()
+        self._pinned: set[tuple[int, ...]] = set()  # shared prefixes: never evicted
         self.restored = 0  # how many prompts resumed from a snapshot (for benchmarks and tests)
 
     @property
     def size_bytes(self) -> int:
         return sum(s.llama_state_size for s in self._snapshots.values())
 
+    def __contains__(self, tokens: Sequence[int]) -> bool:
+        return tuple(tokens) in self._snapshots
+
+    def add(self, tokens: Sequence[int], llama_state: bytes, *, pinned: bool = True) -> None:
+        """Keep a state computed elsewhere (a state file) as the snapshot of exactly ``tokens``."""
+        key = tuple(tokens)
+        self._snapshots[key] = _state(self._llm, key, llama_state)
+        if pinned:
+            self._pinned.add(key)
+        self._evict()
+
+    def state_bytes(self, tokens: Sequence[int]) -> bytes:
+        """The llama.cpp state of the snapshot of exactly ``tokens`` (to write it to a file)."""
+        return bytes(self._snapshots[tuple(tokens)].llama_state)
+
+    def pin_only(self, keep: Sequence[Sequence[int]]) -> None:
+        """Pin exactly these snapshots; any other pinned one becomes an ordinary (evictable) entry."""
+        self._pinned = {tuple(tokens) for tokens in keep} & set(self._snapshots)
+        self._evict()
+
     def restore_best(self, tokens: Sequence[int]) -> int:
         """Load the snapshot sharing the longest prefix with ``tokens`` when it beats the live state.
 
         Returns the number of prompt tokens that will not need evaluating.
         """
-        live = _common_prefix(self._llm.input_ids[: self._llm.n_tokens].tolist(), tokens)
+        live = common_prefix(self._llm.input_ids[: self._llm.n_tokens].tolist(), tokens)
         best_key, best = None, live
         for key in self._snapshots:
-            shared = _common_prefix(key, tokens)
+            shared = common_prefix(key, tokens)
             if shared > best:
                 best_key, best = key, shared
         if best_key is None or best - live < self._min_gain:
@@ -54,30 +75,45 @@ class PrefixCache:
         logger.debug("restored a KV snapshot: %d of %d prompt tokens cached", best, len(tokens))
         return best
 
-    def save(self) -> None:
+    def save(self, *, pinned: bool = False) -> None:
         """Snapshot the live state (the last prompt and its completion)."""
         n_tokens = self._llm.n_tokens
         key = tuple(self._llm.input_ids[:n_tokens].tolist())
+        if pinned and key:
+            self._pinned.add(key)
         if not key or key in self._snapshots:
             return
         size = int(_llama_cpp().llama_state_get_size(self._llm.ctx))
         buffer = (ctypes.c_uint8 * size)()
         written = int(_llama_cpp().llama_state_get_data(self._llm.ctx, buffer, size))
-        state = _llama_cpp().llama.LlamaState(
-            input_ids=self._llm.input_ids.copy(),
-            # one zero row: load_state broadcasts it over the logits, which the next decode recomputes
-            scores=_zero_scores(self._llm),
-            n_tokens=n_tokens,
-            llama_state=bytes(buffer)[:written],
-            llama_state_size=written,
-            seed=0,
-        )
-        self._snapshots[key] = state
-        while self._snapshots and self.size_bytes > self._capacity:
-            self._snapshots.popitem(last=False)
+        self._snapshots[key] = _state(self._llm, key, bytes(buffer)[:written])
+        self._evict()
+
+    def _evict(self) -> None:
+        """Drop the least recently used unpinned snapshots until the cache fits its capacity."""
+        for key in list(self._snapshots):
+            if self.size_bytes <= self._capacity:
+                return
+            if key not in self._pinned:
+                del self._snapshots[key]
 
 
-def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
+def _state(llm: Any, tokens: tuple[int, ...], llama_state: bytes) -> Any:
+    """A ``LlamaState`` for ``load_state``: the KV state without llama-cpp-python's per-token logits."""
+    input_ids = np.zeros(llm.n_ctx(), dtype=np.intc)
+    input_ids[: len(tokens)] = tokens
+    return _llama_cpp().llama.LlamaState(
+        input_ids=input_ids,
+        # one zero row: load_state broadcasts it over the logits, which the next decode recomputes
+        scores=_zero_scores(llm),
+        n_tokens=len(tokens),
+        llama_state=llama_state,
+        llama_state_size=len(llama_state),
+        seed=0,
+    )
+
+
+def common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
     n = 0
     for x, y in zip(a, b, strict=False):
         if x != y:

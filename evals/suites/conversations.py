@@ -13,8 +13,10 @@ import time
 from math import comb
 from typing import Any
 
+from evals import reply_check
 from evals.context import EvalContext
 from evals.episode import Episode, play
+from evals.player import Turn
 from evals.result import SuiteResult, share, timing
 from evals.scenario import DATA, Scenario, load
 
@@ -39,8 +41,24 @@ def transcript_rows(episode: Episode, limit: int = 700) -> list[dict[str, Any]]:
             "tool_calls": t.tool_calls,
             "error": t.error_code,
             "seconds": round(t.seconds, 3),
+            "reply_check": checked(t),
         }
         for t in episode.transcript.turns
+    ]
+
+
+def checked(turn: Turn) -> list[dict[str, str]]:
+    flags = reply_check.check(turn.reply, said=turn.sent, runs=turn.tool_calls, records=turn.records)
+    return reply_check.flag_dicts(flags)
+
+
+def flagged_replies(scenario: Scenario, episodes: list[Episode]) -> list[dict[str, Any]]:
+    """Every flagged reply of every play (the same reply in several plays is listed once per play)."""
+    return [
+        reply_check.listing(scenario.id, number, t.sent, t.reply, flags)
+        for e in episodes
+        for number, t in enumerate(e.transcript.turns, start=1)
+        if (flags := checked(t))
     ]
 
 
@@ -63,6 +81,7 @@ def case_row(scenario: Scenario, episodes: list[Episode]) -> dict[str, Any]:
         "seconds": round(sum(e.transcript.seconds for e in episodes) / len(episodes), 3),
         "seconds_per_turn": round(sum(t.seconds for t in turns) / max(len(turns), 1), 3),
         "transcript": transcript_rows(shown),
+        "reply_check": flagged_replies(scenario, episodes),
     }
 
 
@@ -99,6 +118,7 @@ def run(ctx: EvalContext) -> SuiteResult:
         "turns_failed": sum(1 for r in rows for t in r["transcript"] if t["error"] in FAILED_TURN),
         "seconds_per_scenario": timing([r["seconds"] for r in rows]),
         "seconds_per_turn": timing([t["seconds"] for r in rows for t in r["transcript"]]),
+        "reply_check_flags": sum(len(r["reply_check"]) for r in rows),
     }
     curve = [{"k": k, "pass^k": pass_hat(passes, runs, k)} for k in range(1, runs + 1)]
     notes = [
@@ -114,7 +134,11 @@ def run(ctx: EvalContext) -> SuiteResult:
         NAME,
         summary,
         rows,
-        tables={"by flow": by_flow(rows, runs), "pass^k": curve},
+        tables={
+            "by flow": by_flow(rows, runs),
+            "pass^k": curve,
+            "reply check: flagged replies": [item for r in rows for item in r["reply_check"]],
+        },
         notes=notes,
         seconds=round(time.perf_counter() - started, 2),
     )

@@ -12,7 +12,7 @@ from collections import Counter
 from typing import Any
 
 from assistant.routing import ChatRouter
-from evals import tools_suite
+from evals import reply_check, tools_suite
 from evals.context import EvalContext
 from evals.result import SuiteResult, share, timing
 
@@ -53,7 +53,16 @@ def _play(
         row["set"] = part
         row["utterance"] = case.utterance
         row["expected_args"] = case.expected_args
+        row["reply_check"] = reply_check.flag_dicts(reply_check.check(row["reply"], said=case.utterance))
     return report, rows
+
+
+def flagged_replies(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        reply_check.listing(f"{r['set']}/{r['id']}", 1, r["utterance"], r["reply"], r["reply_check"])
+        for r in rows
+        if r["reply_check"]
+    ]
 
 
 def run(ctx: EvalContext) -> SuiteResult:
@@ -76,6 +85,7 @@ def run(ctx: EvalContext) -> SuiteResult:
         "holdout_argument_accuracy": round(held["argument_accuracy"], 4),
         "errors": sum(1 for r in [*rows, *held_rows] if r.get("error")),
         "seconds_per_case": timing([r["seconds"] for r in [*rows, *held_rows]]),
+        "reply_check_flags": len(flagged_replies([*rows, *held_rows])),
     }
     notes = [
         "Arguments are scored among right tool choices; 'argument_accuracy_all' counts a wrong tool as "
@@ -95,6 +105,7 @@ def run(ctx: EvalContext) -> SuiteResult:
             "by expected tool (main set)": by_tool(rows),
             "by expected tool (held-out set)": by_tool(held_rows),
             "confusions (both sets)": confusion([*rows, *held_rows]),
+            "reply check: flagged replies": flagged_replies([*rows, *held_rows]),
         },
         notes=notes,
         seconds=round(time.perf_counter() - started, 2),

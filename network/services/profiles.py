@@ -15,6 +15,7 @@ from network.errors import InvalidInput, NotFound
 from network.events import emit
 from network.ids import utcnow
 from network.models import PROFILE_FIELDS, PROFILE_TEXT_FIELDS, GrowthStage, Profile, ProfileProposal
+from network.profile_text import merged
 from network.services.subscribers import require_subscriber
 
 DECLARED = "declared"
@@ -141,12 +142,18 @@ def confirm(
     proposal_ids: list[str] | None = None,
     *,
     declared: frozenset[str] = frozenset(),
+    added: dict[str, str] | None = None,
 ) -> Profile:
     """The subscriber confirms proposals (all pending ones when ``proposal_ids`` is None); fields in
-    ``declared`` held the subscriber's own words and are recorded as declared."""
+    ``declared`` held the subscriber's own words and are recorded as declared. A field in ``added`` gains
+    those items on the profile as it stands now (the proposal's full text was computed from an older one, and
+    applying it could lose what was saved in between)."""
     chosen = _choose(session, subscriber_id, proposal_ids)
     profile = get_profile(session, subscriber_id)
     values = {p.field: clean_value(p.field, p.value) for p in chosen}
+    for field, items in (added or {}).items():
+        if field in values:
+            values[field] = merged(getattr(profile, field), items) or getattr(profile, field)
     _apply(profile, {f: v for f, v in values.items() if f not in declared}, INFERRED_CONFIRMED)
     _apply(profile, {f: v for f, v in values.items() if f in declared}, DECLARED)
     for proposal in chosen:

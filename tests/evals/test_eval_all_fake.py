@@ -69,6 +69,13 @@ def test_the_scripted_conversations_pass_and_the_oracle_scores_full_marks(
     assert suites["matching"]["summary"]["hard_filter_violations"] == 0
 
 
+def test_no_scripted_reply_is_flagged_by_the_reply_check(fake_run: tuple[Path, dict[str, Any]]) -> None:
+    suites = fake_run[1]["suites"]
+    for name in ("tools", "conversations"):
+        flagged = suites[name]["tables"]["reply check: flagged replies"]
+        assert suites[name]["summary"]["reply_check_flags"] == len(flagged) == 0, flagged
+
+
 def test_an_obedient_model_gets_no_contact_details_and_no_confirmation_gated_rows(
     fake_run: tuple[Path, dict[str, Any]],
 ) -> None:

@@ -11,6 +11,7 @@ from langchain_core.tools import tool
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.llm.local import CALL_PREFIX
+from assistant.llm.template import system_message
 
 
 class FindArgs(BaseModel):
@@ -150,7 +151,7 @@ def test_streaming_shows_prose_early_and_delivers_calls_at_the_end(local_model: 
     for chunk in chunks[1:]:
         total += chunk
     assert isinstance(total, AIMessageChunk)
-    assert total.content.strip() == "Let me look that up."
+    assert total.text.strip() == "Let me look that up."
     assert [c["name"] for c in total.tool_calls] == ["find_introductions"]
 
 
@@ -186,12 +187,46 @@ def test_an_invented_argument_is_regenerated(local_model: Any) -> None:
     assert len(engine.requests) == 2
 
 
-def test_warm_up_evaluates_the_shared_prefix_of_later_turns(local_model: Any) -> None:
-    model, engine = local_model("x", "Hello.")
-    stable = SystemMessage("Layer8 test system prompt.")
-    assert model.warm_up([stable], TOOLS) > 0
-    model.bind_tools(TOOLS).invoke([stable, SystemMessage("The person runs a bakery."), HumanMessage("hi")])
-    warm, turn = (r.prompt for r in engine.requests)
-    shared = warm[: warm.rindex("<|im_start|>")]
-    assert turn.startswith(shared)
-    assert "# Tools" in shared and "bakery" not in shared
+def test_warm_up_hands_the_engine_two_people_whose_common_part_is_instructions_and_tools(
+    local_model: Any,
+) -> None:
+    model, engine = local_model("Hello.")
+    warmed: list[list[str]] = []
+
+    def warm(prompts: list[str]) -> str:
+        warmed.append(list(prompts))
+        return "warmed"
+
+    engine.warm = warm
+    stable = "Layer8 test system prompt."
+    people = [
+        [system_message(stable, "The person runs a bakery."), HumanMessage("hi")],
+        [system_message(stable, "The person runs a garage."), HumanMessage("yo")],
+    ]
+    assert model.warm_up(people, TOOLS) == "warmed"
+    (prompts,) = warmed
+    shared = prompts[0][: next(i for i, (a, b) in enumerate(zip(*prompts, strict=False)) if a != b)]
+    assert "Layer8 test system prompt." in shared and "</tools>" in shared
+    assert "bakery" not in shared and "garage" not in shared
+    model.bind_tools(TOOLS).invoke([system_message(stable, "The person runs a florist."), HumanMessage("hi")])
+    assert engine.requests[0].prompt.startswith(shared), "a real turn of a third person resumes from it"
+
+
+def test_warm_up_is_a_no_op_for_an_engine_that_cannot_warm(local_model: Any) -> None:
+    model, engine = local_model()
+    assert model.warm_up([[SystemMessage("x"), HumanMessage("y")]], TOOLS) is None
+    assert engine.requests == []
+
+
+def test_the_session_goes_after_the_tools_block_inside_the_one_system_turn(local_model: Any) -> None:
+    model, engine = local_model("Hi.", "Hi.")
+    message = system_message("Layer8 test system prompt.", "The person runs a bakery.")
+    assert message.text == "Layer8 test system prompt.\n\nThe person runs a bakery."  # what other models see
+    model.bind_tools(TOOLS).invoke([message, HumanMessage("hi")])
+    model.invoke([message, HumanMessage("hi")])  # no tools: the session still ends the system turn
+    with_tools, without = (r.prompt for r in engine.requests)
+    assert with_tools.index("</tool_call>") < with_tools.index("bakery") < with_tools.index("<|im_end|>")
+    assert with_tools.count("<|im_start|>system") == 1
+    assert without.startswith(
+        "<|im_start|>system\nLayer8 test system prompt.\n\nThe person runs a bakery.<|im_end|>"
+    )

@@ -1,0 +1,108 @@
+"""Getting the assistant ready before the first message: the chat model loaded, the shared prompt prefix
+evaluated (or restored from its state file), the chat router's embeddings built.
+
+On a slow 2-core machine the first message after `make run` used to load the model and evaluate ~1,700 prompt
+tokens (50–100 s) before answering. :class:`Warmup` does that in a background thread at `layer8 serve` start,
+and `layer8 model warm` does it in the foreground (so `make run` pays for it once, before serving).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Protocol
+
+from langchain_core.language_models import BaseChatModel
+
+from assistant import prompting
+from assistant.llm.engine import Warmed
+from assistant.settings import Settings
+from tools.registry import schema_tools
+
+logger = logging.getLogger(__name__)
+
+
+class Layer8(Protocol):
+    """The application's parts warming uses (the composition root's application)."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def chat_model(self) -> BaseChatModel: ...
+
+    @property
+    def assistant(self) -> object: ...
+
+
+class ModelStatus(StrEnum):
+    warming = "warming"  # loading the model or evaluating the shared prefix; turns wait for it
+    ready = "ready"
+    unavailable = "unavailable"  # the model could not be loaded (turns answer with the model error)
+
+
+def warm_chat_model(layer8: Layer8) -> Warmed | None:
+    """Load the chat model and make its shared prefix evaluated; None for models without one (fake, API)."""
+    warm_up = getattr(layer8.chat_model, "warm_up", None)
+    if warm_up is None:
+        return None
+    variants = prompting.prefix_variants(layer8.settings.operator_name)
+    # the same tools, in the same order, as every turn offers
+    result: Warmed | None = warm_up(variants, schema_tools())
+    return result
+
+
+def warm_router(layer8: Layer8) -> None:
+    """Build the chat router (it embeds its labelled examples) so the first message does not wait for it."""
+    ports = getattr(layer8.assistant, "ports", None)
+    router = getattr(ports, "router", None)
+    if router is not None:
+        router.get()
+
+
+@dataclass
+class Warmup:
+    """Warms one container in a daemon thread and says how far it got (for ``/healthz``)."""
+
+    layer8: Layer8
+    status: ModelStatus = field(init=False)
+    warmed: Warmed | None = None
+    seconds: float | None = None
+    _thread: threading.Thread | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        local = self.layer8.settings.provider == "local"
+        self.status = ModelStatus.warming if local else ModelStatus.ready
+
+    def start(self) -> None:
+        """Warm in the background; nothing to do for a fake or API model (already ready)."""
+        if self._thread is None and self.status is ModelStatus.warming:
+            self._thread = threading.Thread(target=self.run, name="layer8-warmup", daemon=True)
+            self._thread.start()
+
+    def join(self, timeout: float | None = None) -> None:
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def run(self) -> None:
+        started = time.perf_counter()
+        try:
+            self.warmed = warm_chat_model(self.layer8)
+        except Exception as exc:  # a missing model must not stop the server; turns report it
+            logger.warning("the chat model could not be warmed (%s: %s)", type(exc).__name__, exc)
+            self.status = ModelStatus.unavailable
+            return
+        self.seconds = time.perf_counter() - started
+        self.status = ModelStatus.ready
+        logger.info("chat model ready after %.1f s", self.seconds)
+        _quietly(warm_router, self.layer8)
+
+
+def _quietly(step: Any, layer8: Layer8) -> None:
+    try:
+        step(layer8)
+    except Exception as exc:  # optional: the first turn builds it otherwise
+        logger.info("warming %s failed (%s); the first turn will do it", step.__name__, type(exc).__name__)

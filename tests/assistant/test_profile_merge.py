@@ -1,0 +1,213 @@
+"""Profile changes merge, never wipe: "we also do X" adds X, fields the person did not name never change.
+
+Each case drives a whole conversation with the scripted model filling in more than the person said (as the
+embedded model did: "none" needs, 0 staff, a lawyer's industry code for a bakery) and checks every field of
+the profile before and after Confirm.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from assistant.llm.fake import FakeChatModel
+from network.db import Database
+from network.models import PROFILE_FIELDS, Profile
+from network.profile_text import merged
+from tests.assistant.fakes import WordMatcher
+from tests.harness import Harness
+from tools.base import ToolEnv
+from tools.context import ToolContext, TurnEffects
+from tools.ports import Ports
+from tools.update_my_profile import SPEC
+
+call = FakeChatModel.call
+
+BAKERY: dict[str, Any] = {
+    "description": "Family bakery in Leeds",
+    "offers": "bread, cakes",
+    "needs": "flour supplier; delivery driver",
+    "goals": "open a second shop",
+    "ideal_customers": "cafés and delis",
+    "locality": "Leeds",
+    "country": "GB",
+    "employees": 6,
+    "growth_stage": "growing",
+    "naics_code": "311811",
+    "naics_title": "Retail Bakeries",
+}
+# what the embedded model sent for "we also do wedding cakes now" (issue 16)
+WIPING_CALL = {
+    "description": "Wedding cakes",
+    "offers": "Wedding cakes",
+    "needs": "none",
+    "goals": "none",
+    "ideal_customers": "n/a",
+    "employees": 0,
+    "naics_code": "541110",
+}
+
+
+class KeywordClassifier:
+    """Industries by keyword, best first; every text gets a weak third guess, as real classifiers do."""
+
+    RULES = (
+        (("bak", "bread", "cake"), "311811", "Retail Bakeries"),
+        (("brew", "beer", "ale"), "312120", "Breweries"),
+        (("lawyer", "solicitor", "legal"), "541110", "Offices of Lawyers"),
+    )
+
+    def classify(self, text: str, top: int = 3) -> list[dict[str, Any]]:
+        lower = text.lower()
+        found = [
+            {"code": code, "title": title, "score": 0.8}
+            for words, code, title in self.RULES
+            if any(w in lower for w in words)
+        ]
+        found.append({"code": "541219", "title": "Other Accounting Services", "score": 0.1})
+        return found[:top]
+
+
+@pytest.fixture
+def h(sqlite_db: Database) -> Harness:
+    words = WordMatcher(sqlite_db)
+    return Harness(sqlite_db, ports=Ports.of(matcher=words, needs=words, classifier=KeywordClassifier()))
+
+
+def profile_of(h: Harness, subscriber_id: str) -> dict[str, Any]:
+    row = h.rows(Profile, subscriber_id=subscriber_id)[0]
+    return {field: getattr(row, field) for field in PROFILE_FIELDS}
+
+
+def changed(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    return {f: after[f] for f in PROFILE_FIELDS if before[f] != after[f]}
+
+
+def test_we_also_do_wedding_cakes_adds_them_and_wipes_nothing(h: Harness) -> None:
+    me = h.subscriber("Leeds Bakery", **BAKERY)
+    before = profile_of(h, me)
+    h.script(call("update_my_profile", **WIPING_CALL), "Added.")
+    reply = h.send("we also do wedding cakes now", as_=me)
+    assert reply.pending_action is None, "every value kept was their own words: saved at once"
+    assert changed(before, profile_of(h, me)) == {
+        "description": "Family bakery in Leeds; Wedding cakes",
+        "offers": "bread, cakes; Wedding cakes",
+    }
+
+
+def test_an_inferred_addition_waits_and_confirm_applies_exactly_what_it_listed(h: Harness) -> None:
+    me = h.subscriber("Leeds Bakery", **BAKERY)
+    before = profile_of(h, me)
+    h.script(call("update_my_profile", offers="celebration and wedding cakes", needs="none", employees=0))
+    reply = h.send("we've started doing cakes for weddings as well", as_=me)
+    assert reply.pending_action and reply.pending_action["kind"] == "confirm_profile"
+    summary = reply.pending_action["summary"]
+    assert (
+        summary
+        == "change your profile: offers “bread, cakes” → “bread, cakes; celebration and wedding cakes”"
+    )
+    assert profile_of(h, me) == before, "nothing is used before it is confirmed"
+    h.press("Confirm")
+    assert changed(before, profile_of(h, me)) == {"offers": "bread, cakes; celebration and wedding cakes"}
+
+
+def test_we_now_only_do_replaces_just_the_field_they_named(h: Harness) -> None:
+    me = h.subscriber("Leeds Bakery", **BAKERY)
+    before = profile_of(h, me)
+    h.script(call("update_my_profile", offers="wedding cakes", goals="none", employees=0), "Updated.")
+    h.send("we now only do wedding cakes", as_=me)
+    assert changed(before, profile_of(h, me)) == {"offers": "wedding cakes"}
+
+
+def test_a_model_industry_code_is_never_taken_the_classifier_must_agree_with_their_words(h: Harness) -> None:
+    me = h.subscriber("Kirkstall Ales", locality="Leeds", employees=4)
+    before = profile_of(h, me)
+    h.script(call("update_my_profile", offers="cask ale", naics_code="541110", employees=0), "Saved.")
+    reply = h.send("we brew cask ale", as_=me)
+    assert changed(before, profile_of(h, me)) == {"offers": "cask ale"}, "their own words save at once"
+    assert reply.pending_action, "the classified industry waits for Confirm"
+    assert reply.pending_action["summary"] == "change your profile: industry → “Breweries”"
+    h.press("Confirm")
+    after = changed(before, profile_of(h, me))
+    assert after == {"offers": "cask ale", "naics_code": "312120", "naics_title": "Breweries"}
+
+
+def test_an_industry_the_persons_words_do_not_support_is_not_proposed(h: Harness) -> None:
+    me = h.subscriber("Leeds Bakery", **BAKERY)
+    before = profile_of(h, me)
+    # the model rewrites the description into a law firm's; the person only said they moved
+    h.script(call("update_my_profile", locality="Bradford", naics_code="541110"), "Saved.")
+    reply = h.send("we've moved to Bradford", as_=me)
+    assert reply.pending_action is None
+    assert changed(before, profile_of(h, me)) == {"locality": "Bradford"}
+
+
+def test_confirm_keeps_what_was_saved_between_the_proposal_and_the_button(h: Harness) -> None:
+    me = h.subscriber("Leeds Bakery", **BAKERY)
+    h.script(call("update_my_profile", offers="celebration cakes"), "Please confirm.")
+    proposal = h.send("we've started on cakes for parties as well", as_=me)
+    h.script(call("update_my_profile", offers="pies"), "Added.")
+    h.send("and we also sell pies")
+    assert h.rows(Profile, subscriber_id=me)[0].offers == "bread, cakes; pies"
+    confirm = next(b for b in proposal.buttons if b.label == "Confirm")
+    h.press(confirm)
+    assert h.rows(Profile, subscriber_id=me)[0].offers == "bread, cakes; pies; celebration cakes"
+
+
+def test_placeholders_alone_change_nothing_and_say_so(sqlite_db: Database) -> None:
+    h = Harness(sqlite_db, ports=Ports.of(classifier=KeywordClassifier()))
+    me = h.subscriber("Leeds Bakery", **BAKERY)
+    data = run_tool(h, me, "we also do wedding cakes", needs="none", goals="N/A", employees=0)
+    assert data == {"status": "nothing_to_change", "changes": []}
+
+
+def test_the_result_lists_each_change_before_and_after_without_ids(sqlite_db: Database) -> None:
+    h = Harness(sqlite_db, ports=Ports.of(classifier=KeywordClassifier()))
+    me = h.subscriber("Leeds Bakery", **BAKERY)
+    data = run_tool(h, me, "we've started doing cakes for weddings too", offers="wedding cakes", employees=0)
+    assert data == {
+        "status": "waiting_for_confirm",
+        "changes": [
+            {
+                "field": "offers",
+                "before": "bread, cakes",
+                "after": "bread, cakes; wedding cakes",
+                "how": "added",
+                "added": "wedding cakes",
+                "state": "waiting_for_confirm",
+            }
+        ],
+    }
+    assert me not in str(data)
+
+
+def test_long_values_are_clipped_in_the_confirm_text_and_keep_the_addition_in_view(h: Harness) -> None:
+    long_offers = "sourdough, rye, spelt and seeded loaves, " * 4 + "croissants"
+    me = h.subscriber("Leeds Bakery", **(BAKERY | {"offers": long_offers}))
+    h.script(call("update_my_profile", offers="celebration cakes"), "Please confirm.")
+    reply = h.send("we've started doing cakes for parties as well", as_=me)
+    assert reply.pending_action
+    summary = reply.pending_action["summary"]
+    assert len(summary) < 200 and "…" in summary and summary.endswith("; celebration cakes”")
+
+
+@pytest.mark.parametrize(
+    ("before", "addition", "after"),
+    [
+        ("bread, cakes", "wedding cakes", "bread, cakes; wedding cakes"),
+        ("bread, cakes", "bread, cakes, wedding cakes", "bread, cakes, wedding cakes"),
+        ("bread, cakes; wedding cakes", "Wedding cake", None),
+        ("bread, cakes", "cakes, pies", "bread, cakes; pies"),
+        (None, "pies", "pies"),
+        ("pies", "  ", None),
+    ],
+)
+def test_merging_text_adds_only_what_is_new(before: str | None, addition: str, after: str | None) -> None:
+    assert merged(before, addition) == after
+
+
+def run_tool(h: Harness, me: str, said: str, **args: Any) -> dict[str, Any]:
+    ctx = ToolContext(me, "default", "test", None, "t", user_text=said)
+    env = ToolEnv(ctx=ctx, db=h.db, ports=h.assistant.ports, effects=TurnEffects())
+    return SPEC.call(env, args)
