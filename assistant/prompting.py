@@ -16,8 +16,9 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from sqlalchemy.orm import Session
 
 import prompts
-from assistant import conversations, onboarding
+from assistant import onboarding
 from assistant.llm.template import system_message
+from network import conversations
 from network.models import Conversation, Profile, Subscriber
 
 CONTEXT_CHARS = 1500

@@ -18,7 +18,7 @@ from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 
-from assistant import citing, conversations, onboarding, pending, prompting, replies, routing
+from assistant import citing, onboarding, pending, prompting, replies, routing
 from assistant.actions import ActionHandler
 from assistant.agent import Agent, AgentResult, ToolRun
 from assistant.executors import CANCELLERS, EXECUTORS
@@ -26,6 +26,7 @@ from assistant.grounding import withhold_invented
 from assistant.llm.toolcalls import parse_tool_calls
 from assistant.messages import InboundMessage, OutboundReply, ToolCallView
 from assistant.summary import Summariser
+from network import conversations
 from network.actor import Actor
 from network.db import Database
 from network.ids import utcnow

@@ -22,12 +22,12 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from assistant.settings import Settings
 from channels.api.lifespan import on_lifespan
 from channels.commands import Commands
-from channels.dedup import Receipts
 from channels.options import MemoryOptions, OptionStore, RedisOptions
 from channels.ports import Parts, WhatsAppOut
 from channels.queue import Handler, InProcessQueue, RedisQueue, RedisWorker, TaskQueue
 from channels.turns import TurnRunner
 from network.db import Database
+from network.dedup import Receipts
 from network.errors import InvalidInput
 
 logger = logging.getLogger(__name__)

@@ -11,11 +11,11 @@ from datetime import timedelta
 import typer
 from rich.console import Console
 
-from channels import linking
 from channels.slack.socket import run_socket_mode
 from cli.application import application
 from composition.channels import channel_runtime
 from network.actor import Actor
+from network.services import linking
 
 logger = logging.getLogger(__name__)
 

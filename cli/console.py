@@ -8,13 +8,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from channels.console import cases as case_rules
 from cli.application import application
 from network import metrics
 from network.actor import Actor
 from network.metrics_shapes import Amount, Metrics, MetricsQuery
 from network.models import Role, SupportCase
 from network.money import Money
+from network.services import cases as case_rules
 
 console = Console()
 case_app = typer.Typer(

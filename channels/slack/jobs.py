@@ -15,9 +15,11 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
 from assistant.messages import Action, InboundMessage, OutboundReply
-from channels import dedup, feedback, linking, texts
+from channels import texts
 from channels.slack import blocks
 from channels.slack.events import reply_thread, thread_key
+from network import dedup
+from network.services import feedback, linking
 from tools import phrases
 
 if TYPE_CHECKING:

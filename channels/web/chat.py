@@ -22,7 +22,6 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from assistant.messages import Action, InboundMessage, OutboundReply
-from channels import feedback
 from channels.api.auth import SubscriberDep
 from channels.options import choices_of
 from channels.ports import Parts
@@ -30,6 +29,7 @@ from channels.runtime import ChannelRuntime, RuntimeDep
 from channels.web import history
 from network.db import Database
 from network.errors import InvalidInput, Layer8Error, NotFound
+from network.services import feedback
 from network.tokens import Principal
 from tools import phrases
 

@@ -19,11 +19,11 @@ from typing import Annotated
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
-from channels import dedup
 from channels.ports import Parts
 from channels.runtime import ChannelRuntime, runtime_for
 from channels.whatsapp import signature
 from channels.whatsapp.parse import Incoming, parse
+from network import dedup
 from network.errors import Busy, InvalidInput, Layer8Error, PermissionDenied
 
 logger = logging.getLogger(__name__)

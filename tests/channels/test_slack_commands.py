@@ -5,9 +5,9 @@ from __future__ import annotations
 import urllib.parse
 from typing import Any
 
-from channels import linking, texts
+from channels import texts
 from network.actor import Actor
-from network.services import profiles, referrals
+from network.services import linking, profiles, referrals
 from tests.channels.conftest import Harness, load
 from tests.channels.fakes import wait_until
 from tools import phrases

@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from channels import linking, texts
+from channels import texts
 from network.actor import Actor
 from network.models import InboundEvent, Message
+from network.services import linking
 from tests.channels.conftest import WA_PHONE_ID, WA_VERIFY, Harness, load
 from tests.channels.fakes import wait_until
 from tools import phrases

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -113,6 +114,25 @@ def resolve(session: Session, channel: str, external_id: str, *, touch: bool = T
             .execution_options(synchronize_session=False)
         )
     return subscriber.id
+
+
+def identity_on(session: Session, subscriber_id: str, channel: str) -> ChannelIdentity | None:
+    """The subscriber's linked identity on ``channel`` (the first, when there are several)."""
+    query = select(ChannelIdentity).where(
+        ChannelIdentity.subscriber_id == subscriber_id, ChannelIdentity.channel == channel
+    )
+    return session.scalars(query).first()
+
+
+def latest_identity(session: Session, subscriber_id: str, channels: Sequence[str]) -> ChannelIdentity | None:
+    """Of the subscriber's identities on these channels, the one that wrote (or was linked) last."""
+    query = select(ChannelIdentity).where(
+        ChannelIdentity.subscriber_id == subscriber_id, ChannelIdentity.channel.in_(channels)
+    )
+    rows = session.scalars(query).all()
+    if not rows:
+        return None
+    return max(rows, key=lambda r: (r.last_inbound_at or r.linked_at, r.linked_at))
 
 
 def _identity(session: Session, channel: str, external_id: str) -> ChannelIdentity | None:

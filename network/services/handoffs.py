@@ -16,14 +16,14 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assistant.conversations import add_message
-from channels.console.cases import open_cases
 from network import audit
 from network.actor import Actor
+from network.conversations import add_message
 from network.db import Database
 from network.errors import Conflict, InvalidInput, NotFound
 from network.events import emit
 from network.models import Conversation, Message, Role, Subscriber
+from network.services.cases import open_cases
 
 HANDED_OFF = "handed_off"
 ASSISTANT = "assistant"
@@ -64,6 +64,14 @@ def queue(session: Session, tenant: str | None = None, limit: int = 100) -> list
 def recent_conversations(session: Session, subscriber_id: str, limit: int = 10) -> list[Conversation]:
     query = select(Conversation).where(Conversation.subscriber_id == subscriber_id)
     return list(session.scalars(query.order_by(Conversation.updated_at.desc()).limit(limit)))
+
+
+def conversation(session: Session, conversation_id: str) -> Conversation:
+    """The conversation an agent opened from the queue (NotFound when there is none)."""
+    found = session.get(Conversation, conversation_id)
+    if found is None:
+        raise NotFound(f"no conversation {conversation_id!r}")
+    return found
 
 
 def messages(session: Session, conversation_id: str, limit: int = 60) -> list[Message]:

@@ -7,6 +7,7 @@ prompt.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, select
@@ -131,3 +132,42 @@ def proposed_action(message: Message | None) -> str | None:
         if isinstance(call, dict) and call.get("pending_action_id"):
             return str(call["pending_action_id"])
     return None
+
+
+def find_thread(session: Session, channel: str, thread_key: str, subscriber_id: str) -> Conversation | None:
+    """The subscriber's own conversation on ``channel`` with this thread key, if there is one."""
+    return session.scalars(
+        select(Conversation).where(
+            Conversation.channel == channel,
+            Conversation.thread_key == thread_key,
+            Conversation.subscriber_id == subscriber_id,
+        )
+    ).first()
+
+
+def messages_after(
+    session: Session, conversation_id: str, after: int, roles: Sequence[str], limit: int
+) -> list[Message]:
+    """Messages of these roles with a sequence number above ``after``, oldest first."""
+    return list(
+        session.scalars(
+            select(Message)
+            .where(Message.conversation_id == conversation_id, Message.seq > after, Message.role.in_(roles))
+            .order_by(Message.seq)
+            .limit(limit)
+        )
+    )
+
+
+def last_seq(session: Session, conversation_id: str) -> int:
+    """The sequence number of the conversation's newest message (0 when it has none)."""
+    return (
+        session.scalar(select(func.max(Message.seq)).where(Message.conversation_id == conversation_id)) or 0
+    )
+
+
+def message_in(session: Session, message_id: str) -> tuple[Message, Conversation] | None:
+    """A message with its conversation, or None when either is gone."""
+    message = session.get(Message, message_id)
+    conversation = session.get(Conversation, message.conversation_id) if message else None
+    return None if message is None or conversation is None else (message, conversation)

@@ -9,8 +9,6 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from channels.console import cases as case_rules
-from channels.console.handoffs import recent_conversations
 from network import directory
 from network.actor import Actor
 from network.directory import ProfileView, SubscriberView
@@ -28,7 +26,9 @@ from network.models import (
     SupportCase,
 )
 from network.money import Money
+from network.services import cases as case_rules
 from network.services import consent, deals, introductions, referrals
+from network.services.handoffs import recent_conversations
 
 AUDIT_LIMIT = 60
 
