@@ -1,9 +1,10 @@
 """The tool-calling agent: a small loop over any LangChain chat model (ChatOpenAI, embedded, fake).
 
-One turn: the model sees the conversation with the tools bound; if it calls tools, the server runs them
-(bound to the verified context) and adds their framed results; after at most ``tool_rounds`` rounds the model
-answers **without tools offered**. That last rule is from measurement: offered the tools again after a result,
-the embedded 1.5B model re-issued the same call or echoed raw results (PITFALLS). Text streams as generated.
+One turn: the model sees the conversation with the tools bound; if it calls tools, the server runs them (bound
+to the verified context) and adds their framed results; after at most ``tool_rounds`` rounds the model answers
+**without tools offered**. That last rule is from measurement: offered the tools again after a result, the
+embedded 1.5B model re-issued the same call or echoed raw results (0 of 3 good answers). Text streams as
+generated.
 
 The loop is plain Python rather than ``create_agent`` so those two rules — the round limit and the tool-free
 final answer — stay visible and testable, and so the turn can stop at a deadline.

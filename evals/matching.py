@@ -4,8 +4,8 @@ For each seeded subscriber A, precision@5 is the share of its top-5 suggestions 
 the real top-20 BEA suppliers of A's industry, or among the top-20 buyers of what A's industry makes.
 The network comes from ``seeding.network`` (real NAICS, OSM vocabulary and BEA supply chains); one subscriber
 in twenty blocks another. Two baselines run on the same network in the same run: 5 random discoverable
-subscribers, and plain embedding similarity of whole profiles (one vector per profile, which PITFALLS warns
-confuses "needs X" with "offers X"). The run also counts hard-filter violations (self, hidden, blocked).
+subscribers, and plain embedding similarity of whole profiles (one vector per profile, which was measured to
+confuse "needs X" with "offers X"). The run also counts hard-filter violations (self, hidden, blocked).
 
     .venv/bin/python -m evals.matching --subscribers 1000 --seed 7
 """

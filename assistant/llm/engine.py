@@ -73,7 +73,7 @@ class LlamaEngine:
 
         self._llama_cpp: Any = llama_cpp
 
-        # n_threads explicit: on a busy 2-core box 2 threads ran 10× slower than 1 (PITFALLS)
+        # n_threads explicit: on a busy 2-core box 2 threads ran 10× slower than 1 (2.7 vs 57 tokens/s)
         self._llm: Any = llama_cpp.Llama(
             model_path=str(path),
             n_ctx=n_ctx,
