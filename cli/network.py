@@ -13,6 +13,7 @@ from cli.application import application
 from network import audit, directory
 from network.actor import Actor
 from network.migrate import upgrade
+from network.rows import row_json
 from network.services import referrals as referral_service
 
 console = Console()
@@ -67,17 +68,12 @@ def referrals_list(
     console.print(table)
 
 
+REFERRAL_FIELDS = ("id", "giver_id", "receiver_id", "prospect", "hotness", "state", "note", "created_at")
+
+
 def _referral_json(referral: Any) -> dict[str, Any]:
-    return {
-        "id": referral.id,
-        "giver_id": referral.giver_id,
-        "receiver_id": referral.receiver_id,
-        "prospect": referral.prospect_subscriber_id or referral.prospect_name,
-        "hotness": referral.hotness,
-        "state": referral.state,
-        "note": referral.note,
-        "created_at": referral.created_at.isoformat(),
-    }
+    prospect = referral.prospect_subscriber_id or referral.prospect_name
+    return row_json(referral, REFERRAL_FIELDS, prospect=prospect)
 
 
 @subscribers_app.command("list")

@@ -24,6 +24,7 @@ from network.db import Database
 from network.errors import NotFound
 from network.ids import new_id, utcnow
 from network.models import PendingAction, PendingActionState
+from network.rows import row_json
 
 logger = logging.getLogger(__name__)
 
@@ -106,13 +107,7 @@ def newest(session: Session, subscriber_id: str, conversation_id: str) -> Pendin
 
 def view(action: PendingAction) -> dict[str, Any]:
     """The pending action as channels and ``layer8 ask --json`` show it."""
-    return {
-        "id": action.id,
-        "kind": action.kind,
-        "summary": action.summary,
-        "state": action.state,
-        "expires_at": action.expires_at.isoformat() if action.expires_at else None,
-    }
+    return row_json(action, ("id", "kind", "summary", "state", "expires_at"))
 
 
 @dataclass

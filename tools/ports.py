@@ -11,6 +11,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
 
+from retrieval.matching import Suggestion
+
 T = TypeVar("T")
 
 
@@ -38,14 +40,8 @@ class ChatRouter(Protocol):
     def is_chat(self, text: str, last_reply: str | None = None) -> bool: ...
 
 
-@dataclass(frozen=True)
-class Match:
-    subscriber_id: str
-    business_name: str
-    naics: str | None
-    score: float
-    parts: dict[str, float]
-    reasons: list[str]
+# a suggested business: the matcher's own result shape, whatever found it (matcher, need search, a fake)
+Match = Suggestion
 
 
 @dataclass(frozen=True)

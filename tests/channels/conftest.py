@@ -26,7 +26,8 @@ from network.actor import Actor
 from network.db import Database
 from network.models import ChannelIdentity
 from network.services.subscribers import create_subscriber
-from tests.channels.fakes import AppServer, FakeAssistant, FakeGraphAPI, FakeSlackAPI, fake_servers
+from tests.channels.fakes import FakeAssistant, FakeGraphAPI, FakeSlackAPI, fake_servers
+from tests.support import AppServer
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"  # the Slack docs example's secret

@@ -22,31 +22,16 @@ from network.actor import Actor
 from network.db import Database
 from network.models import Deal, PendingAction
 from network.services import referrals
-from tests.channels.fakes import AppServer
 from tests.harness import Harness
+from tests.support import AppServer, chromium
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @pytest.fixture
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+    with chromium() as instance:
         yield instance
-        instance.close()
 
 
 @pytest.fixture
@@ -114,8 +99,8 @@ def _count(db: Database, model: type[Any]) -> int:
 def test_a_support_agent_s_reply_appears_in_a_handed_off_web_chat(
     browser: Any, served: tuple[str, str, Database]
 ) -> None:
-    from channels.console.handoffs import Handoffs
     from network.models import Conversation
+    from network.services.handoffs import Handoffs
 
     url, token, db = served
     page = chat_page(browser, url)
