@@ -1,9 +1,12 @@
 """The tool-calling agent: a small loop over any LangChain chat model (ChatOpenAI, embedded, fake).
 
-One turn: the model sees the conversation with the tools bound; if it calls tools, the server runs them (bound
-to the verified context) and adds their framed results; after at most ``tool_rounds`` rounds the model answers
-**without tools offered**. That last rule is from measurement: offered the tools again after a result, the
-embedded 1.5B model re-issued the same call or echoed raw results (0 of 3 good answers). Text streams as
+One turn: the model sees the conversation with the tools bound; if it calls tools, the server runs them
+(bound to the verified context). When every tool that ran speaks for itself (an action, a lookup, a
+failure: its artifact carries the server's ``reply``), those replies are the answer and the model is not
+called again — the slow, error-prone second call the embedded model made after every tool. Otherwise
+(advice) their framed results are added, and after at most ``tool_rounds`` rounds the model answers
+**without tools offered**. That last rule is from measurement: offered the tools again after a result,
+the embedded 1.5B model re-issued the same call or echoed raw results (0 of 3 good answers). Text streams as
 generated.
 
 The loop is plain Python rather than ``create_agent`` so those two rules — the round limit and the tool-free
@@ -14,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Generator, Sequence
+from collections.abc import Generator, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +29,7 @@ from langchain_core.tools import BaseTool
 from pydantic import BaseModel, ValidationError
 
 from network.errors import ModelUnavailable
-from tools.registry import invalid_arguments, unknown_tool
+from tools.registry import failed_reply, invalid_arguments, unknown_tool
 
 logger = logging.getLogger(__name__)
 
@@ -45,12 +48,19 @@ class ToolRun:
     content: str
     artifact: dict[str, Any] | None
 
+    @property
+    def reply(self) -> str | None:
+        """The server's words for this run, when the tool speaks for itself."""
+        said = (self.artifact or {}).get("reply")
+        return said if isinstance(said, str) else None
+
 
 @dataclass
 class AgentResult:
     text: str
     runs: list[ToolRun] = field(default_factory=list)
     refused: bool = False
+    spoken: bool = False  # the text is the server's own words for what the tools did
 
 
 @dataclass
@@ -59,6 +69,7 @@ class Agent:
     tool_rounds: int = 1
     max_calls: int = 4  # per round; extra calls are answered "skipped"
     timeout_s: float | None = None
+    answer_max_tokens: int | None = None  # a cap on the model's own answer (chat): each token costs time
 
     def stream(
         self, messages: Sequence[BaseMessage], tools: Sequence[BaseTool]
@@ -73,12 +84,21 @@ class Agent:
             if not reply.tool_calls:
                 return _result(reply, runs)
             history.append(reply)
+            ran: list[ToolRun] = []
             for index, call in enumerate(reply.tool_calls):
                 message, run = self._run(call, by_name, skipped=index >= self.max_calls)
                 history.append(message)
                 if run is not None:
-                    runs.append(run)
-        final = yield from self._generate(self.model, history, deadline)
+                    ran.append(run)
+            runs += ran
+            if ran and all(r.reply is not None for r in ran):
+                text = "\n\n".join(_unique(r.reply or "" for r in ran))
+                yield text  # the server's words are ready at once: the person sees them straight away
+                return AgentResult(text=text, runs=runs, spoken=True)
+        answering = (
+            self.model.bind(max_tokens=self.answer_max_tokens) if self.answer_max_tokens else self.model
+        )
+        final = yield from self._generate(answering, history, deadline)
         if final.tool_calls:
             logger.info("model asked for tools in the tool-free final answer; ignored")
         return _result(final, runs)
@@ -120,13 +140,13 @@ class Agent:
         refused = _refuse(tool, args)
         if refused is not None:  # checked here too: LangChain drops unknown keys for argument-less tools
             message = ToolMessage(refused, tool_call_id=call_id, name=name, status="error")
-            return message, ToolRun(name, args, refused, {"error": "invalid_arguments"})
+            return message, ToolRun(name, args, refused, _unclear(name))
         message = tool.invoke({**call, "type": "tool_call"})
         if not isinstance(message, ToolMessage):  # a tool always answers a tool call with a ToolMessage
             message = ToolMessage(str(message), tool_call_id=call_id, name=name)
         artifact = message.artifact if isinstance(message.artifact, dict) else None
         if message.status == "error" and artifact is None:
-            artifact = {"error": "invalid_arguments"}
+            artifact = _unclear(name)
         return message, ToolRun(name, args, message.text, artifact)
 
 
@@ -140,6 +160,15 @@ def _refuse(tool: BaseTool, args: dict[str, Any]) -> str | None:
     except ValidationError as exc:
         return invalid_arguments(tool.name, exc)
     return None
+
+
+def _unclear(name: str) -> dict[str, Any]:
+    return {"error": "invalid_arguments", "reply": failed_reply(name, "invalid_arguments")}
+
+
+def _unique(texts: Iterable[str]) -> list[str]:
+    """Each reply once: two calls that failed alike say so once."""
+    return list(dict.fromkeys(t for t in texts if t))
 
 
 def _result(message: AIMessage, runs: list[ToolRun]) -> AgentResult:

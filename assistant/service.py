@@ -22,6 +22,7 @@ from assistant import citing, onboarding, pending, prompting, replies, routing
 from assistant.actions import ActionHandler
 from assistant.agent import Agent, AgentResult, ToolRun
 from assistant.executors import CANCELLERS, EXECUTORS
+from assistant.framing import frame
 from assistant.grounding import withhold_invented
 from assistant.llm.toolcalls import parse_tool_calls
 from assistant.messages import InboundMessage, OutboundReply, ToolCallView
@@ -35,7 +36,7 @@ from network.pending import PendingActions, view
 from network.pending import newest as newest_action
 from tools import phrases
 from tools.base import ToolEnv
-from tools.context import ToolContext, TurnEffects
+from tools.context import Advice, ToolContext, TurnEffects
 from tools.ports import Ports
 from tools.registry import NAMES, build_tools
 
@@ -50,6 +51,7 @@ class Options:
     tool_rounds: int = 1
     turn_timeout_s: float | None = 120.0
     max_chars: int = 4000
+    answer_max_tokens: int | None = 200  # the model's own answers are chat: one or two sentences
     tenant: str = "default"
 
 
@@ -60,7 +62,12 @@ class Assistant:
         self.db = db
         self.ports = ports or Ports()
         self.options = options or Options()
-        self.agent = Agent(model, tool_rounds=self.options.tool_rounds, timeout_s=self.options.turn_timeout_s)
+        self.agent = Agent(
+            model,
+            tool_rounds=self.options.tool_rounds,
+            timeout_s=self.options.turn_timeout_s,
+            answer_max_tokens=self.options.answer_max_tokens,
+        )
         self.pending = PendingActions(db, EXECUTORS, CANCELLERS, pending.WORDING)
         self.actions = ActionHandler(db, self.pending, self.ports)
         self.summariser = Summariser(db, model)
@@ -189,11 +196,26 @@ class Assistant:
             reply = self._compose(ctx, result, effects)
             reply.error_code = "model_timeout" if timeout else "model_error"
             return reply, []
+        if result.spoken and effects.advice is not None:
+            result.text = yield from self._framed(ctx, result.text, effects.advice)
         grounded = [str(m.content) for m in messages] + [r.content for r in result.runs]
         result.text, invented = withhold_invented(result.text, grounded)
         if invented:
             logger.info("withheld %d contact detail(s) that nothing on record gave the model", invented)
         return self._compose(ctx, result, effects), result.runs
+
+    def _framed(self, ctx: ToolContext, steps: str, advice: Advice) -> Generator[str, None, str]:
+        """The server's playbook steps, then the model's short framing of them for this business."""
+        with self.db.read() as session:
+            subscriber = session.get(Subscriber, ctx.subscriber_id)
+            business = subscriber.business_name if subscriber is not None else "their business"
+        yield "\n\n"
+        framing = yield from frame(
+            self.agent.model, advice, business=business, operator=self.options.operator
+        )
+        if not framing or _names_a_tool(framing) or _written_call(framing):
+            return steps
+        return f"{steps}\n\n{framing}"
 
     def _chat(self, text: str, last_reply: str | None) -> bool:
         """Whether the chat router (when there is one) says ``text`` needs no tools."""

@@ -28,6 +28,7 @@ class Evidence:
     exposure: int
 
 
+PAIR_SAID = 0.55  # below this the best need/offer pair is too far apart to claim they match
 ITEM_SHOWN = 0.7  # MiniLM cosine of two short items: unrelated ones reach 0.6 ("market", "marketing")
 QUOTE = 60  # characters of another business's words a reason may quote
 
@@ -59,26 +60,41 @@ def reasons(mine: Party, theirs: Party, ev: Evidence, quotes: Quotes | None = No
 
 def _offer_fit(mine: Party, theirs: Party, ev: Evidence, pair: Pair | None) -> str:
     """The one need of mine and the one offer of theirs that matched, never the whole lists."""
-    if not theirs.offers or (ev.fit < SHOWN and not _strong(pair)):
+    if not theirs.offers or not _worth_saying(ev.fit, pair, PAIR_SAID):
         return ""
-    need, offer = (
-        (pair.left, pair.right) if pair else (_first(mine.needs or mine.bottlenecks), _first(theirs.offers))
-    )
+    if pair is None:
+        need, offer = _first(mine.needs or mine.bottlenecks), _first(theirs.offers)
+    else:
+        need, offer = pair.left, pair.right
+    if _same(need, offer):
+        return f"They offer “{short(offer)}”, which you are looking for."
     tail = f", which matches what you are looking for (“{short(need)}”)" if need else ""
     return f"They offer “{short(offer)}”{tail}."
 
 
 def _reciprocity(theirs: Party, ev: Evidence, pair: Pair | None) -> str:
-    if not theirs.needs or (ev.reciprocity < SHOWN and not _strong(pair)):
+    if not theirs.needs or not _worth_saying(ev.reciprocity, pair, ITEM_SHOWN):
         return ""
-    need, offer = (pair.left, pair.right) if pair else (_first(theirs.needs), "")
-    mine = f" (“{short(offer)}”)" if offer else ""
-    return f"They are looking for “{short(need)}”, which you offer{mine}, so it can work both ways."
+    if pair is None:
+        pair = Pair(_first(theirs.needs), "", 0.0)
+    if not pair.right or _same(pair.left, pair.right):
+        return f"They are looking for “{short(pair.left)}”, which you offer, so it can work both ways."
+    return (
+        f"They are looking for “{short(pair.left)}”, which you offer (“{short(pair.right)}”), "
+        "so it can work both ways."
+    )
 
 
-def _strong(pair: Pair | None) -> bool:
-    """One need item close to one offer item is worth a sentence even when the whole lists are far apart."""
-    return pair is not None and pair.score >= ITEM_SHOWN
+def _worth_saying(signal: float, pair: Pair | None, least: float) -> bool:
+    """Whole lists alike (the signal) or one item pair very alike; and, when the items are known, the best
+    pair alike enough to be a true claim ("wheat" is not "bread", though MiniLM puts them at 0.64)."""
+    if pair is None:
+        return signal >= SHOWN
+    return pair.score >= least and (signal >= SHOWN or pair.score >= ITEM_SHOWN)
+
+
+def _same(a: str, b: str) -> bool:
+    return a.strip().lower() == b.strip().lower()
 
 
 def _first(text: str | None) -> str:

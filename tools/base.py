@@ -5,19 +5,26 @@ docstrings and field descriptions the model reads. What the model supplies (``ar
 what the server supplies (``env``: the acting subscriber from the verified session, the database, the
 retrieval ports, and the turn's effects). Results are plain JSON-able data; :mod:`tools.registry` frames
 them as data for the model.
+
+A tool that acts also says what it did in the server's own words: its ``reply(args, data)`` gives a
+:class:`Said` (a ``reply_*`` template in ``prompts/`` and its values), and the person reads that instead
+of a second model call. The embedded model, asked to write that reply, was slow (a second call after every
+tool) and unreliable: it apologised after tools that succeeded, spoke as the user, named tools and
+contradicted the records. Only advice (``search_knowledge``) is left to the model's words.
 """
 
 from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy.orm import Session
 
+import prompts
 from network.db import Database
 from network.models import Profile, Subscriber
 from tools.context import ToolContext, TurnEffects
@@ -51,14 +58,39 @@ class ToolEnv:
 
 
 @dataclass(frozen=True)
+class Said:
+    """The server's words for what a tool did: the template ``prompts/reply_<template>.md`` and its values."""
+
+    template: str
+    values: dict[str, object] = field(default_factory=dict)
+
+    def render(self) -> str:
+        return prompts.render(f"reply_{self.template}", **self.values)
+
+
+def say(template: str, **values: object) -> Said:
+    return Said(template, values)
+
+
+@dataclass(frozen=True)
 class ToolSpec(Generic[A]):
     name: str
     args: type[A]
     run: Callable[[ToolEnv, A], Data]
     description: str
+    # the server's reply once the tool ran (None: the model answers from the data, as for advice)
+    reply: Callable[[A, Data], Said] | None = None
+    # what the tool does, for a reply when it could not ("log that referral")
+    what: str = "do that"
 
     def call(self, env: ToolEnv, raw: dict[str, Any]) -> Data:
         return self.run(env, self.args.model_validate(raw))
+
+    def said(self, raw: dict[str, Any], data: Data) -> str | None:
+        """The reply to the person for ``data``, or None when the model is to write it."""
+        if self.reply is None:
+            return None
+        return self.reply(self.args.model_validate(raw), data).render()
 
     def schema(self) -> dict[str, Any]:
         """The argument schema a model is shown, without pydantic's noise (validation stays server-side).
@@ -85,12 +117,19 @@ def _slim_schema(args: type[ToolArgs]) -> dict[str, Any]:
     return {k: v for k, v in schema.items() if k in ("type", "properties", "required")}
 
 
-def spec(name: str, args: type[A], run: Callable[[ToolEnv, A], Data]) -> ToolSpec[A]:
+def spec(
+    name: str,
+    args: type[A],
+    run: Callable[[ToolEnv, A], Data],
+    *,
+    reply: Callable[[A, Data], Said] | None = None,
+    what: str = "do that",
+) -> ToolSpec[A]:
     """A tool spec whose description is ``run``'s docstring (what the model reads)."""
     doc = " ".join((run.__doc__ or "").split())
     if not doc:
         raise ValueError(f"tool {name} needs a docstring: the model reads it")
-    return ToolSpec(name=name, args=args, run=run, description=doc)
+    return ToolSpec(name=name, args=args, run=run, description=doc, reply=reply, what=what)
 
 
 def business_card(session: Session, subscriber_id: str) -> Data:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from tools.base import Data, ToolArgs, ToolEnv, spec
+from tools.base import Data, Said, ToolArgs, ToolEnv, say, spec
 from tools.ports import as_code
 
 
@@ -19,4 +19,19 @@ def classify_industry(env: ToolEnv, args: Args) -> Data:
     return {"industries": [{"code": c.code, "title": c.title, "score": round(c.score, 3)} for c in codes]}
 
 
-SPEC = spec("classify_industry", Args, classify_industry)
+def reply(args: Args, data: Data) -> Said:
+    found = data["industries"]
+    if not found:
+        return say("industry_unknown", description=args.description)
+    best, others = found[0], found[1:]
+    alternatives = "; ".join(f"{c['code']} {c['title']}" for c in others)
+    return say(
+        "industry",
+        description=args.description,
+        code=best["code"],
+        title=best["title"],
+        alternatives=f" Close alternatives: {alternatives}." if alternatives else "",
+    )
+
+
+SPEC = spec("classify_industry", Args, classify_industry, reply=reply, what="classify that business")

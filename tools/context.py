@@ -34,6 +34,14 @@ class ToolContext:
         return Actor.subscriber(self.subscriber_id)
 
 
+@dataclass(frozen=True, slots=True)
+class Advice:
+    """A bottleneck question and the playbook steps the server picked to answer it."""
+
+    question: str
+    steps: str
+
+
 @dataclass(slots=True)
 class TurnEffects:
     """What tools did this turn that the reply must show: a pending action, list items, a handoff, sources."""
@@ -42,3 +50,4 @@ class TurnEffects:
     items: list[dict[str, Any]] = field(default_factory=list)
     handed_off: bool = False
     sources: list[Source] = field(default_factory=list)  # knowledge passages the model was shown
+    advice: Advice | None = None  # playbook steps the server picked, for the model to frame

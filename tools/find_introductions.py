@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from pydantic import Field
 
 from network.services import introductions
-from tools.base import Data, ToolArgs, ToolEnv, business_card, spec
+from tools import phrases
+from tools.base import Data, Said, ToolArgs, ToolEnv, business_card, say, spec
 from tools.ports import Match, as_match
 
 
@@ -57,4 +58,16 @@ def _search(env: ToolEnv, me: str, need: str | None, limit: int) -> list[Match]:
     return [as_match(m) for m in found][:limit]
 
 
-SPEC = spec("find_introductions", Args, find_introductions)
+def reply(args: Args, data: Data) -> Said:
+    names = [s["business_name"] for s in data["suggestions"]]
+    if not names:
+        if args.need:
+            return say("no_match_for_need", need=args.need)
+        return say("no_match")
+    listed = phrases.and_list(names)
+    if args.need:
+        return say("matches_for_need", need=args.need, businesses=listed)
+    return say("matches", businesses=listed)
+
+
+SPEC = spec("find_introductions", Args, find_introductions, reply=reply, what="look for businesses")

@@ -8,7 +8,7 @@ from sqlalchemy import select
 import prompts
 from network import audit
 from network.models import Conversation, Message
-from tools.base import Data, ToolArgs, ToolEnv, spec
+from tools.base import Data, Said, ToolArgs, ToolEnv, say, spec
 
 RECENT = 6
 
@@ -42,4 +42,8 @@ def handoff_to_human(env: ToolEnv, args: Args) -> Data:
     return {"status": "handed off", "note": "a support agent will reply in this conversation"}
 
 
-SPEC = spec("handoff_to_human", Args, handoff_to_human)
+def reply(args: Args, data: Data) -> Said:
+    return say("handed_off")
+
+
+SPEC = spec("handoff_to_human", Args, handoff_to_human, reply=reply, what="reach our support team")

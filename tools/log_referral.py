@@ -20,7 +20,7 @@ from network.errors import InvalidInput, NotFound
 from network.models import Referral
 from network.services import referrals
 from tools import phrases
-from tools.base import Data, ToolArgs, ToolEnv, spec
+from tools.base import Data, Said, ToolArgs, ToolEnv, say, spec
 from tools.lookup import find_business
 from tools.said import stated
 
@@ -86,4 +86,10 @@ def log(session: Session, giver_id: str, slip: dict[str, Any]) -> Referral:
     )
 
 
-SPEC = spec("log_referral", Args, log_referral)
+def reply(args: Args, data: Data) -> Said:
+    if data.get("referral_id"):
+        return say("referral_logged", prospect=data["prospect"], receiver=data["to_business"])
+    return say("referral_waiting", prospect=data["prospect"], receiver=data["to_business"])
+
+
+SPEC = spec("log_referral", Args, log_referral, reply=reply, what="log that referral")

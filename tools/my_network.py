@@ -6,6 +6,7 @@ contact details appear only for introductions both sides accepted.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any, Literal
 
 from pydantic import Field
@@ -15,7 +16,8 @@ from sqlalchemy.orm import Session
 from network.models import Incentive, IntroductionState, Subscriber
 from network.money import Money
 from network.services import deals, introductions, referrals
-from tools.base import Data, ToolArgs, ToolEnv, spec
+from tools import phrases
+from tools.base import Data, Said, ToolArgs, ToolEnv, say, spec
 
 LIMIT = 10
 
@@ -66,6 +68,8 @@ def _deals(session: Session, me: str) -> list[dict[str, Any]]:
         {
             "role": "closed by you" if d.receiver_id == me else "credited to you",
             "amount": Money(d.amount_minor, d.currency).format(),
+            "amount_minor": d.amount_minor,
+            "currency": d.currency,
             "closed_on": d.closed_on.isoformat(),
             "other_business": _name(session, d.giver_id if d.receiver_id == me else d.receiver_id),
             "state": d.state,
@@ -81,7 +85,15 @@ def _credits(session: Session, me: str) -> list[dict[str, Any]]:
         .order_by(Incentive.created_at.desc())
         .limit(LIMIT)
     )
-    return [{"amount": Money(i.amount_minor, i.currency).format(), "state": i.state} for i in rows]
+    return [
+        {
+            "amount": Money(i.amount_minor, i.currency).format(),
+            "amount_minor": i.amount_minor,
+            "currency": i.currency,
+            "state": i.state,
+        }
+        for i in rows
+    ]
 
 
 def _introductions(session: Session, me: str) -> list[dict[str, Any]]:
@@ -100,4 +112,79 @@ def _introductions(session: Session, me: str) -> list[dict[str, Any]]:
     return out
 
 
-SPEC = spec("my_network", Args, my_network)
+def reply(args: Args, data: Data) -> Said:
+    """Counts by state, money summed per currency, names of the connected businesses — from the rows."""
+    lines = [
+        line for name, rows in data.items() for line in _SUMMARIES[name](rows) if rows or args.show == name
+    ]
+    if not lines:
+        return say("network_empty")
+    return say("network", lines="\n".join(f"- {line}" for line in lines))
+
+
+def _by_state(rows: list[dict[str, Any]]) -> str:
+    counts = Counter(str(r["state"]) for r in rows)
+    return ", ".join(f"{n} {state}" for state, n in counts.most_common())
+
+
+def _referral_lines(rows: list[dict[str, Any]]) -> list[str]:
+    if not rows:
+        return [phrases.NETWORK_NONE.format(what="referrals")]
+    lines = []
+    for direction in ("given", "received"):
+        mine = [r for r in rows if r["direction"] == direction]
+        if mine:
+            lines.append(
+                phrases.NETWORK_REFERRALS.format(direction=direction, n=len(mine), states=_by_state(mine))
+            )
+    return lines
+
+
+def _deal_lines(rows: list[dict[str, Any]]) -> list[str]:
+    if not rows:
+        return [phrases.NETWORK_NONE.format(what="deals")]
+    lines = []
+    for role in ("closed by you", "credited to you"):
+        mine = [r for r in rows if r["role"] == role]
+        if mine:
+            lines.append(phrases.NETWORK_DEALS.format(role=role, n=len(mine), total=_total(mine)))
+    return lines
+
+
+def _credit_lines(rows: list[dict[str, Any]]) -> list[str]:
+    if not rows:
+        return [phrases.NETWORK_NONE.format(what="credits")]
+    states = ", ".join(
+        f"{_total([r for r in rows if r['state'] == s])} {s}" for s in dict.fromkeys(r["state"] for r in rows)
+    )
+    return [phrases.NETWORK_CREDITS.format(states=states)]
+
+
+def _intro_lines(rows: list[dict[str, Any]]) -> list[str]:
+    if not rows:
+        return [phrases.NETWORK_NONE.format(what="introductions")]
+    lines = [phrases.NETWORK_INTROS.format(n=len(rows), states=_by_state(rows))]
+    for row in rows:
+        contact = row.get("contact")
+        if contact:
+            details = ", ".join(str(v) for v in contact.values() if v)
+            lines.append(phrases.NETWORK_CONNECTED.format(business=row["with"], details=details))
+    return lines
+
+
+def _total(rows: list[dict[str, Any]]) -> str:
+    """Amounts summed per currency, from the rows' minor units."""
+    sums: dict[str, int] = {}
+    for r in rows:
+        sums[r["currency"]] = sums.get(r["currency"], 0) + int(r["amount_minor"])
+    return " + ".join(Money(minor, code).format() for code, minor in sums.items())
+
+
+_SUMMARIES = {
+    "referrals": _referral_lines,
+    "deals": _deal_lines,
+    "credits": _credit_lines,
+    "introductions": _intro_lines,
+}
+
+SPEC = spec("my_network", Args, my_network, reply=reply, what="look up your network")

@@ -101,6 +101,13 @@ ERROR_WORDS = {
 }
 
 
+def and_list(names: list[str]) -> str:
+    """'A', 'A and B', 'A, B and C'."""
+    if len(names) <= 1:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
 def error_words(code: str) -> str:
     return ERROR_WORDS.get(code, "something went wrong.")
 
@@ -116,8 +123,27 @@ SUMMARY_SHARE_CONTACT = "accept the introduction with {other}. You will both see
 SUMMARY_PROFILE = "change your profile: {changes}"
 PROFILE_CHANGE = "{field} “{before}” → “{after}”"
 PROFILE_CHANGE_NEW = "{field} → “{after}”"
+# what a profile change did, in the reply (tools/update_my_profile.py)
+SAID_ADDED = "added “{added}” to your {field}"
+SAID_SET = "set your {field} to “{after}”"
+SAID_REPLACED = "changed your {field} from “{before}” to “{after}”"
 SUMMARY_REFERRAL = "log a referral of {prospect} to {receiver}; they will see it"
 SUMMARY_REFERRAL_UPDATE = "mark the referral for {prospect} as {state}"
+
+# whether others can find the person (tools/get_my_profile.py)
+VISIBLE = "Other businesses in the network can be shown your business as a suggestion."
+NOT_VISIBLE = "Other businesses in the network are not shown your business as a suggestion."
+
+# advice (tools/search_knowledge.py)
+COULD_HELP = "Businesses in the network who could help with this: {businesses}. Ask me to introduce you."
+
+# the network summary (tools/my_network.py)
+NETWORK_NONE = "No {what} yet."
+NETWORK_REFERRALS = "Referrals {direction}: {n} ({states})"
+NETWORK_DEALS = "Deals {role}: {n}, worth {total}"
+NETWORK_CREDITS = "Your credits: {states}"
+NETWORK_INTROS = "Introductions: {n} ({states})"
+NETWORK_CONNECTED = "Connected with {business}: {details}"
 
 # reasons for a need-driven suggestion
 REASON_OFFERS = "They offer “{offers}”, which matches what you asked for (“{need}”)."

@@ -20,7 +20,7 @@ from network.errors import InvalidInput
 from network.models import PROFILE_TEXT_FIELDS
 from network.profile_text import SEPARATOR, excerpt, merged, words
 from network.services.profiles import clean_value
-from tools.said import stated
+from tools.said import stated as said_verbatim
 
 How = Literal["set", "added", "replaced"]
 LABELS = {"naics_code": "industry", "service_radius_km": "service radius (km)", "employees": "staff"}
@@ -52,10 +52,15 @@ PLACEHOLDERS = frozenset(
 )
 # words in the newest message that say the old text goes ("we now only do…"); "also" keeps it
 _REPLACE = re.compile(
-    r"\b(only|instead|replace[sd]?|replacing|no longer|any ?more|stopp?ed|stop doing|rather than|"
-    r"switch(ed)?|change[sd]? (my|our|the|it)|correct(ion)?|wrong|remove|delete)\b"
+    r"(?<!not )\b(only(?! just)|instead|replace[sd]?|replacing|no longer|any ?more|stopp?ed|stop doing|"
+    r"rather than|switch(ed)?|change[sd]? (my|our|the|it)|correct(ion)?|wrong|remove|delete|"
+    r"(update|set) (my|our|the) (description|offers?|needs?|goals?|ideal customers|bottlenecks?|interests?)"
+    r")\b"
 )
 _ADD = re.compile(r"\b(also|as well|too|add(ed|ing)?|plus|another|extra|new line|expand(ed|ing)?)\b")
+# a place is not added to: "we now also cover Huddersfield" is no move; only these words move a business
+_MOVE = re.compile(r"\b(moved?|moving|relocat\w*|based|located|new address|now in)\b")
+PLACE_FIELDS = frozenset({"locality", "country"})
 # words with which people talk about a field without repeating its value
 CUES: dict[str, tuple[str, ...]] = {
     "description": ("busines", "compan", "describe", "description", "about us", "we are a", "we're a"),
@@ -151,12 +156,24 @@ def plan(current: dict[str, Any], proposed: dict[str, Any], user_text: str) -> l
     for field, value in proposed.items():
         if is_placeholder(value) and not stated(value, user_text):
             continue
-        if not mentioned(field, value, user_text):
+        if not mentioned(field, value, user_text) or _not_a_move(field, current.get(field), user_text):
             continue
         change = _change(field, current.get(field), value, replace, stated(value, user_text))
         if change is not None:
             changes.append(change)
     return changes
+
+
+def _not_a_move(field: str, before: Any, user_text: str) -> bool:
+    said = newest(user_text).lower()
+    return field in PLACE_FIELDS and bool(before) and bool(_ADD.search(said)) and not _MOVE.search(said)
+
+
+def stated(value: Any, user_text: str) -> bool:
+    """The value is the person's own words; a whole number given as 30.0 is said as "30"."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return said_verbatim(value, user_text)
 
 
 def all_stated(proposed: dict[str, Any], user_text: str) -> bool:
@@ -173,8 +190,8 @@ def is_placeholder(value: Any) -> bool:
 
 def mentioned(field: str, value: Any, user_text: str) -> bool:
     """The person spoke about this field: a word of the value, or a word people use for the field."""
-    said = f" {user_text.lower()} "
-    if stated(value, user_text) or any(cue in said for cue in CUES.get(field, ())):
+    said = user_text.lower()
+    if stated(value, user_text) or any(re.search(rf"\b{re.escape(c)}", said) for c in CUES.get(field, ())):
         return True
     if field in ("description", "offers", "needs", "locality"):
         return bool(set(words(str(value))) & set(words(user_text)) - _COMMON)
@@ -191,7 +208,7 @@ def _change(field: str, before: Any, value: Any, replace: bool, said: bool) -> C
         after = clean_value(field, value)
     except InvalidInput:
         return None  # a malformed value ("England" for a country code) is not worth refusing the rest
-    if after is None or after == before:
+    if after is None or after == before or (isinstance(after, str) and words(after) == words(before)):
         return None
     if field not in PROFILE_TEXT_FIELDS or not before:
         return Change(field, before, after, "replaced" if before else "set", stated=said)

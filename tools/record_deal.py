@@ -20,7 +20,7 @@ from network.ids import utcnow
 from network.models import Introduction, IntroductionState, Referral, ReferralState, Subscriber
 from network.money import Money, parse_money
 from tools import phrases
-from tools.base import Data, ToolArgs, ToolEnv, spec
+from tools.base import Data, Said, ToolArgs, ToolEnv, say, spec
 from tools.lookup import ID_HINT, received_referral
 
 SYMBOLS = {"£": "GBP", "€": "EUR", "$": "USD", "¥": "JPY"}
@@ -133,4 +133,8 @@ def _matches(subscriber: Subscriber | None, wanted: str) -> bool:
     return any(wanted in n.lower() or (n and n.lower() in wanted) for n in names)
 
 
-SPEC = spec("record_deal", Args, record_deal)
+def reply(args: Args, data: Data) -> Said:
+    return say("deal_waiting", amount=data["amount"], giver=data["credited_to"])
+
+
+SPEC = spec("record_deal", Args, record_deal, reply=reply, what="record that deal")

@@ -23,6 +23,7 @@ from tools import (
     handoff_to_human,
     log_referral,
     my_network,
+    phrases,
     record_deal,
     request_introduction,
     respond_to_introduction,
@@ -74,23 +75,47 @@ def unknown_tool(name: str) -> str:
     return prompts.render("tool_unknown", tool=name[:60], available=", ".join(NAMES))
 
 
+def failed_reply(name: str, code: str, message: str | None = None) -> str:
+    """The server's words when tool ``name`` could not do its job: what it tried, and why in plain words."""
+    what = BY_NAME[name].what if name in BY_NAME else "do that"
+    if code == "invalid_arguments":
+        return prompts.render("reply_unclear", what=what)
+    if code in ("unavailable", "internal_error"):
+        return prompts.render("reply_broken", what=what)
+    reason = (message or "").strip().rstrip(".") or phrases.error_words(code).rstrip(".")
+    return prompts.render("reply_failed", what=what, reason=reason)
+
+
 def execute(spec: ToolSpec[Any], env: ToolEnv, raw: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    """Run one tool; the content for the model and an artifact for the server (data or error)."""
+    """Run one tool: the content for the model, and an artifact for the server — the data or the error,
+    with the reply the person reads when the tool speaks for itself (``reply``)."""
     try:
         data = spec.call(env, raw)
     except ValidationError as exc:
-        return invalid_arguments(spec.name, exc), {"error": "invalid_arguments"}
+        return invalid_arguments(spec.name, exc), _failed(spec, "invalid_arguments")
     except Layer8Error as exc:
-        return failure(spec.name, exc.code, exc.message), {"error": exc.code, "message": exc.message}
+        return failure(spec.name, exc.code, exc.message), _failed(spec, exc.code, exc.message)
     except LookupError as exc:  # a retrieval part that is not configured on this installation
         logger.warning("tool %s unavailable: %s", spec.name, exc)
-        return failure(spec.name, "unavailable", "this feature is not available right now"), {
-            "error": "unavailable"
-        }
+        message = "this feature is not available right now"
+        return failure(spec.name, "unavailable", message), _failed(spec, "unavailable")
     except Exception:
         logger.exception("tool %s failed", spec.name)
-        return failure(spec.name, "internal_error", "the tool failed"), {"error": "internal_error"}
-    return frame(spec.name, data), {"data": data}
+        return failure(spec.name, "internal_error", "the tool failed"), _failed(spec, "internal_error")
+    artifact: dict[str, Any] = {"data": data}
+    said = spec.said(raw, data)
+    if said is not None:
+        artifact["reply"] = said
+    return frame(spec.name, data), artifact
+
+
+def _failed(spec: ToolSpec[Any], code: str, message: str | None = None) -> dict[str, Any]:
+    artifact: dict[str, Any] = {"error": code}
+    if message is not None:
+        artifact["message"] = message
+    if spec.reply is not None:
+        artifact["reply"] = failed_reply(spec.name, code, message)
+    return artifact
 
 
 def _bind(spec: ToolSpec[Any], env: ToolEnv) -> BaseTool:

@@ -13,7 +13,7 @@ from network.errors import ConsentRequired
 from network.models import ConsentKind
 from network.services import consent
 from tools import phrases
-from tools.base import Data, ToolArgs, ToolEnv, spec
+from tools.base import Data, Said, ToolArgs, ToolEnv, say, spec
 from tools.lookup import find_business
 
 
@@ -43,4 +43,8 @@ def request_introduction(env: ToolEnv, args: Args) -> Data:
         }
 
 
-SPEC = spec("request_introduction", Args, request_introduction)
+def reply(args: Args, data: Data) -> Said:
+    return say("intro_request_waiting", business=data["business_name"])
+
+
+SPEC = spec("request_introduction", Args, request_introduction, reply=reply, what="ask for that introduction")

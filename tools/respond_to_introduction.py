@@ -15,7 +15,7 @@ from network.errors import NotFound
 from network.models import Introduction, IntroductionState
 from network.services import introductions
 from tools import phrases
-from tools.base import Data, ToolArgs, ToolEnv, business_card, spec
+from tools.base import Data, Said, ToolArgs, ToolEnv, business_card, say, spec
 from tools.lookup import ID_HINT, find_business
 
 
@@ -68,4 +68,13 @@ def _waiting(session: Session, me: str, args: Args) -> Introduction:
     return intro
 
 
-SPEC = spec("respond_to_introduction", Args, respond_to_introduction)
+def reply(args: Args, data: Data) -> Said:
+    business = data.get("business_name") or "that business"
+    if data["status"] == "declined":
+        return say("intro_declined", business=business)
+    return say("intro_accept_waiting", business=business)
+
+
+SPEC = spec(
+    "respond_to_introduction", Args, respond_to_introduction, reply=reply, what="answer that introduction"
+)

@@ -10,8 +10,9 @@ from pydantic import Field
 
 from network.models import Profile
 from network.services import introductions
-from tools.base import Data, ToolArgs, ToolEnv, business_card, spec
-from tools.context import Source
+from tools import advice, phrases
+from tools.base import Data, Said, ToolArgs, ToolEnv, business_card, say, spec
+from tools.context import Advice, Source
 from tools.ports import Match, as_match, as_passage
 
 logger = logging.getLogger(__name__)
@@ -34,8 +35,14 @@ def search_knowledge(env: ToolEnv, args: Args) -> Data:
         {"cite_as": f"[{h.citation}]", "title": h.title, "section": h.section, "text": _clip(h.text)}
         for h in hits
     ]
-    env.effects.sources.extend(Source(h.citation, h.text) for h in hits)
-    data: Data = {"passages": passages}
+    steps = advice.pick(env.ctx.user_text.splitlines()[-1] if env.ctx.user_text else args.query, hits)
+    if not steps:
+        steps = advice.pick(args.query, hits)
+    chosen = {s.citation for s in steps}
+    env.effects.sources.extend(Source(h.citation, h.text) for h in hits if h.citation in chosen)
+    data: Data = {"passages": passages, "steps": advice.render(steps)}
+    if steps:
+        env.effects.advice = Advice(question=args.query, steps=data["steps"])
     with env.write() as session:
         profile = session.get(Profile, env.ctx.subscriber_id)
         if profile is not None and (profile.bottlenecks or profile.needs):
@@ -71,4 +78,13 @@ def _clip(text: str) -> str:
     return text if len(text) <= PASSAGE_CHARS else text[: PASSAGE_CHARS - 1].rsplit(" ", 1)[0] + "…"
 
 
-SPEC = spec("search_knowledge", Args, search_knowledge)
+def reply(args: Args, data: Data) -> Said:
+    helpers = data.get("businesses_in_the_network_who_could_help") or []
+    names = phrases.and_list([h["business_name"] for h in helpers])
+    could_help = phrases.COULD_HELP.format(businesses=names) if names else ""
+    if not data["steps"]:
+        return say("advice_none", query=args.query, could_help=could_help)
+    return say("advice", steps=data["steps"], could_help=could_help)
+
+
+SPEC = spec("search_knowledge", Args, search_knowledge, reply=reply, what="look that up in the playbooks")

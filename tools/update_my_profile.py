@@ -21,7 +21,7 @@ from network import pending
 from network.models import PROFILE_FIELDS
 from network.services import profiles
 from tools import phrases, profile_changes
-from tools.base import Data, ToolArgs, ToolEnv, spec
+from tools.base import Data, Said, ToolArgs, ToolEnv, say, spec
 from tools.ports import as_code
 from tools.profile_changes import Change, How
 
@@ -129,4 +129,28 @@ def _industry(env: ToolEnv, current: dict[str, Any], changes: list[Change], aske
     return Change("industry", current.get("naics_title"), best.title, how, code=best.code)
 
 
-SPEC = spec("update_my_profile", Args, update_my_profile)
+def reply(args: Args, data: Data) -> Said:
+    """The server's words for what changed (``data["changes"]``), never the model's."""
+    saved = [c for c in data["changes"] if c["state"] == "saved"]
+    waiting = [c for c in data["changes"] if c["state"] != "saved"]
+    if waiting:
+        done = f"Done: {phrases.and_list([_said(c) for c in saved])}. " if saved else ""
+        return say("profile_waiting", saved=done, fields=phrases.and_list(_fields(waiting)))
+    if saved:
+        return say("profile_saved", changes=phrases.and_list([_said(c) for c in saved]))
+    return say("profile_unchanged")
+
+
+def _said(change: Data) -> str:
+    if change.get("added"):
+        return phrases.SAID_ADDED.format(added=change["added"], field=change["field"])
+    if change["before"] is None:
+        return phrases.SAID_SET.format(field=change["field"], after=change["after"])
+    return phrases.SAID_REPLACED.format(field=change["field"], after=change["after"], before=change["before"])
+
+
+def _fields(changes: list[Data]) -> list[str]:
+    return list(dict.fromkeys(str(c["field"]) for c in changes))
+
+
+SPEC = spec("update_my_profile", Args, update_my_profile, reply=reply, what="change your profile")

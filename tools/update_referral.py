@@ -17,7 +17,7 @@ from network.errors import InvalidInput, NotFound
 from network.models import Referral, ReferralState, Subscriber
 from network.services import referrals
 from tools import phrases
-from tools.base import Data, ToolArgs, ToolEnv, spec
+from tools.base import Data, Said, ToolArgs, ToolEnv, say, spec
 from tools.lookup import ID_HINT, received_referral
 from tools.said import state_stated
 
@@ -93,4 +93,10 @@ def _giver(session: Session, referral: Referral) -> str:
     return giver.business_name if giver else ""
 
 
-SPEC = spec("update_referral", Args, update_referral)
+def reply(args: Args, data: Data) -> Said:
+    if data.get("status") == "updated":
+        return say(f"referral_{data['state']}", prospect=data["prospect"])
+    return say("referral_move_waiting", prospect=data["prospect"], state=data["proposed_state"])
+
+
+SPEC = spec("update_referral", Args, update_referral, reply=reply, what="update that referral")

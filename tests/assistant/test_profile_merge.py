@@ -17,6 +17,7 @@ from network.models import PROFILE_FIELDS, Profile
 from network.profile_text import merged
 from tests.assistant.fakes import WordMatcher
 from tests.harness import Harness
+from tools import profile_changes
 from tools.base import ToolEnv
 from tools.context import ToolContext, TurnEffects
 from tools.ports import Ports
@@ -87,9 +88,13 @@ def changed(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
 def test_we_also_do_wedding_cakes_adds_them_and_wipes_nothing(h: Harness) -> None:
     me = h.subscriber("Leeds Bakery", **BAKERY)
     before = profile_of(h, me)
-    h.script(call("update_my_profile", **WIPING_CALL), "Added.")
+    h.script(call("update_my_profile", **WIPING_CALL))
     reply = h.send("we also do wedding cakes now", as_=me)
     assert reply.pending_action is None, "every value kept was their own words: saved at once"
+    assert reply.text == (
+        "Done: added “Wedding cakes” to your description and added “Wedding cakes” to your offers. "
+        "Tell me if there is anything else to add."
+    )
     assert changed(before, profile_of(h, me)) == {
         "description": "Family bakery in Leeds; Wedding cakes",
         "offers": "bread, cakes; Wedding cakes",
@@ -108,6 +113,7 @@ def test_an_inferred_addition_waits_and_confirm_applies_exactly_what_it_listed(h
         == "change your profile: offers “bread, cakes” → “bread, cakes; celebration and wedding cakes”"
     )
     assert profile_of(h, me) == before, "nothing is used before it is confirmed"
+    assert reply.text.startswith("The change to your offers is ready; it is not saved until you confirm.")
     h.press("Confirm")
     assert changed(before, profile_of(h, me)) == {"offers": "bread, cakes; celebration and wedding cakes"}
 
@@ -115,19 +121,21 @@ def test_an_inferred_addition_waits_and_confirm_applies_exactly_what_it_listed(h
 def test_we_now_only_do_replaces_just_the_field_they_named(h: Harness) -> None:
     me = h.subscriber("Leeds Bakery", **BAKERY)
     before = profile_of(h, me)
-    h.script(call("update_my_profile", offers="wedding cakes", goals="none", employees=0), "Updated.")
-    h.send("we now only do wedding cakes", as_=me)
+    h.script(call("update_my_profile", offers="wedding cakes", goals="none", employees=0))
+    reply = h.send("we now only do wedding cakes", as_=me)
     assert changed(before, profile_of(h, me)) == {"offers": "wedding cakes"}
+    assert reply.text.startswith("Done: changed your offers from “bread, cakes” to “wedding cakes”.")
 
 
 def test_a_model_industry_code_is_never_taken_the_classifier_must_agree_with_their_words(h: Harness) -> None:
     me = h.subscriber("Kirkstall Ales", locality="Leeds", employees=4)
     before = profile_of(h, me)
-    h.script(call("update_my_profile", offers="cask ale", naics_code="541110", employees=0), "Saved.")
+    h.script(call("update_my_profile", offers="cask ale", naics_code="541110", employees=0))
     reply = h.send("we brew cask ale", as_=me)
     assert changed(before, profile_of(h, me)) == {"offers": "cask ale"}, "their own words save at once"
     assert reply.pending_action, "the classified industry waits for Confirm"
     assert reply.pending_action["summary"] == "change your profile: industry → “Breweries”"
+    assert reply.text.startswith("Done: set your offers to “cask ale”. The change to your industry is ready")
     h.press("Confirm")
     after = changed(before, profile_of(h, me))
     assert after == {"offers": "cask ale", "naics_code": "312120", "naics_title": "Breweries"}
@@ -137,22 +145,56 @@ def test_an_industry_the_persons_words_do_not_support_is_not_proposed(h: Harness
     me = h.subscriber("Leeds Bakery", **BAKERY)
     before = profile_of(h, me)
     # the model rewrites the description into a law firm's; the person only said they moved
-    h.script(call("update_my_profile", locality="Bradford", naics_code="541110"), "Saved.")
+    h.script(call("update_my_profile", locality="Bradford", naics_code="541110"))
     reply = h.send("we've moved to Bradford", as_=me)
     assert reply.pending_action is None
     assert changed(before, profile_of(h, me)) == {"locality": "Bradford"}
 
 
+def test_also_covering_another_town_is_not_a_move(h: Harness) -> None:
+    me = h.subscriber("Halifax Heating", offers="boiler installs", locality="Halifax", country="GB")
+    before = profile_of(h, me)
+    h.script(call("update_my_profile", locality="Huddersfield", offers="underfloor heating"))
+    h.send("We now also cover Huddersfield, and we've started doing underfloor heating.", as_=me)
+    assert changed(before, profile_of(h, me)) == {"offers": "boiler installs; underfloor heating"}
+
+
 def test_confirm_keeps_what_was_saved_between_the_proposal_and_the_button(h: Harness) -> None:
     me = h.subscriber("Leeds Bakery", **BAKERY)
-    h.script(call("update_my_profile", offers="celebration cakes"), "Please confirm.")
+    h.script(call("update_my_profile", offers="celebration cakes"))
     proposal = h.send("we've started on cakes for parties as well", as_=me)
-    h.script(call("update_my_profile", offers="pies"), "Added.")
+    h.script(call("update_my_profile", offers="pies"))
     h.send("and we also sell pies")
     assert h.rows(Profile, subscriber_id=me)[0].offers == "bread, cakes; pies"
     confirm = next(b for b in proposal.buttons if b.label == "Confirm")
     h.press(confirm)
     assert h.rows(Profile, subscriber_id=me)[0].offers == "bread, cakes; pies; celebration cakes"
+
+
+def test_a_call_with_nothing_the_person_said_changes_nothing_and_says_so(h: Harness) -> None:
+    me = h.subscriber("Leeds Bakery", **BAKERY)
+    before = profile_of(h, me)
+    h.script(call("update_my_profile", needs="nothing", growth_stage="mature"))
+    reply = h.send("I need spelt grain, who do you know?", as_=me)
+    assert profile_of(h, me) == before and reply.pending_action is None
+    assert reply.text.startswith("Nothing on your profile changed")
+
+
+def test_a_whole_number_given_as_a_decimal_is_still_their_own_words(h: Harness) -> None:
+    me = h.subscriber("Leeds Bakery", **BAKERY)
+    before = profile_of(h, me)
+    h.script(call("update_my_profile", service_radius_km=30.0))
+    reply = h.send("Change my service radius to 30 km", as_=me)
+    assert reply.pending_action is None
+    assert changed(before, profile_of(h, me)) == {"service_radius_km": 30.0}
+
+
+def test_a_cue_counts_only_as_a_word_not_inside_another(h: Harness) -> None:
+    me = h.subscriber("Leeds Bakery", **BAKERY)
+    before = profile_of(h, me)
+    h.script(call("update_my_profile", bottlenecks="slow weekday afternoons", locality="leeds"))
+    h.send("we also do chocolate brownies", as_=me)  # "late" is in "chocolate"; Leeds is already set
+    assert profile_of(h, me) == before
 
 
 def test_placeholders_alone_change_nothing_and_say_so(sqlite_db: Database) -> None:
@@ -185,7 +227,7 @@ def test_the_result_lists_each_change_before_and_after_without_ids(sqlite_db: Da
 def test_long_values_are_clipped_in_the_confirm_text_and_keep_the_addition_in_view(h: Harness) -> None:
     long_offers = "sourdough, rye, spelt and seeded loaves, " * 4 + "croissants"
     me = h.subscriber("Leeds Bakery", **(BAKERY | {"offers": long_offers}))
-    h.script(call("update_my_profile", offers="celebration cakes"), "Please confirm.")
+    h.script(call("update_my_profile", offers="celebration cakes"))
     reply = h.send("we've started doing cakes for parties as well", as_=me)
     assert reply.pending_action
     summary = reply.pending_action["summary"]
@@ -205,6 +247,24 @@ def test_long_values_are_clipped_in_the_confirm_text_and_keep_the_addition_in_vi
 )
 def test_merging_text_adds_only_what_is_new(before: str | None, addition: str, after: str | None) -> None:
     assert merged(before, addition) == after
+
+
+@pytest.mark.parametrize(
+    ("said", "replaces"),
+    [
+        ("we now only do wedding cakes", True),
+        ("replace my offers with wedding cakes", True),
+        ("we don't do bread any more, just cakes", True),
+        ("we also do wedding cakes now", False),
+        ("we only just started doing wedding cakes", False),
+        ("not only bread but wedding cakes", False),
+        ("Update my description: family bakery making sourdough since 1998", True),
+        ("please update my profile, we also do pies", False),
+        ("we do wedding cakes", False),
+    ],
+)
+def test_only_the_persons_newest_words_decide_to_replace(said: str, replaces: bool) -> None:
+    assert profile_changes.replaces(f"we only do bread\n{said}") is replaces
 
 
 def run_tool(h: Harness, me: str, said: str, **args: Any) -> dict[str, Any]:

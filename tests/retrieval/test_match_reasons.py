@@ -34,7 +34,7 @@ def test_a_reason_quotes_the_need_and_the_offer_that_matched_not_the_lists(
         sqlite_db,
         "Aire Packaging",
         offers="printed mailers; branded carrier bags; cardboard boxes for deliveries and takeaway; tape",
-        needs="fresh bread rolls; a window cleaner",
+        needs="fresh bread rolls every morning; a window cleaner",
     )
     ProfileIndexer(sqlite_db, index, embedder).rebuild()
 
@@ -48,8 +48,8 @@ def test_a_reason_quotes_the_need_and_the_offer_that_matched_not_the_lists(
     )
     assert "insurance" not in offer_reason and "printed mailers" not in offer_reason
     assert both_ways == (
-        "They are looking for “fresh bread rolls”, which you offer (“fresh bread rolls”), so it can work "
-        "both ways."
+        "They are looking for “fresh bread rolls every morning”, which you offer (“fresh bread rolls”), "
+        "so it can work both ways."
     )
 
 
@@ -60,6 +60,16 @@ def test_other_businesses_words_are_quoted_only_as_short_excerpts() -> None:
     said = reasons(mine, theirs, ev, Quotes(fit=Pair("flour", rambling, 0.7)))
     quoted = said[0].split("“")[1].split("”")[0]
     assert len(quoted) <= QUOTE and quoted.endswith("…") and quoted.startswith("stone-ground flour")
+
+
+def test_a_pair_too_far_apart_is_not_claimed_as_a_match() -> None:
+    mine = party("Leeds Bakery", offers="bread", needs="flour; haulage")
+    theirs = party("Dales Mill", offers="flour", needs="wheat")
+    ev = Evidence(0.9, 0.9, 0.0, 0.0, 0.0, None, 0.0, 0.0, TrustStats(0, 0, 0), 0)
+    weak = Quotes(fit=Pair("haulage", "flour", 0.3), reciprocity=Pair("wheat", "bread", 0.64))
+    assert reasons(mine, theirs, ev, weak) == []
+    strong = Quotes(fit=Pair("flour", "flour", 0.99), reciprocity=Pair("wheat", "bread", 0.64))
+    assert reasons(mine, theirs, ev, strong) == ["They offer “flour”, which you are looking for."]
 
 
 def party(name: str, **fields: str) -> Party:
