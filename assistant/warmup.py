@@ -25,7 +25,7 @@ from tools.registry import schema_tools
 logger = logging.getLogger(__name__)
 
 
-class Layer8(Protocol):
+class Warmable(Protocol):
     """The application's parts warming uses (the composition root's application)."""
 
     @property
@@ -44,7 +44,7 @@ class ModelStatus(StrEnum):
     unavailable = "unavailable"  # the model could not be loaded (turns answer with the model error)
 
 
-def warm_chat_model(layer8: Layer8) -> Warmed | None:
+def warm_chat_model(layer8: Warmable) -> Warmed | None:
     """Load the chat model and make its shared prefix evaluated; None for models without one (fake, API)."""
     warm_up = getattr(layer8.chat_model, "warm_up", None)
     if warm_up is None:
@@ -55,7 +55,7 @@ def warm_chat_model(layer8: Layer8) -> Warmed | None:
     return result
 
 
-def warm_router(layer8: Layer8) -> None:
+def warm_router(layer8: Warmable) -> None:
     """Build the chat router (it embeds its labelled examples) so the first message does not wait for it."""
     ports = getattr(layer8.assistant, "ports", None)
     router = getattr(ports, "router", None)
@@ -67,7 +67,7 @@ def warm_router(layer8: Layer8) -> None:
 class Warmup:
     """Warms one container in a daemon thread and says how far it got (for ``/healthz``)."""
 
-    layer8: Layer8
+    layer8: Warmable
     status: ModelStatus = field(init=False)
     warmed: Warmed | None = None
     seconds: float | None = None
@@ -101,7 +101,7 @@ class Warmup:
         _quietly(warm_router, self.layer8)
 
 
-def _quietly(step: Any, layer8: Layer8) -> None:
+def _quietly(step: Any, layer8: Warmable) -> None:
     try:
         step(layer8)
     except Exception as exc:  # optional: the first turn builds it otherwise
