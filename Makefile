@@ -38,7 +38,7 @@ test: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/lint-imports
+	PYTHONPATH=. $(BIN)/lint-imports  # benchmarks/ is not installed: import the packages from here
 
 typecheck: setup
 	$(BIN)/mypy cli composition seeding assistant retrieval tools channels evals network ossbss
