@@ -36,13 +36,14 @@ SCORED = 8  # candidates (best whole-text similarity first) whose offers are sco
 # whole-text floor of 0.2: 21 and 70; the whole-text cosine alone at 0.40: 17 and 4). "cask beer supplier":
 # brewery 0.75, meat wholesaler 0.32; "accountant": accountancy practice 0.74, bookkeeping service 0.58,
 # insurance broker 0.44.
-RELEVANCE_FLOORS = {"all-MiniLM-L6-v2": 0.45}
-DEFAULT_FLOOR = 0.3  # other embedders (the word-hashing fake of the tests) until calibrated
-MARGIN = 0.15  # "dog grooming": a pet groomer 0.72, a barber ("groom") 0.54
+# (floor, margin below the best result); "dog grooming": a pet groomer 0.72, a barber ("groom") 0.54
+RELEVANCE = {"all-MiniLM-L6-v2": (0.45, 0.15)}
+# other embedders (the word-hashing fake of tests and offline evals) keep the old whole-text floor, no margin
+UNCALIBRATED = (PREFILTER, 1.0)
 
 
-def relevance_floor(embedder_name: str) -> float:
-    return RELEVANCE_FLOORS.get(embedder_name, DEFAULT_FLOOR)
+def relevance_floor(embedder_name: str) -> tuple[float, float]:
+    return RELEVANCE.get(embedder_name, UNCALIBRATED)
 
 
 @dataclass
@@ -52,12 +53,14 @@ class VectorNeedSearch:
     embedder: Embedder
     pool: int = 40
     clock: Callable[[], datetime] = utcnow
-    floor: float | None = None  # None: calibrated for the embedder (see RELEVANCE_FLOORS)
+    floor: float | None = None  # None: calibrated for the embedder (see RELEVANCE)
+    margin: float | None = None
 
     def __post_init__(self) -> None:
         self.items = ItemScorer(self.embedder)
-        if self.floor is None:
-            self.floor = relevance_floor(self.embedder.name)
+        floor, margin = relevance_floor(self.embedder.name)
+        self.floor = floor if self.floor is None else self.floor
+        self.margin = margin if self.margin is None else self.margin
 
     def find(self, subscriber_id: str, need: str, top: int = 5) -> list[Match]:
         """Businesses whose offers meet ``need`` above the relevance floor (none when nobody's do)."""
@@ -79,7 +82,8 @@ class VectorNeedSearch:
             found = [self._judge(s, p, scores[s.id], need, mine) for s, p in eligible[:SCORED]]
         kept = [m for m in found if m is not None]
         best = max((m.score for m in kept), default=0.0)
-        kept = [m for m in kept if m.score >= best - MARGIN]
+        assert self.margin is not None
+        kept = [m for m in kept if m.score >= best - self.margin]
         kept.sort(key=lambda m: (-m.score, m.subscriber_id))
         return kept[:top]
 

@@ -22,6 +22,11 @@ from network import conversations
 from network.models import Conversation, Profile, Subscriber
 
 CONTEXT_CHARS = 1500
+# earlier messages are clipped in the prompt: every token is evaluated on the model's time (about 20 ms a
+# token on a slow 2-core machine), and the server's own long replies (a profile, playbook steps) matter to
+# the next turn by their first lines (what was listed, what was asked)
+REPLY_CHARS = 280
+SAID_CHARS = 400
 
 
 def system_messages(
@@ -93,8 +98,15 @@ def turn_messages(
     history = conversations.recent(session, conversation, conversations.HISTORY_LIMIT + 1)[:-1]
     for message in history:
         if message.role == "assistant":
-            messages.append(AIMessage(message.content))
+            messages.append(AIMessage(_clip(message.content, REPLY_CHARS)))
         else:
-            messages.append(HumanMessage(message.content))
+            messages.append(HumanMessage(_clip(message.content, SAID_CHARS)))
     messages.append(HumanMessage(text))
     return messages
+
+
+def _clip(text: str, limit: int) -> str:
+    text = text.strip()
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0] + " …"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -52,6 +53,7 @@ class Options:
     turn_timeout_s: float | None = 120.0
     max_chars: int = 4000
     answer_max_tokens: int | None = 200  # the model's own answers are chat: one or two sentences
+    summarise_in_background: bool = False  # the server does; tests summarise inline to read the result
     tenant: str = "default"
 
 
@@ -267,7 +269,15 @@ class Assistant:
                 conversations.add_message(session, conversation, "assistant", reply.text, tool_calls=calls)
 
     def _summarise(self, ctx: ToolContext) -> None:
-        if ctx.conversation_id is not None:
+        if ctx.conversation_id is None:
+            return
+        if self.options.summarise_in_background:
+            # a summary is a model call over the older turns (seconds on a slow CPU): the person should
+            # not wait for it, so it runs after the reply, while they read and type
+            threading.Thread(
+                target=self.summariser.maybe_summarise, args=(ctx.conversation_id,), daemon=True
+            ).start()
+        else:
             self.summariser.maybe_summarise(ctx.conversation_id)
 
 

@@ -17,15 +17,17 @@ from network import conversations
 from network.db import Database
 
 logger = logging.getLogger(__name__)
-TRANSCRIPT_CHARS = 600  # per message
+TRANSCRIPT_CHARS = 300  # per message: the summary's prompt is evaluated on the model's time
 
 
 @dataclass
 class Summariser:
     db: Database
     model: BaseChatModel
-    threshold: int = 16  # unsummarised messages that trigger a summary
-    keep: int = 6  # newest messages left out of the summary (still verbatim in the prompt)
+    # unsummarised messages that trigger a summary: the prompt's history limit, so the history only grows
+    # between summaries and each turn's prompt extends the last one (the model's cache then covers it)
+    threshold: int = conversations.HISTORY_LIMIT
+    keep: int = 4  # newest messages left out of the summary (still verbatim in the prompt)
 
     def maybe_summarise(self, conversation_id: str) -> bool:
         with self.db.read() as session:

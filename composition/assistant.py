@@ -57,6 +57,7 @@ def options_of(layer8: Layer8) -> Options:
         tool_rounds=rounds,
         turn_timeout_s=settings.turn_timeout_s,
         tenant=settings.tenant,
+        summarise_in_background=True,
     )
 
 

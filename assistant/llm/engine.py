@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
-from assistant.llm.prefix_cache import PrefixCache, common_prefix
+from assistant.llm.prefix_cache import PrefixCache, common_prefix, llama_cpp_module
 from assistant.llm.prefix_store import PrefixStore
 from assistant.llm.template import ChatTemplate
 from network.errors import ModelUnavailable
@@ -69,8 +69,7 @@ class LlamaEngine:
         cache_bytes: int = 512 << 20,
         store: PrefixStore | None = None,
     ) -> None:
-        import llama_cpp  # lazy: an optional, compiled dependency (pip install -e '.[local]')
-
+        llama_cpp = llama_cpp_module()
         self._llama_cpp: Any = llama_cpp
 
         # n_threads explicit: on a busy 2-core box 2 threads ran 10× slower than 1 (2.7 vs 57 tokens/s)

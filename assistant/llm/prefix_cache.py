@@ -83,9 +83,9 @@ class PrefixCache:
             self._pinned.add(key)
         if not key or key in self._snapshots:
             return
-        size = int(_llama_cpp().llama_state_get_size(self._llm.ctx))
+        size = int(llama_cpp_module().llama_state_get_size(self._llm.ctx))
         buffer = (ctypes.c_uint8 * size)()
-        written = int(_llama_cpp().llama_state_get_data(self._llm.ctx, buffer, size))
+        written = int(llama_cpp_module().llama_state_get_data(self._llm.ctx, buffer, size))
         self._snapshots[key] = _state(self._llm, key, bytes(buffer)[:written])
         self._evict()
 
@@ -102,7 +102,7 @@ def _state(llm: Any, tokens: tuple[int, ...], llama_state: bytes) -> Any:
     """A ``LlamaState`` for ``load_state``: the KV state without llama-cpp-python's per-token logits."""
     input_ids = np.zeros(llm.n_ctx(), dtype=np.intc)
     input_ids[: len(tokens)] = tokens
-    return _llama_cpp().llama.LlamaState(
+    return llama_cpp_module().llama.LlamaState(
         input_ids=input_ids,
         # one zero row: load_state broadcasts it over the logits, which the next decode recomputes
         scores=_zero_scores(llm),
@@ -126,7 +126,8 @@ def _zero_scores(llm: Any) -> Any:
     return np.zeros((1, llm.n_vocab()), dtype=np.single)
 
 
-def _llama_cpp() -> Any:
+def llama_cpp_module() -> Any:
+    """llama-cpp-python, imported on first use: the one place that imports it."""
     import llama_cpp  # lazy: an optional, compiled dependency (pip install -e '.[local]')
 
     return llama_cpp

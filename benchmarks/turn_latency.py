@@ -1,0 +1,562 @@
+"""Turn latency as a subscriber feels it: the raw model speed, then turns through a real `layer8 serve`.
+
+    .venv/bin/python benchmarks/turn_latency.py [--model local|fake] [--kinds first,action,advice,chat,new]
+        [--port 8765] [--max-minutes 20] [--subscribers 200] [--out benchmarks/results/turn_latency.json]
+
+In one run: (1) the GGUF measured directly with llama-cpp-python — prompt tokens/s over a 500-token prompt and
+generation tokens/s over 64 tokens, on 1 thread and on every core, with the CPU's AVX2/AVX-512 flags; (2) a
+fresh LAYER8_HOME (`layer8 init`, `seed`, `index rebuild`, as `make run`; the GGUF linked, not copied), a
+`layer8 serve` subprocess on 127.0.0.1, and a fixed list of 30 messages by kind: the first reply after a fresh
+serve (and again after a restart on the same home, which reuses whatever state files the first warm-up wrote
+there), action turns, advice (streamed: first words and whole answer), chat, and new subscribers' first turns.
+Each kind: n, p50, p95 in seconds and its ratio to the raw speed (see ``DEFINITIONS``). Every reply text is
+kept in the JSON. The run stops by itself at ``--max-minutes``; ``--model fake`` is a quick smoke run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import shutil
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+from sqlalchemy import select  # noqa: E402
+
+from assistant.llm.gguf import GGUF_NAME  # noqa: E402
+from assistant.llm.prefix_cache import llama_cpp_module  # noqa: E402
+from assistant.settings import Settings  # noqa: E402
+from evals.reply_check import check, flag_dicts  # noqa: E402
+from network.actor import Actor  # noqa: E402
+from network.db import Database  # noqa: E402
+from network.models import ConsentKind, Subscriber  # noqa: E402
+from network.services import consent  # noqa: E402
+from network.services.subscribers import create_subscriber  # noqa: E402
+from network.tokens import issue  # noqa: E402
+
+KINDS = ("first", "action", "advice", "chat", "new")
+DEFINITIONS = {
+    "reference_s": "seconds a 100-token prompt plus 20 generated tokens take at the raw speed: "
+    "100 / prompt_tokens_per_s + 20 / generated_tokens_per_s, each the best of 1 thread and every core",
+    "ratio_p50": "p50 seconds / reference_s (1.0 = a turn costs what 100 prompt + 20 generated tokens cost)",
+    "prompt_tokens_p50": "p50 seconds × best raw prompt tokens/s: the prompt length that takes that long",
+    "first_words_s": "advice only: seconds until the first non-blank streamed delta (or the reply, if none)",
+    "time_to_ready_s": "from starting `layer8 serve` until /healthz answers 200 and, when it reports the "
+    "model, reports it ready",
+}
+FIRST = "Can you introduce me to someone who could help with marketing?"
+ACTION = (
+    "I referred Jane Patel to {0} for a website redesign, please log it.",
+    "We closed a £2,400 deal with {1} thanks to their referral. Please record it.",
+    "Please introduce me to {2}.",
+    "We now employ 14 people, please update my profile.",
+    "How is my network doing?",
+    "Can you find me a reliable accountant?",
+    "What's on my profile?",
+    "I passed a lead to {3}: Sam's Cafe needs catering for a party. Log that please.",
+    "We also do wedding cakes now.",
+    "I'd like to speak to a real person please.",
+    "Show me my referrals and deals.",
+)
+ADVICE = (
+    "Business is slow on weekday afternoons. What could I do about it?",
+    "Customers keep paying me late and cash is tight. What should I do?",
+    "How can I get more repeat customers?",
+    "My staff costs are too high for the work we have. Any advice?",
+    "How do I price a big catering order without losing money?",
+    "Cold calling stopped working. How else can I find new customers?",
+)
+CHAT = (
+    "Hello!",
+    "Thanks, that's helpful.",
+    "What's the capital of Australia?",
+    "Are you a robot?",
+    "Good morning, how are you today?",
+    "Which football team do you support?",
+)
+NEW = (
+    ("Crumb & Co", "Hi, I run a small bakery in Leeds and want more customers."),
+    ("Bradford Pipes", "We're a two-person plumbing firm in Bradford. Can you help us find work?"),
+    ("Wick & Wax", "Hi! I make handmade candles and sell them online."),
+    ("Harbour Books", "Hello, I'm new here. What is this?"),
+    ("Kestrel Cleaning", "Can you introduce me to a good accountant?"),
+)
+
+
+@dataclass
+class Plan:
+    """What the run may still spend."""
+
+    deadline: float
+    kinds: tuple[str, ...]
+    turns: list[dict[str, Any]] = field(default_factory=list)
+    skipped: dict[str, int] = field(default_factory=dict)
+    serves: list[dict[str, Any]] = field(default_factory=list)  # the serve the other turns ran on
+
+    def left(self) -> float:
+        return self.deadline - time.monotonic()
+
+    def skip(self, queue: list[tuple[str, str, str]]) -> None:
+        for kind, *_ in queue:
+            self.skipped[kind] = self.skipped.get(kind, 0) + 1
+        if queue:
+            print(f"time cap reached: {len(queue)} turns not sent")
+
+
+# --- the machine and the raw model --------------------------------------------------------------------------
+def cpu() -> dict[str, Any]:
+    info = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
+    flags = next(
+        (line.split(":", 1)[1].split() for line in info.splitlines() if line.startswith("flags")), []
+    )
+    name = next((line.split(":", 1)[1].strip() for line in info.splitlines() if "model name" in line), "?")
+    return {
+        "model": name,
+        "cpus": os.cpu_count(),
+        "avx2": "avx2" in flags,
+        "avx512": any(f.startswith("avx512") for f in flags),
+        "avx512_flags": sorted(f for f in flags if f.startswith("avx512")),
+    }
+
+
+def raw_speed(gguf: Path, threads: int) -> dict[str, Any]:
+    """Prompt and generation speed of the GGUF itself: no template, no cache, greedy argmax by hand."""
+    llm: Any = llama_cpp_module().Llama(
+        str(gguf), n_ctx=2048, n_threads=threads, n_threads_batch=threads, n_batch=512, verbose=False
+    )
+    filler = " ".join(f"{word} {n}" for n, word in enumerate(["bread", "flour", "oven", "till"] * 150))
+    prompt = llm.tokenize(f"Summarise this stock list: {filler}".encode())[:500]
+    llm.reset()
+    started = time.perf_counter()
+    llm.eval(prompt)
+    prompt_s = time.perf_counter() - started
+    vocab = llm.n_vocab()
+    started = time.perf_counter()
+    for _ in range(64):  # every token evaluated, end-of-text or not: the cost per token is what is measured
+        logits = np.ctypeslib.as_array(llm._ctx.get_logits(), shape=(vocab,))  # the last token's
+        llm.eval([int(np.argmax(logits))])
+    gen_s = time.perf_counter() - started
+    del llm
+    return {
+        "threads": threads,
+        "prompt_tokens": len(prompt),
+        "prompt_tokens_per_s": round(len(prompt) / prompt_s, 1),
+        "generated_tokens": 64,
+        "generated_tokens_per_s": round(64 / gen_s, 1),
+    }
+
+
+def raw_speeds(gguf: Path) -> dict[str, Any]:
+    every = os.cpu_count() or 1
+    runs = [raw_speed(gguf, n) for n in sorted({1, every})]
+    best = {  # the best each speed reached, whatever the thread count (a busy box can favour 1 thread)
+        "prompt_tokens_per_s": max(r["prompt_tokens_per_s"] for r in runs),
+        "generated_tokens_per_s": max(r["generated_tokens_per_s"] for r in runs),
+    }
+    reference = 100 / best["prompt_tokens_per_s"] + 20 / best["generated_tokens_per_s"]
+    for run in runs:
+        print(
+            f"raw model, {run['threads']} thread(s): prompt {run['prompt_tokens_per_s']} tok/s "
+            f"({run['prompt_tokens']} tokens), generation {run['generated_tokens_per_s']} tok/s"
+        )
+    return {"by_threads": runs, "best": best, "reference_s": round(reference, 3)}
+
+
+# --- a fresh installation -----------------------------------------------------------------------------------
+def layer8(home: Path, env: dict[str, str], *args: str, timeout: float = 900) -> str:
+    code = "import sys; from cli import main; sys.argv[0] = 'layer8'; sys.exit(main())"
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"layer8 {' '.join(args)} failed: {done.stderr[-2000:]}")
+    return done.stdout
+
+
+def environment(home: Path, model: str, threads: int | None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LAYER8_")}
+    env |= {
+        "LAYER8_HOME": str(home),
+        "LAYER8_LLM_PROVIDER": model,
+        "LAYER8_EMBEDDER": "fake" if model == "fake" else "minilm",
+        "PYTHONPATH": str(ROOT),
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+        "TOKENIZERS_PARALLELISM": "false",
+        "ANONYMIZED_TELEMETRY": "False",
+        "COLUMNS": "200",
+    }
+    if threads:
+        env["LAYER8_LLM_THREADS"] = str(threads)
+    return env
+
+
+def install(home: Path, env: dict[str, str], subscribers: int, models: Path) -> dict[str, float]:
+    """`make run`'s steps on a fresh home; the GGUF (and its hash stamp) linked from the operator's home."""
+    home.mkdir(parents=True, exist_ok=True)
+    if models.is_dir():
+        (home / "models").symlink_to(models.resolve(), target_is_directory=True)
+    seconds = {}
+    for step in (["init"], ["seed", "--subscribers", str(subscribers), "--seed", "7"], ["index", "rebuild"]):
+        started = time.perf_counter()
+        layer8(home, env, *step)
+        seconds[" ".join(step[:2])] = round(time.perf_counter() - started, 1)
+    return seconds
+
+
+def cast(home: Path) -> dict[str, Any]:
+    """An established subscriber with tokens, four other businesses to name, and new subscribers' tokens."""
+
+    db = Database(Settings(home=home).database)
+    with db.transaction(Actor.admin("bench")) as session:
+        rows = session.scalars(select(Subscriber).order_by(Subscriber.created_at, Subscriber.id)).all()
+        ok = [s for s in rows if consent.is_granted(session, s.id, ConsentKind.CONTACTABLE) and s.profile]
+        names = [s.business_name for s in ok]
+        unique = [s for s in ok if names.count(s.business_name) == 1]
+        me, others = unique[0], [s.business_name for s in unique[1:5]]
+        token = issue(session, "subscriber", subscriber_id=me.id, label="bench").token
+        new = []
+        for name, said in NEW:
+            sub = create_subscriber(
+                session, name, contact_email=f"owner@{name.split()[0].lower()}.example.com"
+            )
+            new.append((issue(session, "subscriber", subscriber_id=sub.id, label="bench").token, said))
+        found = {"me": me.business_name, "token": token, "others": others, "new": new}
+    db.engine.dispose()
+    return found
+
+
+def files_under(home: Path) -> set[str]:
+    return {str(p.relative_to(home)) for p in home.rglob("*") if p.is_file() and "chroma" not in p.parts}
+
+
+# --- the server ---------------------------------------------------------------------------------------------
+@contextmanager
+def serving(home: Path, env: dict[str, str], port: int) -> Iterator[dict[str, Any]]:
+    code = "import sys; from cli import main; sys.argv[0] = 'layer8'; sys.exit(main())"
+    log = (home / f"serve-{int(time.time())}.log").open("w")
+    started = time.monotonic()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, "serve", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        yield wait_ready(proc, port, started)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+def model_state(body: dict[str, Any]) -> str | None:
+    value = body.get("model")
+    if isinstance(value, dict):
+        value = value.get("state") or value.get("status")
+    return str(value) if value is not None else None
+
+
+def wait_ready(
+    proc: subprocess.Popen[bytes], port: int, started: float, limit: float = 900
+) -> dict[str, Any]:
+    """Poll /healthz until it answers and, when it reports the model, no longer says ``warming``."""
+    answering: float | None = None
+    states: list[str | None] = []
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=5) as client:
+        while time.monotonic() - started < limit:
+            if proc.poll() is not None:
+                raise RuntimeError(f"layer8 serve exited with {proc.returncode}")
+            try:
+                response = client.get("/healthz")
+            except httpx.HTTPError:
+                time.sleep(0.25)
+                continue
+            now = time.monotonic() - started
+            answering = answering if answering is not None else now
+            state = model_state(response.json()) if response.status_code == 200 else None
+            if not states or states[-1] != state:
+                states.append(state)
+            if response.status_code == 200 and state != "warming":  # ready, unavailable, or not reported
+                return {
+                    "answering_s": round(answering, 2),
+                    "time_to_ready_s": round(now, 2),
+                    "states": states,
+                }
+            time.sleep(0.25)
+    raise RuntimeError(f"layer8 serve not ready after {limit:.0f} s")
+
+
+def port_free(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) != 0
+
+
+# --- turns --------------------------------------------------------------------------------------------------
+def turn(client: httpx.Client, token: str, kind: str, text: str, thread: str) -> dict[str, Any]:
+    headers = {"Authorization": f"Bearer {token}"}
+    body = {"message": text, "thread": thread}
+    started = time.perf_counter()
+    if kind != "advice":
+        response = client.post("/v1/chat", json=body, headers=headers)
+        reply = response.json() if response.status_code == 200 else {"reply": response.text}
+        return row(kind, text, thread, time.perf_counter() - started, None, response.status_code, reply)
+    first, reply, status = None, {"reply": ""}, 0
+    with client.stream("POST", "/v1/chat/stream", json=body, headers=headers) as response:
+        status, event = response.status_code, ""
+        for line in response.iter_lines():
+            if line.startswith("event: "):
+                event = line[7:]
+            elif line.startswith("data: ") and event == "delta" and first is None:
+                if json.loads(line[6:]).get("text", "").strip():
+                    first = time.perf_counter() - started
+            elif line.startswith("data: ") and event == "reply":
+                reply = json.loads(line[6:])
+    seconds = time.perf_counter() - started
+    return row(kind, text, thread, seconds, first if first is not None else seconds, status, reply)
+
+
+def row(
+    kind: str,
+    text: str,
+    thread: str,
+    seconds: float,
+    first: float | None,
+    status: int,
+    reply: dict[str, Any],
+) -> dict[str, Any]:
+    calls = [c.get("name") for c in reply.get("tool_calls") or []]
+    shown = f"{seconds:6.1f} s" + (f" (first words {first:.1f} s)" if first is not None else "")
+    print(f"  {kind:<7} {shown}  {text[:50]!r} → {calls} {str(reply.get('reply', ''))[:70]!r}", flush=True)
+    return {
+        "kind": kind,
+        "message": text,
+        "thread": thread,
+        "seconds": round(seconds, 2),
+        "first_words_s": round(first, 2) if first is not None else None,
+        "status": status,
+        "tool_calls": calls,
+        "error_code": reply.get("error_code"),
+        "buttons": [b.get("label") for b in reply.get("buttons") or []],
+        "reply": reply.get("reply", ""),
+    }
+
+
+def messages(people: dict[str, Any], kinds: tuple[str, ...]) -> list[tuple[str, str, str]]:
+    """(kind, token, text), interleaved by kind so a run cut short by the time cap still covers every kind."""
+    queues = {
+        "action": [(people["token"], m.format(*people["others"])) for m in ACTION],
+        "advice": [(people["token"], m) for m in ADVICE],
+        "chat": [(people["token"], m) for m in CHAT],
+        "new": list(people["new"]),
+    }
+    order = [k for k in KINDS[1:] if k in kinds]
+    out = []
+    while any(queues[k] for k in order):
+        out += [(k, *queues[k].pop(0)) for k in order if queues[k]]
+    return out
+
+
+def first_reply(
+    home: Path, env: dict[str, str], port: int, people: dict[str, Any], label: str
+) -> dict[str, Any]:
+    before = files_under(home)
+    with serving(home, env, port) as ready, client_for(port) as client:
+        print(f"serve ({label}): answering {ready['answering_s']} s, ready {ready['time_to_ready_s']} s")
+        result = turn(client, people["token"], "first", FIRST, f"bench-first-{label.split()[-1]}")
+    written = sorted(f for f in files_under(home) - before if not f.startswith("serve-"))
+    return {**result, "serve": label, **ready, "files_written": written}
+
+
+@contextmanager
+def client_for(port: int) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=httpx.Timeout(660, connect=10)) as client:
+        yield client
+
+
+def play(home: Path, env: dict[str, str], port: int, people: dict[str, Any], plan: Plan) -> None:
+    if "first" in plan.kinds:
+        for label in ("fresh home", "restart"):
+            plan.turns.append(first_reply(home, env, port, people, label))
+    queue = messages(people, plan.kinds)
+    if not queue or plan.left() <= 0:
+        plan.skip(queue)
+        return
+    with serving(home, env, port) as ready, client_for(port) as client:
+        plan.serves.append(ready)
+        print(f"serve: ready {ready['time_to_ready_s']} s; {len(queue)} turns", flush=True)
+        for number, (kind, token, text) in enumerate(queue):
+            if plan.left() <= 0:
+                plan.skip(queue[number:])
+                return
+            plan.turns.append(turn(client, token, kind, text, f"bench-{number}"))
+
+
+def check_replies(home: Path, turns: list[dict[str, Any]]) -> None:
+    """The reply check (evals/reply_check.py) on every reply, with the turn's tool errors as stored."""
+    with sqlite3.connect(home / "layer8.db") as db:
+        stored = db.execute(
+            "SELECT c.thread_key, m.tool_calls FROM messages m JOIN conversations c"
+            " ON c.id = m.conversation_id WHERE m.role = 'assistant' ORDER BY m.seq"
+        ).fetchall()
+    runs = {
+        key.rsplit(":", 1)[-1]: [c for c in json.loads(calls or "[]") if "name" in c] for key, calls in stored
+    }
+    for t in turns:
+        t["reply_check"] = flag_dicts(check(t["reply"], said=t["message"], runs=runs.get(t["thread"], [])))
+
+
+# --- the table ----------------------------------------------------------------------------------------------
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def stats(label: str, values: list[float], raw: dict[str, Any] | None) -> dict[str, Any]:
+    p50, p95 = statistics.median(values), percentile(values, 0.95)
+    out: dict[str, Any] = {"kind": label, "n": len(values), "p50_s": round(p50, 2), "p95_s": round(p95, 2)}
+    if raw is not None:
+        out["ratio_p50"] = round(p50 / raw["reference_s"], 1)
+        out["prompt_tokens_p50"] = round(p50 * raw["best"]["prompt_tokens_per_s"])
+    return out
+
+
+def summarise(turns: list[dict[str, Any]], raw: dict[str, Any] | None) -> list[dict[str, Any]]:
+    rows = []
+    for t in (t for t in turns if t["kind"] == "first"):
+        rows.append(
+            {**stats(f"first reply ({t['serve']})", [t["seconds"]], raw), "ready_s": t["time_to_ready_s"]}
+        )
+    for kind in KINDS[1:]:
+        values = [t["seconds"] for t in turns if t["kind"] == kind]
+        if values:
+            rows.append(stats(kind, values, raw))
+        if kind == "advice" and values:
+            first = [t["first_words_s"] for t in turns if t["kind"] == kind]
+            rows.append(stats("advice, first words", first, raw))
+    every = [t["seconds"] for t in turns if t["kind"] != "first"]
+    if every:
+        rows.append(stats("all but first", every, raw))
+    return rows
+
+
+def print_table(rows: list[dict[str, Any]], raw: dict[str, Any] | None) -> None:
+    print(f"\n{'kind':<28}{'n':>4}{'p50 s':>9}{'p95 s':>9}{'ratio p50':>11}{'ready s':>9}")
+    for r in rows:
+        ratio = f"{r['ratio_p50']:.1f}" if "ratio_p50" in r else "—"
+        ready = f"{r['ready_s']:.1f}" if "ready_s" in r else ""
+        print(f"{r['kind']:<28}{r['n']:>4}{r['p50_s']:>9.2f}{r['p95_s']:>9.2f}{ratio:>11}{ready:>9}")
+    if raw is not None:
+        print(f"ratio = p50 / {raw['reference_s']} s (100 prompt + 20 generated tokens at raw speed)")
+
+
+# --- main ---------------------------------------------------------------------------------------------------
+def arguments(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--model", choices=["local", "fake"], default="local")
+    parser.add_argument("--kinds", default=",".join(KINDS), help=f"comma-separated, of {','.join(KINDS)}")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--max-minutes", type=float, default=20.0)
+    parser.add_argument("--subscribers", type=int, default=200)
+    parser.add_argument(
+        "--threads", type=int, default=0, help="LAYER8_LLM_THREADS for serve (0: its default)"
+    )
+    parser.add_argument("--models", type=Path, default=ROOT / "var" / "models", help="where the GGUF is")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "turn_latency.json")
+    options = parser.parse_args(argv)
+    options.kinds = tuple(k.strip() for k in options.kinds.split(",") if k.strip())
+    unknown = set(options.kinds) - set(KINDS)
+    if unknown:
+        parser.error(f"unknown kinds {sorted(unknown)}; use {','.join(KINDS)}")
+    if not port_free(options.port):
+        parser.error(f"port {options.port} is in use")
+    return options
+
+
+def main(argv: list[str] | None = None) -> int:
+    options = arguments(argv)
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        sys.stdout.reconfigure(line_buffering=True)  # progress shows in a log file as it happens
+    plan = Plan(time.monotonic() + options.max_minutes * 60, options.kinds)
+    load_before = os.getloadavg()
+
+    raw = raw_speeds(options.models / GGUF_NAME) if options.model == "local" else None
+    home = Path(tempfile.mkdtemp(prefix="layer8-bench-"))
+    try:
+        env = environment(home, options.model, options.threads)
+        setup_s = install(home, env, options.subscribers, options.models)
+        people = cast(home)
+        play(home, env, options.port, people, plan)
+        check_replies(home, plan.turns)
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+    rows = summarise(plan.turns, raw)
+    print_table(rows, raw)
+    flagged = sum(1 for t in plan.turns if t.get("reply_check"))
+    print(f"reply check: {flagged} of {len(plan.turns)} replies flagged")
+    result = {
+        "benchmark": "turn_latency",
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "git": git_commit(),
+        "model": options.model,
+        "cpu": cpu(),
+        "llm_threads": options.threads or "serve's default (LAYER8_LLM_THREADS unset)",
+        "load_average_before": load_before,
+        "load_average_after": os.getloadavg(),
+        "max_minutes": options.max_minutes,
+        "subscribers": options.subscribers,
+        "setup_s": setup_s,
+        "raw": raw,
+        "definitions": DEFINITIONS,
+        "kinds": rows,
+        "skipped_by_time_cap": plan.skipped,
+        "serve_for_other_turns": plan.serves,
+        "reply_check_flags": flagged,
+        "turns": plan.turns,
+    }
+    options.out.parent.mkdir(parents=True, exist_ok=True)
+    options.out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n")
+    print(f"wrote {options.out}")
+    return 0
+
+
+def git_commit() -> dict[str, Any]:
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False)
+        return done.stdout.strip()
+
+    return {"commit": git("rev-parse", "--short", "HEAD"), "dirty": bool(git("status", "--porcelain"))}
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
