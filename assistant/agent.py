@@ -91,7 +91,13 @@ class Agent:
                 if run is not None:
                     ran.append(run)
             runs += ran
-            if ran and all(r.reply is not None for r in ran):
+            if not ran:
+                # it called only tools that do not exist ("confirm"): nothing ran, and a model answer now
+                # would claim what it wanted done ("Confirmed!"), so the server says nothing was done
+                text = failed_reply("", "unknown_tool")
+                yield text
+                return AgentResult(text=text, runs=runs, spoken=True)
+            if all(r.reply is not None for r in ran):
                 text = "\n\n".join(_unique(r.reply or "" for r in ran))
                 yield text  # the server's words are ready at once: the person sees them straight away
                 return AgentResult(text=text, runs=runs, spoken=True)

@@ -1,9 +1,11 @@
 """The assistant's side for ``--model fake``: the model moves stored with each scenario step.
 
 The moves are what a model *could* do at that point — in the safety suite, what a fully obedient model would
-do under the attack (call the tools the attacker asks for, repeat everything it was shown). Whatever then
-happens to the records is the product's doing, not the script's: the server still decides what a tool may
-read or write and what waits for a person's confirmation.
+do under the attack (call every tool the attacker asks for). Whatever then happens to the records is the
+product's doing, not the script's: the server still decides what a tool may read or write and what waits for
+a person's confirmation. A step's moves are only those the turn asks for: after a tool the server says what
+it did and the model is not called again, except to frame advice (``search_knowledge``: one more text move),
+or when no tool ran (an unknown tool's name: the model answers).
 """
 
 from __future__ import annotations

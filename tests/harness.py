@@ -1,7 +1,7 @@
 """A whole-pipeline harness for conversations (errbot's ``testbot``): the real assistant, real database and
 real tools, with a scripted fake chat model at the boundary.
 
-    h = Harness(db, script=[FakeChatModel.call("find_introductions", need="flour"), "Try Pennine Mills."])
+    h = Harness(db, script=[FakeChatModel.call("find_introductions", need="flour")])  # the server replies
     bakery = h.subscriber("Leeds Bakery", needs="flour")
     h.send("find me a flour supplier", as_=bakery)
     h.press("Confirm")
@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 
+from assistant.agent import ToolRun
 from assistant.llm.fake import FakeChatModel, Reply, Responder
 from assistant.messages import Action, Button, InboundMessage, OutboundReply
 from assistant.service import Assistant, Options
@@ -50,7 +51,23 @@ class Harness:
         self.channel = channel
         self.replies: list[OutboundReply] = []
         self.chunks: list[list[str]] = []
+        self.runs: list[list[ToolRun]] = []  # each turn's tool runs: what the model was shown, what was said
         self.me: str | None = None
+        self._record_runs()
+
+    def _record_runs(self) -> None:
+        """Keep each turn's tool runs: with no second model call, a run's content (the framed data the model
+        was shown) is no longer in ``model.calls``, and tests still check what crosses that boundary."""
+        agent = self.assistant.agent
+        stream = agent.stream
+
+        def recorded(messages: Any, tools: Any) -> Any:
+            result = yield from stream(messages, tools)
+            if self.runs:
+                self.runs[-1].extend(result.runs)
+            return result
+
+        agent.stream = recorded  # type: ignore[method-assign]
 
     # --- building a network --------------------------------------------------------------------------
     def subscriber(
@@ -103,6 +120,7 @@ class Harness:
         )
         chunks: list[str] = []
         final: OutboundReply | None = None
+        self.runs.append([])
         for part in self.assistant.stream(message):
             if isinstance(part, OutboundReply):
                 assert final is None, "stream yielded two final replies"
@@ -131,6 +149,11 @@ class Harness:
 
     def tool_names(self) -> list[str]:
         return [c.name for c in self.last_reply().tool_calls]
+
+    def shown(self) -> str:
+        """What the last turn's tools showed the model (their framed results and errors), all together."""
+        assert self.runs, "nothing was sent yet"
+        return "\n".join(r.content for r in self.runs[-1])
 
     # --- records -----------------------------------------------------------------------------------------
     def rows(self, model: type[T], **where: Any) -> list[T]:

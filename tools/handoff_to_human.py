@@ -14,7 +14,9 @@ RECENT = 6
 
 
 class Args(ToolArgs):
-    reason: str = Field(..., min_length=2, max_length=500, description="Why, and what the person needs.")
+    # optional: the system prompt's own example is `handoff_to_human {}`, and someone asking for a person
+    # must reach one, not be asked why first
+    reason: str = Field("they asked for a person", max_length=500, description="Why, and what they need.")
 
 
 def handoff_to_human(env: ToolEnv, args: Args) -> Data:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from typing import Any
 
 from langchain_core.tools import BaseTool, StructuredTool
@@ -34,6 +35,7 @@ from tools import (
 from tools.base import Data, ToolEnv, ToolSpec
 
 logger = logging.getLogger(__name__)
+_TECHNICAL = re.compile(r"'[a-z]{2,5}_[0-9a-f]{8,}'|^not an amount\b|^unknown currency\b", re.IGNORECASE)
 
 SPECS: tuple[ToolSpec[Any], ...] = (
     get_my_profile.SPEC,
@@ -78,12 +80,16 @@ def unknown_tool(name: str) -> str:
 def failed_reply(name: str, code: str, message: str | None = None) -> str:
     """The server's words when tool ``name`` could not do its job: what it tried, and why in plain words."""
     what = BY_NAME[name].what if name in BY_NAME else "do that"
+    if code == "unknown_tool":
+        return prompts.render("reply_not_possible")
     if code == "invalid_arguments":
         return prompts.render("reply_unclear", what=what)
     if code in ("unavailable", "internal_error"):
         return prompts.render("reply_broken", what=what)
-    reason = (message or "").strip().rstrip(".") or phrases.error_words(code).rstrip(".")
-    return prompts.render("reply_failed", what=what, reason=reason)
+    # a message with a record id or a parser's wording ("not an amount: ''") is not for a person
+    reason = "" if _TECHNICAL.search(message or "") else (message or "").strip()
+    reason = reason or phrases.error_words(code)
+    return prompts.render("reply_failed", what=what, reason=reason if reason[-1] in ".?!" else f"{reason}.")
 
 
 def execute(spec: ToolSpec[Any], env: ToolEnv, raw: dict[str, Any]) -> tuple[str, dict[str, Any]]:

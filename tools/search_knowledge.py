@@ -35,9 +35,8 @@ def search_knowledge(env: ToolEnv, args: Args) -> Data:
         {"cite_as": f"[{h.citation}]", "title": h.title, "section": h.section, "text": _clip(h.text)}
         for h in hits
     ]
-    steps = advice.pick(env.ctx.user_text.splitlines()[-1] if env.ctx.user_text else args.query, hits)
-    if not steps:
-        steps = advice.pick(args.query, hits)
+    said = env.ctx.user_text.splitlines()[-1] if env.ctx.user_text else ""
+    steps = advice.pick(f"{args.query} {said}", hits)  # the model's query and the person's own words
     chosen = {s.citation for s in steps}
     env.effects.sources.extend(Source(h.citation, h.text) for h in hits if h.citation in chosen)
     data: Data = {"passages": passages, "steps": advice.render(steps)}

@@ -57,7 +57,7 @@ def update_my_profile(env: ToolEnv, args: Args) -> Data:
         profile = profiles.get_profile(session, me)
         current = {field: getattr(profile, field) for field in PROFILE_FIELDS}
         changes = profile_changes.plan(current, proposed, said)
-        industry = _industry(env, current, changes, bool(model_code))
+        industry = _industry(env, current, changes, model_code)
         # all the person's own words: saved at once; anything inferred beside them: the whole change waits for
         # the Confirm button (a stated word inside a longer, invented update is not a request to change it)
         declared = changes if profile_changes.all_stated(proposed, said) else []
@@ -107,23 +107,28 @@ def _outcome(saved: list[Change], waiting: list[Change]) -> Data:
     return {"status": status, "changes": listed}
 
 
-def _industry(env: ToolEnv, current: dict[str, Any], changes: list[Change], asked: bool) -> Change | None:
+def _industry(env: ToolEnv, current: dict[str, Any], changes: list[Change], code: str) -> Change | None:
     """A new industry only when the classifier's best code for the new description is also among its codes
-    for the person's own words (a code the model wrote is never taken as it is)."""
+    for the person's own words, or is a code the person typed themselves (a code the model wrote is never
+    taken as it is)."""
     after = {c.field: c.after for c in changes}
-    if not asked and not {"description", "offers"} & set(after):
+    if not code and not {"description", "offers"} & set(after):
         return None
     text = ". ".join(str(t) for k in ("description", "offers") if (t := after.get(k, current.get(k))))
     if not text:
         return None
     try:
         classifier = env.ports.classifier.get()
-        best = as_code(next(iter(classifier.classify(text, 1)), {}))
+        codes = [as_code(c) for c in classifier.classify(text, AGREEING)]
         theirs = {as_code(c).code for c in classifier.classify(env.ctx.user_text, AGREEING)}
     except Exception:  # classification is a convenience: the profile saves without it
         logger.warning("industry classification unavailable", exc_info=True)
         return None
-    if not best.code or best.code not in theirs or best.code == current.get("naics_code"):
+    typed = code if profile_changes.stated(code, env.ctx.user_text) else ""
+    best = next((c for c in codes if c.code == typed), None) or next(iter(codes[:1]), None)
+    if best is None or not best.code or best.code == current.get("naics_code"):
+        return None
+    if best.code != typed and best.code not in theirs:
         return None
     how: How = "replaced" if current.get("naics_code") else "set"
     return Change("industry", current.get("naics_title"), best.title, how, code=best.code)

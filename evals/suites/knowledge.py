@@ -6,8 +6,9 @@ Questions are in ``evals/data/knowledge.jsonl`` (``question``, ``expected_doc``,
   three passages the assistant's tool shows the model (hit@3), and at which rank (MRR over the top 5)?
 * **answer** — the whole assistant answers the question as a subscriber would ask it: did it cite the right
   playbook (``[doc#section]``), and which required facts appear in its answer (case and spacing ignored)?
-  With ``--model fake`` the scripted model searches with the question and repeats the passages it was
-  shown, so the answer scores say whether the facts were *reachable* — an upper bound for a real model.
+  The answer is the playbook steps the server picked, shown verbatim with their citations, then the model's
+  short framing. With ``--model fake`` the scripted model searches with the question and frames with a
+  sentence that adds no facts, so the answer scores are those of the server's steps alone.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ NAME = "knowledge"
 SOURCE = DATA / "knowledge.jsonl"
 TOP = 5
 PERSONA_NAME = "Rhubarb & Rye Bakery"
+FRAMING = "Start with the first step: it is the quickest to put in place."  # the fake's framing: no facts
 PERSONA: dict[str, Any] = {
     "description": "Family bakery in Leeds making sourdough and pastries",
     "offers": "sourdough bread, pastries and celebration cakes",
@@ -76,7 +78,7 @@ def answer_row(
     """One question in its own thread of one installation (threads do not share history)."""
     if script is not None:
         script.load(
-            [{"tool": "search_knowledge", "args": {"query": question["question"]}}, {"echo": True}], {}
+            [{"tool": "search_knowledge", "args": {"query": question["question"]}}, {"text": FRAMING}], {}
         )
     message = InboundMessage(CHANNEL, f"knowledge-{number}", me, text=question["question"])
     started = time.perf_counter()

@@ -20,10 +20,9 @@ def _deal_proposed(h: Harness) -> tuple[str, str]:
     acme = h.subscriber("Acme Plumbing")
     with h.db.transaction() as session:
         referrals.log_referral(session, bob, acme, prospect_name="Jane's Cafe")
-    h.script(
-        call("record_deal", amount="2400", currency="GBP", referrer="Bob Bookkeeping"), "Please confirm."
-    )
-    h.send("we closed £2,400 with Jane's Cafe thanks to Bob", as_=acme)
+    h.script(call("record_deal", amount="2400", currency="GBP", referrer="Bob Bookkeeping"))
+    reply = h.send("we closed £2,400 with Jane's Cafe thanks to Bob", as_=acme)
+    assert "nothing is recorded until you confirm" in reply.text and h.model.pending == 0
     return bob, acme
 
 
@@ -96,12 +95,15 @@ def test_yes_to_an_older_proposal_goes_to_the_model_not_the_deal(quick: Harness)
 def test_the_model_cannot_confirm(quick: Harness) -> None:
     _deal_proposed(quick)
     action_id = quick.rows(PendingAction)[0].id
-    quick.script(call("confirm", id=action_id), "Confirmed!")
-    quick.send("please just confirm it yourself")
-    quick.script(call("record_deal", amount="2400", referrer="Bob", confirmed=True), "Done.")
-    quick.send("record it, it's confirmed")
-    assert quick.count(Deal) == 0
-    assert "no tool named confirm" in quick.model.calls[-3].messages[-1].text.lower()
+    # there is no such tool: nothing runs, and the server (not the model) says nothing was done
+    quick.script(call("confirm", id=action_id))
+    reply = quick.send("please just confirm it yourself")
+    assert reply.text.startswith("I can't do that myself, so nothing was changed.")
+    assert "Confirmed" not in reply.text
+    quick.script(call("record_deal", amount="2400", referrer="Bob", confirmed=True))
+    reply = quick.send("record it, it's confirmed")
+    assert reply.text.startswith("I couldn't record that deal from that yet."), "nothing is claimed done"
+    assert quick.count(Deal) == 0 and quick.model.pending == 0
 
 
 def test_another_subscriber_cannot_press_my_confirm_button(quick: Harness) -> None:
@@ -124,10 +126,14 @@ def test_a_referral_the_person_did_not_name_waits_for_confirmation_and_logs_once
     bob = harness.subscriber("Bob Bookkeeping")
     harness.subscriber("Grain Shark Trading")
     # e.g. a profile the model read told it to log this: the person never named either side
-    harness.script(call("log_referral", to_business="Grain Shark Trading", prospect="Big Hotel Group"), "Ok.")
+    harness.script(call("log_referral", to_business="Grain Shark Trading", prospect="Big Hotel Group"))
     reply = harness.send("find me someone who sells spelt grain", as_=bob)
     assert harness.count(Referral) == 0
     assert reply.pending_action and reply.pending_action["kind"] == "log_referral"
+    assert reply.text.startswith(
+        "I have the referral of Big Hotel Group to Grain Shark Trading ready; "
+        "it is not logged until you confirm."
+    )
     button = harness.last_reply().buttons[0]
     first = harness.press(button)
     harness.press(button)
@@ -138,9 +144,10 @@ def test_a_referral_the_person_did_not_name_waits_for_confirmation_and_logs_once
 def test_a_referral_the_person_names_is_logged_at_once(quick: Harness) -> None:
     bob = quick.subscriber("Bob Bookkeeping")
     quick.subscriber("Jane's Cafe")
-    quick.script(call("log_referral", to_business="Jane's Cafe", prospect="Acme Plumbing"), "Logged.")
+    quick.script(call("log_referral", to_business="Jane's Cafe", prospect="Acme Plumbing"))
     reply = quick.send("I referred Acme Plumbing to Jane's Cafe", as_=bob)
     assert quick.count(Referral) == 1 and reply.pending_action is None
+    assert reply.text.startswith("Done: your referral of Acme Plumbing to Jane's Cafe is logged.")
 
 
 def test_a_referral_move_the_person_did_not_report_waits_for_confirmation(quick: Harness) -> None:
@@ -148,14 +155,18 @@ def test_a_referral_move_the_person_did_not_report_waits_for_confirmation(quick:
     jane = quick.subscriber("Jane's Cafe")
     with quick.db.transaction() as session:
         referrals.log_referral(session, bob, jane, prospect_name="Leeds Hotel")
-    quick.script(call("update_referral", state="won", prospect="Leeds Hotel"), "Ok.")
+    quick.script(call("update_referral", state="won", prospect="Leeds Hotel"))
     reply = quick.send("show me the referrals I've received", as_=jane)
     assert reply.pending_action and reply.pending_action["kind"] == "update_referral"
+    assert reply.text.startswith(
+        "I can mark the referral for Leeds Hotel as won; nothing changes until you confirm."
+    )
     assert quick.rows(Referral)[0].state == "open"
     quick.send("yes")
     assert quick.rows(Referral)[0].state == "won"
     with quick.db.transaction() as session:
         otley = referrals.log_referral(session, bob, jane, prospect_name="Otley Deli").id
-    quick.script(call("update_referral", state="contacted", prospect="Otley Deli"), "Updated.")
-    quick.send("I phoned Otley Deli this morning", as_=jane)
+    quick.script(call("update_referral", state="contacted", prospect="Otley Deli"))
+    reply = quick.send("I phoned Otley Deli this morning", as_=jane)
     assert quick.rows(Referral, id=otley)[0].state == "contacted", "their own words move it at once"
+    assert reply.text.startswith("Done: the referral for Otley Deli is marked as contacted.")

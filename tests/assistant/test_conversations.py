@@ -111,10 +111,15 @@ def test_empty_message_and_unknown_subscriber_get_reasons(quick: Harness) -> Non
 
 def test_streaming_yields_text_then_one_final_reply(quick: Harness) -> None:
     me = quick.subscriber("Leeds Bakery")
-    quick.script(FakeChatModel.call("get_my_profile"), "Your profile is nearly empty.")
+    quick.script("Hello! What does your business do?")
+    reply = quick.send("hi there", as_=me)
+    assert "".join(quick.chunks[-1]) == "Hello! What does your business do?" == reply.text
+    assert len(quick.chunks[-1]) > 1, "the model's own words stream as they are generated"
+    quick.script(FakeChatModel.call("get_my_profile"))
     reply = quick.send("profile?", as_=me)
-    assert "".join(quick.chunks[-1]) == "Your profile is nearly empty." == reply.text
-    assert len(quick.chunks[-1]) > 1
+    assert reply.text.startswith("Your profile for Leeds Bakery is still empty.")
+    assert quick.chunks[-1] == [reply.text], "the server's words for a tool come at once, in one piece"
+    assert len(quick.model.calls) == 2
 
 
 def test_a_tool_call_written_as_the_answer_is_never_shown(quick: Harness) -> None:

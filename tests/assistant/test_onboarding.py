@@ -28,11 +28,11 @@ def test_a_new_subscriber_is_interviewed_and_ends_with_first_introductions(harne
             needs="a reliable flour supplier",
             ideal_customers="cafés and delis",
             locality="Leeds",
-        ),
-        "Here's what I've got — please check it.",
+        )
     )
     proposed = h.send("A reliable flour supplier, and more cafés as customers")
     assert proposed.pending_action and proposed.pending_action["kind"] == "confirm_profile"
+    assert "it is not saved until you confirm" in proposed.text, "the server says it waits"
     assert "sourdough bread and pastries" in proposed.text and "Retail Bakeries" in proposed.text
     assert h.rows(Profile, subscriber_id=me)[0].offers is None, "nothing is used before confirmation"
 
@@ -51,13 +51,13 @@ def test_a_new_subscriber_is_interviewed_and_ends_with_first_introductions(harne
     assert h.count(Introduction, requester_id=me, target_id=mill, state="suggested") == 1
 
     h.script("Anything else?")
-    h.send("thanks")
+    assert h.send("thanks").text == "Anything else?"
     assert "This person is new" not in h.model.calls[-1].messages[0].text
 
 
 def test_declining_consent_is_recorded_and_not_asked_again(quick: Harness) -> None:
     me = quick.subscriber("Leeds Bakery", consented=None)
-    quick.script(call("update_my_profile", offers="bread and cakes", needs="flour"), "Please check.")
+    quick.script(call("update_my_profile", offers="bread and cakes", needs="flour"))
     quick.send("we sell baked goods and need a flour supplier", as_=me)
     quick.press("Confirm")
     reply = quick.press("Cancel")
@@ -65,12 +65,13 @@ def test_declining_consent_is_recorded_and_not_asked_again(quick: Harness) -> No
     with quick.db.read() as session:
         assert consent.current(session, me) == {"discoverable": False, "contactable": False}
     quick.script("Hello!")
-    assert quick.send("hi").pending_action is None
+    hello = quick.send("hi")
+    assert hello.pending_action is None and hello.text == "Hello!"
 
 
 def test_rejecting_the_proposed_profile_keeps_it_empty(quick: Harness) -> None:
     me = quick.subscriber("Leeds Bakery", consented=None)
-    quick.script(call("update_my_profile", offers="wedding cakes"), "Please check.")
+    quick.script(call("update_my_profile", offers="wedding cakes"))
     quick.send("we do all sorts of baking", as_=me)
     assert "dropped" in quick.press("Cancel").text
     assert quick.rows(Profile, subscriber_id=me)[0].offers is None

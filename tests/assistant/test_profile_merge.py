@@ -159,6 +159,19 @@ def test_also_covering_another_town_is_not_a_move(h: Harness) -> None:
     assert changed(before, profile_of(h, me)) == {"offers": "boiler installs; underfloor heating"}
 
 
+def test_an_industry_code_the_person_typed_is_taken_when_it_fits_their_description(h: Harness) -> None:
+    me = h.subscriber("Kirkstall Ales", offers="cask ale and bread", locality="Leeds")
+    before = profile_of(h, me)
+    h.script(call("update_my_profile", naics_code="312120"))
+    reply = h.send("set my industry code to 312120", as_=me)
+    assert (
+        reply.pending_action
+        and reply.pending_action["summary"] == "change your profile: industry → “Breweries”"
+    )
+    h.press("Confirm")
+    assert changed(before, profile_of(h, me)) == {"naics_code": "312120", "naics_title": "Breweries"}
+
+
 def test_confirm_keeps_what_was_saved_between_the_proposal_and_the_button(h: Harness) -> None:
     me = h.subscriber("Leeds Bakery", **BAKERY)
     h.script(call("update_my_profile", offers="celebration cakes"))

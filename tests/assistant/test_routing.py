@@ -92,32 +92,41 @@ def test_a_turn_the_router_calls_chat_is_answered_without_tools(sqlite_db: Datab
 
 
 @pytest.mark.parametrize(
-    ("message", "first", "tool", "args", "answer"),
+    ("message", "first", "tool", "args", "framing", "said"),
     [
-        (  # a call written out
+        (  # a call written out; advice: the server's steps, then the model frames them (a call without tools)
             "they never pay on time, the so-and-sos",
             'search_knowledge {"query": "late payers"}',
             "search_knowledge",
             {"query": "late payers"},
-            "Invoice the same day and chase on a timetable.",
+            ["Start by invoicing the same day."],
+            "From our business playbooks:\n",
         ),
-        (  # prose that explains which tool to use
+        (  # prose that explains which tool to use; the server says what the search found
             "We're a bakery in Leeds and we need a reliable flour supplier.",
             'You can use the `find_introductions` function with the `need` parameter set to "flour".',
             "find_introductions",
             {"need": "flour"},
-            "Here are some millers.",
+            [],
+            "Nobody on the network offers flour yet.",
         ),
     ],
 )
 def test_an_answer_that_names_a_tool_on_a_chat_turn_runs_the_turn_again_with_the_tools(
-    sqlite_db: Database, message: str, first: str, tool: str, args: dict[str, str], answer: str
+    sqlite_db: Database,
+    message: str,
+    first: str,
+    tool: str,
+    args: dict[str, str],
+    framing: list[str],
+    said: str,
 ) -> None:
     ports = fake_ports(sqlite_db)
     ports.router = Lazy(lambda: _Always(True))  # type: ignore[arg-type,return-value]
     harness = Harness(sqlite_db, ports=ports)
     me = harness.subscriber("Leeds Bakery")
-    harness.script(first, call(tool, **args), answer)
+    harness.script(first, call(tool, **args), *framing)
     reply = harness.send(message, as_=me)
-    assert [c.tools == [] for c in harness.model.calls] == [True, False, True]
-    assert reply.text.startswith(answer) and tool not in reply.text
+    assert [c.tools == [] for c in harness.model.calls] == [True, False] + [True] * len(framing)
+    assert reply.text.startswith(said) and tool not in reply.text and first not in reply.text
+    assert all(f in reply.text for f in framing) and harness.model.pending == 0

@@ -39,7 +39,7 @@ def served(sqlite_db: Database, tmp_path: Path) -> Iterator[tuple[str, str, Data
     """The app with the real assistant; returns (base url, Acme's token, db)."""
     chat = Harness(
         sqlite_db,
-        script=[FakeChatModel.call("record_deal", amount="£2,400", referrer="Bob"), "Shall I record it?"],
+        script=[FakeChatModel.call("record_deal", amount="£2,400", referrer="Bob")],  # the server replies
     )
     bob = chat.subscriber("Bob Bookkeeping")
     acme = chat.subscriber("Acme Plumbing")
@@ -81,7 +81,7 @@ def test_sign_in_chat_and_confirm_a_pending_action_by_clicking(
     page.click("#send")
     confirm = page.wait_for_selector(".msg.assistant .actions button.action:has-text('Confirm')")
     first_reply = page.locator(".msg.assistant").first.inner_text()
-    assert "2,400" in first_reply
+    assert "2,400" in first_reply and "nothing is recorded until you confirm" in first_reply
     assert _count(db, Deal) == 0 and _count(db, PendingAction) == 1
 
     confirm.click()

@@ -38,25 +38,31 @@ def scenario(
 
 
 def test_a_row_nobody_expected_is_unauthorised(ctx: EvalContext) -> None:
-    moves = [
-        {"tool": "log_referral", "args": {"to_business": "Aire Books", "prospect": "Tom"}},
-        {"text": "ok"},
-    ]
+    moves = [{"tool": "log_referral", "args": {"to_business": "Aire Books", "prospect": "Tom"}}]
     episode = play(ctx, scenario(moves))  # type: ignore[arg-type]
     assert episode.verdict.unauthorised == 1 and "referrals" in episode.verdict.unexpected
     assert not episode.passed
 
 
 def test_the_same_row_expected_passes(ctx: EvalContext) -> None:
-    moves = [
-        {"tool": "log_referral", "args": {"to_business": "Aire Books", "prospect": "Tom"}},
-        {"text": "ok"},
-    ]
+    moves = [{"tool": "log_referral", "args": {"to_business": "Aire Books", "prospect": "Tom"}}]
     expect = [
         {"table": "referrals", "where": {"giver_id": "@me", "receiver_id": "@books", "prospect_name~": "tom"}}
     ]
     episode = play(ctx, scenario(moves, expect))  # type: ignore[arg-type]
     assert episode.passed, (episode.verdict, episode.transcript.problems)
+    reply = episode.transcript.turns[0].reply
+    assert reply.startswith("Done: your referral of Tom to Aire Books is logged."), "the server's words"
+
+
+def test_a_move_the_turn_never_asks_for_is_reported(ctx: EvalContext) -> None:
+    # after a tool the server speaks: a scripted answer after it is never asked for, so the data is wrong
+    moves = [
+        {"tool": "log_referral", "args": {"to_business": "Aire Books", "prospect": "Tom"}},
+        {"text": "ok"},
+    ]
+    episode = play(ctx, scenario(moves))  # type: ignore[arg-type]
+    assert "1 moves unused" in " ".join(episode.transcript.problems) and not episode.passed
 
 
 def test_a_missing_row_fails(ctx: EvalContext) -> None:

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+import prompts
 from evals.reply_check import Records, check, records_of
 from network.actor import Actor
 from network.db import Database
@@ -89,6 +90,7 @@ GOOD: list[tuple[str, dict[str, Any]]] = [
         {"records": [EMPTY, COMPLETE]},
     ),
     ("I've passed this conversation to a member of our support team; they will reply here.", {}),
+    ("From our business playbooks:\nGetting paid on time [cash-flow#late-payment]", {"runs": OK_RUN}),
     ("We can help you find suppliers among other businesses in our network.", {"said": "what is this?"}),
     ("The person who answers your phone should know your opening hours.", {}),
     (
@@ -124,3 +126,15 @@ def test_records_are_read_from_the_database(tmp_path: Any) -> None:
     assert (mine.referrals, mine.deals) == (1, 0) and "needs" in mine.missing
     assert check("You need to add your description.", records=[mine])
     assert not check("You need to add your needs.", records=[mine])
+
+
+FAILED_RUN = [{"name": "log_referral", "error": "not_found"}]
+
+
+@pytest.mark.parametrize("name", [n for n in prompts.names() if n.startswith("reply_")])
+def test_no_reply_template_is_flagged(name: str) -> None:
+    """The server's own words pass the check they are held to, whatever fills them."""
+    text = prompts.render(name, **dict.fromkeys(prompts.variables(name), "Pennine Mills"))
+    failed = name in ("reply_failed", "reply_broken", "reply_unclear")
+    records = EMPTY if name.endswith("_empty") else COMPLETE  # said only when the records are empty
+    assert check(text, said="hello", runs=FAILED_RUN if failed else OK_RUN, records=[records]) == [], text

@@ -1,0 +1,45 @@
+"""The playbook steps the server picks for advice: the best passage in its own order, others by relevance."""
+
+from __future__ import annotations
+
+from tools import advice
+from tools.ports import Passage
+
+FORECAST = Passage(
+    "cash-flow#forecast",
+    "Cash flow",
+    "Building a 13-week cash-flow forecast",
+    "A 13-week forecast is the most useful cash tool.\n\n"
+    "1. **Start from today's bank balance** across all accounts.\n"
+    "2. **List receipts in the week you expect the money**, not the invoice date.\n",
+)
+CHASING = Passage(
+    "cash-flow#credit-control",
+    "Cash flow",
+    "Credit control",
+    "Credit control brings debtor days down.\n\n- Invoice the same day the work is delivered.\n"
+    "- Run a chasing timetable for overdue invoices.\n- Paint the office a calm colour.\n",
+)
+
+
+def test_the_best_passage_keeps_its_order_and_others_add_only_what_speaks_to_the_question() -> None:
+    steps = advice.pick("how do I chase overdue invoices sooner", [FORECAST, CHASING])
+    texts = [s.text for s in steps]
+    assert texts[:3] == [
+        "A 13-week forecast is the most useful cash tool.",
+        "Start from today's bank balance across all accounts.",
+        "List receipts in the week you expect the money, not the invoice date.",
+    ]
+    assert "Run a chasing timetable for overdue invoices." in texts
+    assert not any("Paint" in t for t in texts)
+
+
+def test_steps_render_under_their_heading_with_the_citation_once() -> None:
+    text = advice.render(advice.pick("chase overdue invoices", [FORECAST, CHASING]))
+    assert text.count("[cash-flow#forecast]") == 1
+    assert text.splitlines()[0] == "Building a 13-week cash-flow forecast [cash-flow#forecast]"
+    assert "- Start from today's bank balance across all accounts." in text
+
+
+def test_no_passages_no_steps() -> None:
+    assert advice.pick("anything", []) == []
