@@ -56,10 +56,12 @@ from network.tokens import issue  # noqa: E402
 KINDS = ("first", "action", "advice", "chat", "new")
 DEFINITIONS = {
     "reference_s": "seconds a 100-token prompt plus 20 generated tokens take at the raw speed: "
-    "100 / prompt_tokens_per_s + 20 / generated_tokens_per_s, each the best of 1 thread and every core",
+    "100 / prompt_tokens_per_s + 20 / generated_tokens_per_s, each the best over --raw-threads",
     "ratio_p50": "p50 seconds / reference_s (1.0 = a turn costs what 100 prompt + 20 generated tokens cost)",
     "prompt_tokens_p50": "p50 seconds × best raw prompt tokens/s: the prompt length that takes that long",
     "first_words_s": "advice only: seconds until the first non-blank streamed delta (or the reply, if none)",
+    "failed": "turns answered with an error code (e.g. model_timeout) or a non-200 status",
+    "reply_flags": "replies the reply check (evals/reply_check.py) flags",
     "time_to_ready_s": "from starting `layer8 serve` until /healthz answers 200 and, when it reports the "
     "model, reports it ready",
 }
@@ -165,9 +167,8 @@ def raw_speed(gguf: Path, threads: int) -> dict[str, Any]:
     }
 
 
-def raw_speeds(gguf: Path) -> dict[str, Any]:
-    every = os.cpu_count() or 1
-    runs = [raw_speed(gguf, n) for n in sorted({1, every})]
+def raw_speeds(gguf: Path, threads: tuple[int, ...]) -> dict[str, Any]:
+    runs = [raw_speed(gguf, n) for n in threads]
     best = {  # the best each speed reached, whatever the thread count (a busy box can favour 1 thread)
         "prompt_tokens_per_s": max(r["prompt_tokens_per_s"] for r in runs),
         "generated_tokens_per_s": max(r["generated_tokens_per_s"] for r in runs),
@@ -442,9 +443,14 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def stats(label: str, values: list[float], raw: dict[str, Any] | None) -> dict[str, Any]:
+def stats(
+    label: str, turns: list[dict[str, Any]], raw: dict[str, Any] | None, key: str = "seconds"
+) -> dict[str, Any]:
+    values = [t[key] for t in turns]
     p50, p95 = statistics.median(values), percentile(values, 0.95)
     out: dict[str, Any] = {"kind": label, "n": len(values), "p50_s": round(p50, 2), "p95_s": round(p95, 2)}
+    out["failed"] = sum(1 for t in turns if t.get("error_code") or t.get("status") != 200)
+    out["reply_flags"] = sum(1 for t in turns if t.get("reply_check"))
     if raw is not None:
         out["ratio_p50"] = round(p50 / raw["reference_s"], 1)
         out["prompt_tokens_p50"] = round(p50 * raw["best"]["prompt_tokens_per_s"])
@@ -452,32 +458,57 @@ def stats(label: str, values: list[float], raw: dict[str, Any] | None) -> dict[s
 
 
 def summarise(turns: list[dict[str, Any]], raw: dict[str, Any] | None) -> list[dict[str, Any]]:
-    rows = []
-    for t in (t for t in turns if t["kind"] == "first"):
-        rows.append(
-            {**stats(f"first reply ({t['serve']})", [t["seconds"]], raw), "ready_s": t["time_to_ready_s"]}
-        )
+    rows = [
+        {**stats(f"first reply ({t['serve']})", [t], raw), "ready_s": t["time_to_ready_s"]}
+        for t in turns
+        if t["kind"] == "first"
+    ]
     for kind in KINDS[1:]:
-        values = [t["seconds"] for t in turns if t["kind"] == kind]
-        if values:
-            rows.append(stats(kind, values, raw))
-        if kind == "advice" and values:
-            first = [t["first_words_s"] for t in turns if t["kind"] == kind]
-            rows.append(stats("advice, first words", first, raw))
-    every = [t["seconds"] for t in turns if t["kind"] != "first"]
-    if every:
-        rows.append(stats("all but first", every, raw))
+        mine = [t for t in turns if t["kind"] == kind]
+        if mine:
+            rows.append(stats(kind, mine, raw))
+        if kind == "advice" and mine:
+            rows.append(stats("advice, first words", mine, raw, key="first_words_s"))
+    others = [t for t in turns if t["kind"] != "first"]
+    if others:
+        rows.append(stats("all but first", others, raw))
     return rows
 
 
 def print_table(rows: list[dict[str, Any]], raw: dict[str, Any] | None) -> None:
-    print(f"\n{'kind':<28}{'n':>4}{'p50 s':>9}{'p95 s':>9}{'ratio p50':>11}{'ready s':>9}")
+    head = f"{'kind':<28}{'n':>4}{'p50 s':>9}{'p95 s':>9}{'ratio p50':>11}{'failed':>8}{'flagged':>9}"
+    print(f"\n{head}{'ready s':>9}")
     for r in rows:
         ratio = f"{r['ratio_p50']:.1f}" if "ratio_p50" in r else "—"
         ready = f"{r['ready_s']:.1f}" if "ready_s" in r else ""
-        print(f"{r['kind']:<28}{r['n']:>4}{r['p50_s']:>9.2f}{r['p95_s']:>9.2f}{ratio:>11}{ready:>9}")
+        print(
+            f"{r['kind']:<28}{r['n']:>4}{r['p50_s']:>9.2f}{r['p95_s']:>9.2f}{ratio:>11}{r['failed']:>8}"
+            f"{r['reply_flags']:>9}{ready:>9}"
+        )
     if raw is not None:
         print(f"ratio = p50 / {raw['reference_s']} s (100 prompt + 20 generated tokens at raw speed)")
+
+
+def markdown(rows: list[dict[str, Any]]) -> str:
+    lines = ["| kind | n | p50 s | p95 s | ratio p50 | failed | flagged | ready s |", "|---|" + "---:|" * 7]
+    for r in rows:
+        ratio = f"{r['ratio_p50']:.1f}" if "ratio_p50" in r else "—"
+        ready = f"{r['ready_s']:.1f}" if "ready_s" in r else ""
+        lines.append(
+            f"| {r['kind']} | {r['n']} | {r['p50_s']:.1f} | {r['p95_s']:.1f} | {ratio} | {r['failed']} | "
+            f"{r['reply_flags']} | {ready} |"
+        )
+    return "\n".join(lines)
+
+
+def retable(path: Path) -> int:
+    """Recompute a saved run's table from its turns (after the summary's columns change) and print it."""
+    result = json.loads(path.read_text())
+    result["kinds"] = summarise(result["turns"], result.get("raw"))
+    result["definitions"] = DEFINITIONS
+    path.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n")
+    print(markdown(result["kinds"]))
+    return 0
 
 
 # --- main ---------------------------------------------------------------------------------------------------
@@ -491,26 +522,33 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--threads", type=int, default=0, help="LAYER8_LLM_THREADS for serve (0: its default)"
     )
+    parser.add_argument(
+        "--raw-threads", default=f"1,{os.cpu_count() or 1}", help="thread counts for the raw speed"
+    )
     parser.add_argument("--models", type=Path, default=ROOT / "var" / "models", help="where the GGUF is")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "turn_latency.json")
+    parser.add_argument("--retable", type=Path, help="only recompute and print the table of a saved run")
     options = parser.parse_args(argv)
     options.kinds = tuple(k.strip() for k in options.kinds.split(",") if k.strip())
+    options.raw_threads = tuple(sorted({int(n) for n in options.raw_threads.split(",") if n.strip()}))
     unknown = set(options.kinds) - set(KINDS)
     if unknown:
         parser.error(f"unknown kinds {sorted(unknown)}; use {','.join(KINDS)}")
-    if not port_free(options.port):
+    if not options.retable and not port_free(options.port):
         parser.error(f"port {options.port} is in use")
     return options
 
 
 def main(argv: list[str] | None = None) -> int:
     options = arguments(argv)
+    if options.retable:
+        return retable(options.retable)
     if isinstance(sys.stdout, io.TextIOWrapper):
         sys.stdout.reconfigure(line_buffering=True)  # progress shows in a log file as it happens
     plan = Plan(time.monotonic() + options.max_minutes * 60, options.kinds)
     load_before = os.getloadavg()
 
-    raw = raw_speeds(options.models / GGUF_NAME) if options.model == "local" else None
+    raw = raw_speeds(options.models / GGUF_NAME, options.raw_threads) if options.model == "local" else None
     home = Path(tempfile.mkdtemp(prefix="layer8-bench-"))
     try:
         env = environment(home, options.model, options.threads)
