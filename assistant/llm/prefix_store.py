@@ -71,7 +71,11 @@ class PrefixStore:
         loaded: list[StoredPrefix] = []
         total = 0
         for path in self._files_newest_first():
-            stored = self._read(path)
+            try:
+                stored = self._read(path)
+            except OSError as exc:  # unreadable here (another user's file): not ours to judge or delete
+                logger.warning("could not read the prompt state %s (%s)", path.name, exc)
+                continue
             if stored is None:
                 _remove(path, "it belongs to another model or runtime, or is damaged")
                 continue
@@ -147,7 +151,7 @@ class PrefixStore:
     def _read(self, path: Path) -> StoredPrefix | None:
         try:
             data = path.read_bytes()
-        except FileNotFoundError:
+        except FileNotFoundError:  # pruned by another process meanwhile
             return None
         parsed = _parse(data)
         if parsed is None:

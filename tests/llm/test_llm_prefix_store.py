@@ -109,3 +109,16 @@ def test_a_failed_write_leaves_nothing_behind(store: PrefixStore, monkeypatch: p
     with pytest.raises(OSError):
         store.save(PREFIX, STATE)
     assert list(store.directory.iterdir()) == []
+
+
+def test_an_unreadable_file_is_skipped_not_deleted(
+    store: PrefixStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = store.save(PREFIX, STATE)
+
+    def denied(self: Path) -> bytes:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "read_bytes", denied)
+    assert store.load_all() == []
+    assert path.exists()
