@@ -38,9 +38,10 @@ test: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	PYTHONPATH=. $(BIN)/lint-imports  # benchmarks/ is not installed: import the packages from here
 
 typecheck: setup
-	$(BIN)/mypy assistant retrieval tools channels evals network ossbss
+	$(BIN)/mypy cli composition seeding assistant retrieval tools channels evals network ossbss
 
 bench: setup
 	$(BIN)/python benchmarks/run_all.py

@@ -12,16 +12,17 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from assistant import onboarding, phrases, replies
-from assistant.context import ToolContext
+from assistant import onboarding, replies
 from assistant.executors import accepted_text
 from assistant.messages import Action, OutboundReply
-from assistant.pending import Outcome, PendingActions, view
-from assistant.ports import Ports
 from network.db import Database
 from network.errors import IllegalTransition, Layer8Error, NotFound
 from network.models import Conversation, Introduction, IntroductionState, Message, PendingAction, Subscriber
+from network.pending import Outcome, PendingActions, view
 from network.services import introductions
+from tools import phrases
+from tools.context import ToolContext
+from tools.ports import Ports
 
 logger = logging.getLogger(__name__)
 

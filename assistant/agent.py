@@ -6,7 +6,8 @@ failure: its artifact carries the server's ``reply``), those replies are the ans
 called again — the slow, error-prone second call the embedded model made after every tool. Otherwise
 (advice) their framed results are added, and after at most ``tool_rounds`` rounds the model answers
 **without tools offered**. That last rule is from measurement: offered the tools again after a result,
-the embedded 1.5B model re-issued the same call or echoed raw results (PITFALLS). Text streams as generated.
+the embedded 1.5B model re-issued the same call or echoed raw results (0 of 3 good answers). Text streams as
+generated.
 
 The loop is plain Python rather than ``create_agent`` so those two rules — the round limit and the tool-free
 final answer — stay visible and testable, and so the turn can stop at a deadline.

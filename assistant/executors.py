@@ -11,12 +11,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from assistant import phrases
-from assistant.pending import Executor
 from network.idempotency import run_once
 from network.models import PendingAction, Subscriber
 from network.money import Money
+from network.pending import Executor
 from network.services import consent, deals, introductions, profiles, referrals
+from tools import phrases
 from tools.log_referral import log
 
 

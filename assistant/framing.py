@@ -15,7 +15,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessageChunk, HumanMessage, SystemMessage
 
 import prompts
-from assistant.context import Advice
+from tools.context import Advice
 
 logger = logging.getLogger(__name__)
 MAX_TOKENS = 90

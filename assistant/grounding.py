@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from assistant import phrases
 from retrieval.scrub import EMAIL, PHONE
+from tools import phrases
 
 # dates ("2026-11-26") and most amounts have fewer digits; every phone number with its area code has more
 MIN_PHONE_DIGITS = 9

@@ -15,8 +15,6 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from assistant import phrases
-from assistant.ports import Match
 from network.db import Database
 from network.ids import utcnow
 from network.models import Profile, Subscriber
@@ -26,6 +24,8 @@ from retrieval import eligibility
 from retrieval.best_items import ItemScorer
 from retrieval.embedder import Embedder
 from retrieval.index import VectorIndex, collection_name
+from tools import phrases
+from tools.ports import Match
 
 # MiniLM cosine between unrelated business texts sits near 0.1: candidates below this are not even scored
 PREFILTER = 0.2

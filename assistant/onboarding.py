@@ -13,11 +13,12 @@ import logging
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assistant import pending, phrases
-from assistant.context import ToolContext
-from assistant.ports import Match, Matcher, as_match
+from network import pending
 from network.models import PendingAction, PendingActionState, Profile
 from network.services import consent, introductions
+from tools import phrases
+from tools.context import ToolContext
+from tools.ports import Match, Matcher, as_match
 
 logger = logging.getLogger(__name__)
 

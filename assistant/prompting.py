@@ -17,9 +17,11 @@ from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from sqlalchemy.orm import Session
 
 import prompts
-from assistant import conversations, onboarding, phrases
+from assistant import onboarding
 from assistant.llm.template import system_message
+from network import conversations
 from network.models import Conversation, Message, Profile, Subscriber
+from tools import phrases
 
 CONTEXT_CHARS = 1500
 # earlier messages are clipped in the prompt: every token is evaluated on the model's time (about 20 ms a

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from assistant import phrases
 from assistant.messages import Action, Button, ListItem, OutboundReply
-from assistant.ports import Match
+from tools import phrases
+from tools.ports import Match
 
 
 def text(body: str, *, error_code: str | None = None, private: bool = False) -> OutboundReply:

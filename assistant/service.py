@@ -19,23 +19,26 @@ from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 
-from assistant import citing, conversations, onboarding, pending, phrases, prompting, replies, routing
+from assistant import citing, onboarding, pending, prompting, replies, routing
 from assistant.actions import ActionHandler
 from assistant.agent import Agent, AgentResult, ToolRun
-from assistant.context import Advice, ToolContext, TurnEffects
 from assistant.executors import CANCELLERS, EXECUTORS
 from assistant.framing import frame
 from assistant.grounding import withhold_invented
 from assistant.llm.toolcalls import parse_tool_calls
 from assistant.messages import InboundMessage, OutboundReply, ToolCallView
-from assistant.pending import PendingActions
-from assistant.ports import Ports
 from assistant.summary import Summariser
+from network import conversations
 from network.actor import Actor
 from network.db import Database
 from network.ids import utcnow
 from network.models import Conversation, PendingAction, PendingActionState, Subscriber
+from network.pending import PendingActions, view
+from network.pending import newest as newest_action
+from tools import phrases
 from tools.base import ToolEnv
+from tools.context import Advice, ToolContext, TurnEffects
+from tools.ports import Ports
 from tools.registry import NAMES, build_tools
 
 logger = logging.getLogger(__name__)
@@ -67,7 +70,7 @@ class Assistant:
             timeout_s=self.options.turn_timeout_s,
             answer_max_tokens=self.options.answer_max_tokens,
         )
-        self.pending = PendingActions(db, EXECUTORS, CANCELLERS)
+        self.pending = PendingActions(db, EXECUTORS, CANCELLERS, pending.WORDING)
         self.actions = ActionHandler(db, self.pending, self.ports)
         self.summariser = Summariser(db, model)
 
@@ -149,7 +152,7 @@ class Assistant:
             return None
         with self.db.read() as session:
             asked = conversations.proposed_action(conversations.last_assistant(session, ctx.conversation_id))
-            newest = pending.newest(session, ctx.subscriber_id, ctx.conversation_id)
+            newest = newest_action(session, ctx.subscriber_id, ctx.conversation_id)
             newest_id = newest.id if newest is not None else None
         if asked is None or newest_id != asked:
             return None
@@ -246,7 +249,7 @@ class Assistant:
             with self.db.read() as session:
                 action = session.get(PendingAction, action_id)
                 if action is not None and action.state == PendingActionState.PENDING.value:
-                    replies.ask_to_confirm(reply, pending.view(action), question=question)
+                    replies.ask_to_confirm(reply, view(action), question=question)
         return reply
 
     def _ask_consent_if_due(self, ctx: ToolContext) -> str | None:

@@ -41,7 +41,7 @@ class Settings(BaseSettings):
     gguf_path: Path | None = None
     gguf_sha256: str | None = None  # checked for a custom gguf_path only when set
     # None: every core this process may run on (a turn uses them all when no other turn runs); an integer
-    # pins it (on a box shared with other busy processes, fewer threads can be faster: PITFALLS)
+    # pins it (on a box shared with other busy processes, fewer threads can be faster)
     llm_threads: int | None = Field(default=None, ge=1)
     llm_context: int = 8192
     # 0 = greedy: the same prompt gives the same answer (reproducible evals, where pass^k = pass^1);

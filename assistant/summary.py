@@ -13,7 +13,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage
 
 import prompts
-from assistant import conversations
+from network import conversations
 from network.db import Database
 
 logger = logging.getLogger(__name__)

@@ -13,15 +13,29 @@ import threading
 import time
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
+
+from langchain_core.language_models import BaseChatModel
 
 from assistant import prompting
-
-if TYPE_CHECKING:
-    from assistant.container import Layer8
-    from assistant.llm.engine import Warmed
+from assistant.llm.engine import Warmed
+from assistant.settings import Settings
+from tools.registry import schema_tools
 
 logger = logging.getLogger(__name__)
+
+
+class Warmable(Protocol):
+    """The application's parts warming uses (the composition root's application)."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def chat_model(self) -> BaseChatModel: ...
+
+    @property
+    def assistant(self) -> object: ...
 
 
 class ModelStatus(StrEnum):
@@ -30,18 +44,18 @@ class ModelStatus(StrEnum):
     unavailable = "unavailable"  # the model could not be loaded (turns answer with the model error)
 
 
-def warm_chat_model(layer8: Layer8) -> Warmed | None:
+def warm_chat_model(layer8: Warmable) -> Warmed | None:
     """Load the chat model and make its shared prefix evaluated; None for models without one (fake, API)."""
-    from tools.registry import schema_tools  # the same tools, in the same order, as every turn offers
-
     warm_up = getattr(layer8.chat_model, "warm_up", None)
     if warm_up is None:
         return None
-    result: Warmed | None = warm_up(prompting.prefix_variants(layer8.settings.operator_name), schema_tools())
+    variants = prompting.prefix_variants(layer8.settings.operator_name)
+    # the same tools, in the same order, as every turn offers
+    result: Warmed | None = warm_up(variants, schema_tools())
     return result
 
 
-def warm_router(layer8: Layer8) -> None:
+def warm_router(layer8: Warmable) -> None:
     """Build the chat router (it embeds its labelled examples) so the first message does not wait for it."""
     ports = getattr(layer8.assistant, "ports", None)
     router = getattr(ports, "router", None)
@@ -53,7 +67,7 @@ def warm_router(layer8: Layer8) -> None:
 class Warmup:
     """Warms one container in a daemon thread and says how far it got (for ``/healthz``)."""
 
-    layer8: Layer8
+    layer8: Warmable
     status: ModelStatus = field(init=False)
     warmed: Warmed | None = None
     seconds: float | None = None
@@ -87,7 +101,7 @@ class Warmup:
         _quietly(warm_router, self.layer8)
 
 
-def _quietly(step: Any, layer8: Layer8) -> None:
+def _quietly(step: Any, layer8: Warmable) -> None:
     try:
         step(layer8)
     except Exception as exc:  # optional: the first turn builds it otherwise

@@ -39,6 +39,20 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import numpy as np  # noqa: E402
+from sqlalchemy import select  # noqa: E402
+
+from assistant.llm.gguf import GGUF_NAME  # noqa: E402
+from assistant.llm.prefix_cache import llama_cpp_module  # noqa: E402
+from assistant.settings import Settings  # noqa: E402
+from evals.reply_check import check, flag_dicts  # noqa: E402
+from network.actor import Actor  # noqa: E402
+from network.db import Database  # noqa: E402
+from network.models import ConsentKind, Subscriber  # noqa: E402
+from network.services import consent  # noqa: E402
+from network.services.subscribers import create_subscriber  # noqa: E402
+from network.tokens import issue  # noqa: E402
+
 KINDS = ("first", "action", "advice", "chat", "new")
 DEFINITIONS = {
     "reference_s": "seconds a 100-token prompt plus 20 generated tokens take at the raw speed: "
@@ -128,10 +142,7 @@ def cpu() -> dict[str, Any]:
 
 def raw_speed(gguf: Path, threads: int) -> dict[str, Any]:
     """Prompt and generation speed of the GGUF itself: no template, no cache, greedy argmax by hand."""
-    import numpy as np
-    from llama_cpp import Llama
-
-    llm: Any = Llama(
+    llm: Any = llama_cpp_module().Llama(
         str(gguf), n_ctx=2048, n_threads=threads, n_threads_batch=threads, n_batch=512, verbose=False
     )
     filler = " ".join(f"{word} {n}" for n, word in enumerate(["bread", "flour", "oven", "till"] * 150))
@@ -173,7 +184,7 @@ def raw_speeds(gguf: Path, threads: tuple[int, ...]) -> dict[str, Any]:
 
 # --- a fresh installation -----------------------------------------------------------------------------------
 def layer8(home: Path, env: dict[str, str], *args: str, timeout: float = 900) -> str:
-    code = "import sys; from assistant.cli import main; sys.argv[0] = 'layer8'; sys.exit(main())"
+    code = "import sys; from cli import main; sys.argv[0] = 'layer8'; sys.exit(main())"
     done = subprocess.run(
         [sys.executable, "-c", code, *args],
         cwd=ROOT,
@@ -221,15 +232,6 @@ def install(home: Path, env: dict[str, str], subscribers: int, models: Path) -> 
 
 def cast(home: Path) -> dict[str, Any]:
     """An established subscriber with tokens, four other businesses to name, and new subscribers' tokens."""
-    from sqlalchemy import select
-
-    from assistant.settings import Settings
-    from network.actor import Actor
-    from network.db import Database
-    from network.models import ConsentKind, Subscriber
-    from network.services import consent
-    from network.services.subscribers import create_subscriber
-    from network.tokens import issue
 
     db = Database(Settings(home=home).database)
     with db.transaction(Actor.admin("bench")) as session:
@@ -257,7 +259,7 @@ def files_under(home: Path) -> set[str]:
 # --- the server ---------------------------------------------------------------------------------------------
 @contextmanager
 def serving(home: Path, env: dict[str, str], port: int) -> Iterator[dict[str, Any]]:
-    code = "import sys; from assistant.cli import main; sys.argv[0] = 'layer8'; sys.exit(main())"
+    code = "import sys; from cli import main; sys.argv[0] = 'layer8'; sys.exit(main())"
     log = (home / f"serve-{int(time.time())}.log").open("w")
     started = time.monotonic()
     proc = subprocess.Popen(
@@ -423,8 +425,6 @@ def play(home: Path, env: dict[str, str], port: int, people: dict[str, Any], pla
 
 def check_replies(home: Path, turns: list[dict[str, Any]]) -> None:
     """The reply check (evals/reply_check.py) on every reply, with the turn's tool errors as stored."""
-    from evals.reply_check import check, flag_dicts
-
     with sqlite3.connect(home / "layer8.db") as db:
         stored = db.execute(
             "SELECT c.thread_key, m.tool_calls FROM messages m JOIN conversations c"
@@ -547,7 +547,6 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.reconfigure(line_buffering=True)  # progress shows in a log file as it happens
     plan = Plan(time.monotonic() + options.max_minutes * 60, options.kinds)
     load_before = os.getloadavg()
-    from assistant.llm.gguf import GGUF_NAME
 
     raw = raw_speeds(options.models / GGUF_NAME, options.raw_threads) if options.model == "local" else None
     home = Path(tempfile.mkdtemp(prefix="layer8-bench-"))

@@ -31,17 +31,17 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-from assistant.container import Layer8, build  # noqa: E402
 from assistant.llm.fake import FakeChatModel  # noqa: E402
 from assistant.messages import InboundMessage, OutboundReply  # noqa: E402
 from assistant.service import Assistant  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
-from assistant.wiring import options_of, ports_of  # noqa: E402
+from composition.assistant import options_of, ports_of  # noqa: E402
+from composition.container import Layer8, build  # noqa: E402
 from network.migrate import upgrade  # noqa: E402
 from network.models import ConsentKind, Subscriber  # noqa: E402
-from network.seed import seed_network  # noqa: E402
 from network.services import consent  # noqa: E402
 from retrieval.profiles_index import ProfileIndexer  # noqa: E402
+from seeding.network import seed_network  # noqa: E402
 
 call = FakeChatModel.call
 TARGET_P95_MS = 150.0
@@ -152,7 +152,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "turn_overhead.json")
     options = parser.parse_args()
     try:
-        import torch
+        import torch  # lazy: only the minilm run needs it, and it takes seconds to import
 
         torch.set_num_threads(1)
     except ImportError:

@@ -28,19 +28,20 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from langchain_core.messages import HumanMessage  # noqa: E402
+
+from assistant.llm import build_chat_model  # noqa: E402
+from assistant.prompting import prefix_variants, render_system  # noqa: E402
+from assistant.settings import Settings  # noqa: E402
+from tools.registry import schema_tools  # noqa: E402
+
 OUT = ROOT / "benchmarks" / "results" / "warm_start.json"
 ASK = "Do you know a good accountant?"
 
 
 def child(mode: str) -> dict[str, Any]:
     """One fresh process: load the model (and any state file), then warm or take one turn."""
-    from langchain_core.messages import HumanMessage
-
-    from assistant.llm import build_chat_model
-    from assistant.prompting import prefix_variants, render_system
-    from assistant.settings import Settings
-    from tools.registry import schema_tools
-
     settings = Settings(_env_file=None, llm_provider="local")
     started = time.perf_counter()
     model: Any = build_chat_model(settings)

@@ -33,7 +33,21 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import logging  # noqa: E402
+import threading  # noqa: E402
+
 import aiohttp  # noqa: E402
+import uvicorn  # noqa: E402
+from pydantic import SecretStr  # noqa: E402
+
+from assistant.settings import Settings  # noqa: E402
+from channels.queue import InProcessQueue  # noqa: E402
+from channels.runtime import runtime_for  # noqa: E402
+from composition.channels import web_app  # noqa: E402
+from composition.container import Layer8  # noqa: E402
+from network.db import Database  # noqa: E402
+from network.migrate import upgrade  # noqa: E402
+from tests.channels.fakes import FakeSlackAPI  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "webhooks.json"
 SLACK_SECRET = "bench-slack-signing-secret"
@@ -44,17 +58,6 @@ PHONE_ID = "1122334455667"
 # --- the server process --------------------------------------------------------------------------------
 def serve(db_url: str, home: str, slack_api: str, model_s: float, ready: Any) -> None:
     """Build the app with a stubbed turn and serve it until killed (runs in a child process)."""
-    import logging
-    import threading
-
-    import uvicorn
-    from pydantic import SecretStr
-
-    from assistant.container import Layer8
-    from assistant.settings import Settings
-    from channels.api.app import create_app
-    from channels.queue import InProcessQueue
-    from channels.runtime import runtime_for
 
     logging.disable(logging.WARNING)
     settings = Settings(  # type: ignore[call-arg]
@@ -70,8 +73,8 @@ def serve(db_url: str, home: str, slack_api: str, model_s: float, ready: Any) ->
         whatsapp_phone_number_id=PHONE_ID,
     )
     container = Layer8(settings)
-    app = create_app(container)
-    runtime = runtime_for(app, container)
+    app = web_app(container)
+    runtime = runtime_for(app)
     done = threading.Semaphore(0)
 
     def stub(payload: dict[str, Any]) -> None:  # the turn: the model's time, no CPU
@@ -88,9 +91,6 @@ def serve(db_url: str, home: str, slack_api: str, model_s: float, ready: Any) ->
 
 
 def start_server(tmp: Path, slack_api: str, model_s: float) -> tuple[mp.Process, str]:
-    from network.db import Database
-    from network.migrate import upgrade
-
     db_url = f"sqlite:///{tmp / f'bench-{model_s}.db'}"
     database = Database(db_url)
     upgrade(database)
@@ -209,8 +209,6 @@ def scenario(base: str, kind: str, n: int, concurrency: int, run: str) -> dict[s
 
 
 def main() -> None:
-    from tests.channels.fakes import FakeSlackAPI
-
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=32)

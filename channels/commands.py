@@ -8,12 +8,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import select
-
 from assistant.messages import ListItem, OutboundReply
 from channels import texts
 from network.db import Database
-from network.models import Subscriber
+from network.directory import business_names
 from network.services import profiles, referrals
 
 logger = logging.getLogger(__name__)
@@ -59,14 +57,13 @@ class Commands:
 
     def profile(self, subscriber_id: str) -> OutboundReply:
         with self.db.transaction() as session:
-            subscriber = session.get(Subscriber, subscriber_id)
+            business = business_names(session, [subscriber_id]).get(subscriber_id, "")
             profile = profiles.get_profile(session, subscriber_id)
             lines = [
                 f"• {label}: {value}"
                 for name, label in _LABELS.items()
                 if (value := getattr(profile, name, None)) not in (None, "")
             ]
-            business = subscriber.business_name if subscriber else ""
         if not lines:
             return OutboundReply(texts.NO_PROFILE, private=True)
         return OutboundReply(
@@ -91,11 +88,7 @@ class Commands:
         with self.db.read() as session:
             rows = referrals.list_referrals(session, subscriber_id, limit=10)
             ids = {r.giver_id for r in rows} | {r.receiver_id for r in rows}
-            names = dict(
-                session.execute(select(Subscriber.id, Subscriber.business_name).where(Subscriber.id.in_(ids)))
-                .tuples()
-                .all()
-            )
+            names = business_names(session, ids)
             lines = [_referral_line(r, subscriber_id, names) for r in rows]
         if not lines:
             return OutboundReply(texts.NO_REFERRALS, private=True)

@@ -14,23 +14,21 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assistant import replies
 from assistant.messages import OutboundReply
-from channels import feedback, texts
+from channels import texts
 from channels.slack import blocks
+from network import conversations
+from network.directory import business_names
 from network.errors import Layer8Error, NotFound
 from network.events import EventBus, after_commit
 from network.models import (
     ChannelIdentity,
-    Conversation,
-    Introduction,
     IntroductionState,
-    Message,
-    Subscriber,
 )
+from network.services import feedback, introductions, linking
 
 if TYPE_CHECKING:
     from channels.runtime import ChannelRuntime
@@ -83,13 +81,12 @@ def subscribe(events: EventBus, rt: ChannelRuntime) -> None:
 def run_introduction(rt: ChannelRuntime, task: dict[str, Any]) -> None:
     """Ask the target of a requested introduction, with Accept / Decline buttons."""
     with rt.db.read() as session:
-        intro = session.get(Introduction, task["introduction_id"])
+        intro = introductions.find(session, task["introduction_id"])
         if intro is None or intro.state != IntroductionState.REQUESTED:
             return
-        requester = session.get(Subscriber, intro.requester_id)
         target_id, intro_id = intro.target_id, intro.id
         why = "; ".join(str(r) for r in (intro.reasons or [])[:2])
-        name = requester.business_name if requester else "?"
+        name = business_names(session, [intro.requester_id]).get(intro.requester_id, "?")
     text = texts.INTRO_REQUEST.format(requester=name) + (f"\n{why}" if why else "")
     reply = OutboundReply(text, buttons=replies.intro_buttons(intro_id), private=True)
     try:
@@ -102,18 +99,13 @@ def run_agent_reply(rt: ChannelRuntime, task: dict[str, Any]) -> None:
     """Deliver a support agent's console reply where the conversation is: its Slack DM or thread, or its
     WhatsApp chat (a template outside the 24-hour window). Web chat has no push: the page fetches it."""
     with rt.db.read() as session:
-        message = session.get(Message, task["message_id"])
-        conversation = session.get(Conversation, message.conversation_id) if message else None
-        if message is None or conversation is None or message.role != "agent":
+        found = conversations.message_in(session, task["message_id"])
+        if found is None or found[0].role != "agent":
             return
+        message, conversation = found
         channel, key = conversation.channel, conversation.thread_key.split("#", 1)[0]
         reply = OutboundReply(texts.AGENT_REPLY.format(text=message.content))
-        identity = session.scalars(
-            select(ChannelIdentity).where(
-                ChannelIdentity.subscriber_id == conversation.subscriber_id,
-                ChannelIdentity.channel == channel,
-            )
-        ).first()
+        identity = linking.identity_on(session, conversation.subscriber_id, channel)
         last_inbound_at = identity.last_inbound_at if identity is not None else None
     try:
         if channel == "slack":
@@ -130,14 +122,7 @@ def run_agent_reply(rt: ChannelRuntime, task: dict[str, Any]) -> None:
 
 
 def _latest_identity(session: Session, subscriber_id: str) -> ChannelIdentity | None:
-    rows = session.scalars(
-        select(ChannelIdentity).where(
-            ChannelIdentity.subscriber_id == subscriber_id, ChannelIdentity.channel.in_(PUSH_CHANNELS)
-        )
-    ).all()
-    if not rows:
-        return None
-    return max(rows, key=lambda r: (r.last_inbound_at or r.linked_at, r.linked_at))
+    return linking.latest_identity(session, subscriber_id, PUSH_CHANNELS)
 
 
 def _send_slack(rt: ChannelRuntime, external_id: str, reply: OutboundReply) -> None:

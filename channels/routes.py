@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from assistant.container import Layer8
 from channels import runtime
+from channels.ports import Parts
 from channels.slack import http as slack_http
 from channels.web import chat, page
 from channels.whatsapp import webhook
 
 
-def install(app: FastAPI, container: Layer8) -> None:
+def install(app: FastAPI, container: Parts) -> None:
     runtime.install(app, container)
     slack_http.install(app, container)
     webhook.install(app, container)

@@ -1,7 +1,8 @@
-"""The channels' parts, built once per app (or per worker) from the container.
+"""The channels' parts, built once per app (or per worker) by the composition root.
 
 Webhook routes need the queue; background tasks need the turn runner, the Slack Web API client and the
-Graph API client. All are built lazily, so a server without Slack never constructs a Slack client.
+WhatsApp sender. All are built lazily, so a server without Slack never constructs a Slack client. The jobs
+and the WhatsApp sender are given by the root, so this module imports no channel adapter.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from functools import cached_property
 from typing import Annotated, Any, cast
@@ -18,26 +19,30 @@ from fastapi import Depends, FastAPI, Request
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
-from assistant.container import Layer8
 from assistant.settings import Settings
+from channels.api.lifespan import on_lifespan
 from channels.commands import Commands
-from channels.dedup import Receipts
 from channels.options import MemoryOptions, OptionStore, RedisOptions
+from channels.ports import Parts, WhatsAppOut
 from channels.queue import Handler, InProcessQueue, RedisQueue, RedisWorker, TaskQueue
 from channels.turns import TurnRunner
-from channels.whatsapp.graph import GraphClient
-from channels.whatsapp.sender import WhatsAppSender
 from network.db import Database
+from network.dedup import Receipts
 from network.errors import InvalidInput
 
 logger = logging.getLogger(__name__)
 SLACK_API = "https://slack.com/api/"
+Job = Callable[["ChannelRuntime", dict[str, Any]], None]
 
 
 class ChannelRuntime:
-    def __init__(self, container: Layer8) -> None:
+    def __init__(
+        self, container: Parts, jobs: Mapping[str, Job], whatsapp: Callable[[Settings], WhatsAppOut]
+    ) -> None:
         self.container = container
         self.settings: Settings = container.settings
+        self._jobs = dict(jobs)
+        self._whatsapp = whatsapp
 
     @property
     def db(self) -> Database:
@@ -72,30 +77,11 @@ class ChannelRuntime:
         )
 
     @cached_property
-    def graph(self) -> GraphClient:
-        return GraphClient.from_settings(self.settings)
-
-    @cached_property
-    def whatsapp(self) -> WhatsAppSender:
-        s = self.settings
-        return WhatsAppSender(self.graph, dict(s.whatsapp_templates), s.whatsapp_template_language)
+    def whatsapp(self) -> WhatsAppOut:
+        return self._whatsapp(self.settings)
 
     def handlers(self) -> dict[str, Handler]:
-        from channels import notify
-        from channels.slack import jobs as slack_jobs
-        from channels.whatsapp import jobs as whatsapp_jobs
-
-        bound: dict[str, Callable[[ChannelRuntime, dict[str, Any]], None]] = {
-            "slack.message": slack_jobs.run_message,
-            "slack.action": slack_jobs.run_action,
-            "slack.command": slack_jobs.run_command,
-            "slack.reaction": slack_jobs.run_reaction,
-            "whatsapp.message": whatsapp_jobs.run_message,
-            "whatsapp.reaction": whatsapp_jobs.run_reaction,
-            "notify.introduction": notify.run_introduction,
-            "notify.agent_reply": notify.run_agent_reply,
-        }
-        return {name: functools.partial(fn, self) for name, fn in bound.items()}
+        return {name: functools.partial(job, self) for name, job in self._jobs.items()}
 
     @cached_property
     def receipts(self) -> Receipts:
@@ -128,40 +114,30 @@ class ChannelRuntime:
             self.receipts.close()
         if "queue" in self.__dict__:
             self.queue.close()
-        if "graph" in self.__dict__:
-            self.graph.close()
+        if "whatsapp" in self.__dict__:
+            self.whatsapp.close()
 
 
-def runtime_for(app: FastAPI, container: Layer8) -> ChannelRuntime:
-    """The app's runtime, created on first use and closed with the app."""
-    runtime: ChannelRuntime | None = getattr(app.state, "channels", None)
-    if runtime is None:
-        runtime = ChannelRuntime(container)
-        app.state.channels = runtime
-    return runtime
+def runtime_for(app: FastAPI) -> ChannelRuntime:
+    """The app's runtime, given to :func:`channels.api.app.create_app` by the composition root."""
+    return cast(ChannelRuntime, app.state.channels)
 
 
 def get_runtime(request: Request) -> ChannelRuntime:
-    return runtime_for(request.app, cast(Layer8, request.app.state.container))
+    return runtime_for(request.app)
 
 
 RuntimeDep = Annotated[ChannelRuntime, Depends(get_runtime)]
 
 
-def install(app: FastAPI, container: Layer8) -> None:
-    """Create the runtime with the app and close it (finishing queued turns) when the server stops."""
-    from channels import notify
-    from channels.api.app import on_lifespan
-
-    notify.subscribe(container.db.events, runtime_for(app, container))
+def install(app: FastAPI, container: Parts) -> None:
+    """Close the runtime (finishing queued turns) when the server stops."""
 
     @asynccontextmanager
     async def close_channels(application: FastAPI) -> AsyncIterator[None]:
         try:
             yield
         finally:
-            runtime = getattr(application.state, "channels", None)
-            if runtime is not None:
-                runtime.close()
+            runtime_for(application).close()
 
     on_lifespan(app, close_channels)

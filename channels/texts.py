@@ -1,5 +1,5 @@
 """Every fixed sentence the channels say to a person (the assistant's own sentences are in
-``assistant/phrases.py``). Short, polite, and never an id a person cannot use."""
+``tools/phrases.py``). Short, polite, and never an id a person cannot use."""
 
 from __future__ import annotations
 

@@ -2,9 +2,9 @@
 
 Channels call :meth:`TurnRunner.run` from a background task with the identity they verified
 (``InboundMessage.external_user``) and no subscriber. The runner resolves the identity; an unknown one can
-only send a link code (see :mod:`channels.linking`) — nothing else reaches the assistant, so no tool runs
-for it. A bare number answers the numbered options of the thread's last reply. Any failure becomes a polite
-reply with an error code, never silence.
+only send a link code (see :mod:`network.services.linking`) — nothing else reaches the assistant, so no tool
+runs for it. A bare number answers the numbered options of the thread's last reply. Any failure becomes a
+polite reply with an error code, never silence.
 """
 
 from __future__ import annotations
@@ -13,13 +13,14 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from assistant import phrases
 from assistant.messages import Action, InboundMessage, OutboundReply
-from channels import linking, texts
+from channels import texts
 from channels.options import OptionStore, choices_of, choose
 from channels.ports import AssistantPort
 from network.db import Database
 from network.errors import Layer8Error
+from network.services import linking
+from tools import phrases
 
 logger = logging.getLogger(__name__)
 

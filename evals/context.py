@@ -16,9 +16,12 @@ from typing import Any, Literal
 
 from langchain_core.language_models import BaseChatModel
 
-from assistant.settings import Settings, get_settings
+from assistant.llm import build_chat_model, gguf
+from assistant.settings import Settings
 from evals.scripted import Script, scripted_model
 from evals.world import Shared, World
+from retrieval.embedder import build_embedder
+from retrieval.industry import IndustryClassifier
 
 logger = logging.getLogger(__name__)
 ModelName = Literal["fake", "local", "openai"]
@@ -42,7 +45,7 @@ class EvalConfig:
 @dataclass
 class EvalContext:
     config: EvalConfig
-    settings: Settings = field(default_factory=get_settings)
+    settings: Settings
     workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="layer8-eval-")))
 
     def take(self, cases: list[Any]) -> list[Any]:
@@ -50,15 +53,11 @@ class EvalContext:
 
     @cached_property
     def embedder(self) -> Any:
-        from retrieval.embedder import build_embedder
-
         return build_embedder(self.config.embedder_kind, self.settings.embedding_model_path)
 
     @cached_property
     def classifier(self) -> Any:
         """Hybrid (BM25 + MiniLM, matrix cached under the data directory); lexical with the fake embedder."""
-        from retrieval.industry import IndustryClassifier
-
         if self.config.embedder_kind == "fake":
             return IndustryClassifier(None)
         return IndustryClassifier(self.embedder, cache_dir=self.settings.home / "cache")
@@ -66,8 +65,6 @@ class EvalContext:
     @cached_property
     def chat_model(self) -> BaseChatModel:
         """The real model (local or openai), built once from settings."""
-        from assistant.llm import build_chat_model
-
         update: dict[str, Any] = {"llm_provider": self.config.model}
         return build_chat_model(self.settings.model_copy(update=update))
 
@@ -101,7 +98,6 @@ class EvalContext:
                 "base_url": self.settings.llm_base_url,
                 "temperature": self.settings.llm_temperature,
             }
-        from assistant.llm import gguf
 
         model = gguf.model_file(self.settings.home, self.settings.gguf_path, self.settings.gguf_sha256)
         return {

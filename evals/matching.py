@@ -2,10 +2,10 @@
 
 For each seeded subscriber A, precision@5 is the share of its top-5 suggestions B whose industry is among
 the real top-20 BEA suppliers of A's industry, or among the top-20 buyers of what A's industry makes.
-The network comes from ``network.seed`` (real NAICS, OSM vocabulary and BEA supply chains); one subscriber
+The network comes from ``seeding.network`` (real NAICS, OSM vocabulary and BEA supply chains); one subscriber
 in twenty blocks another. Two baselines run on the same network in the same run: 5 random discoverable
-subscribers, and plain embedding similarity of whole profiles (one vector per profile, which PITFALLS warns
-confuses "needs X" with "offers X"). The run also counts hard-filter violations (self, hidden, blocked).
+subscribers, and plain embedding similarity of whole profiles (one vector per profile, which was measured to
+confuse "needs X" with "offers X"). The run also counts hard-filter violations (self, hidden, blocked).
 
     .venv/bin/python -m evals.matching --subscribers 1000 --seed 7
 """
@@ -27,7 +27,9 @@ from sqlalchemy import select
 
 from network.db import Database
 from network.events import EventBus
+from network.migrate import upgrade
 from network.models import Block, Profile, Subscriber
+from network.services.subscribers import block
 from retrieval import eligibility
 from retrieval.embedder import Embedder, MiniLMEmbedder
 from retrieval.index import ChromaIndex, ErasableIndex
@@ -35,6 +37,7 @@ from retrieval.match_signals import Weights
 from retrieval.matching import Matcher
 from retrieval.profiles_index import ProfileIndexer
 from retrieval.supply_chain import SupplyChain
+from seeding.network import seed_network as seed_businesses
 
 logger = logging.getLogger(__name__)
 
@@ -105,10 +108,7 @@ def _parts(container_or_db: Any) -> tuple[Database, ErasableIndex, Embedder]:
 
 
 def seed_network(db: Database, n: int, seed: int) -> list[str]:
-    """Seed ``n`` businesses with ``network.seed`` (without index events), then block one pair in twenty."""
-    from network.seed import seed_network as seed_businesses
-    from network.services.subscribers import block
-
+    """Seed ``n`` businesses with ``seeding.network`` (no index events), then block one pair in twenty."""
     quiet = Database(db.url, events=EventBus())  # index once afterwards, not once per event
     try:
         before = _subscriber_ids(quiet)
@@ -182,7 +182,6 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=None, help="also write the JSON report here")
     parser.add_argument("--without-prior", action="store_true", help="ablation: no BEA supply-chain prior")
     args = parser.parse_args()
-    from network.migrate import upgrade
 
     with tempfile.TemporaryDirectory(prefix="layer8-eval-") as home:
         db = Database(f"sqlite:///{home}/eval.db")

@@ -15,9 +15,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assistant.container import Layer8
 from assistant.messages import Action, InboundMessage, OutboundReply
 from assistant.service import Assistant
+from composition.container import Layer8
 from evals.judge import accepted_partners
 from evals.reply_check import Records, records_of
 from evals.scenario import Member, Scenario, Step, resolve

@@ -5,22 +5,29 @@ from __future__ import annotations
 import base64
 import io
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-import matplotlib
-
-matplotlib.use("Agg")  # no display; must precede pyplot
-import matplotlib.pyplot as plt
-from matplotlib.figure import Figure
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 Plot = tuple[str, str]  # (caption, base64 PNG)
 COLOURS = ("#2b6cb0", "#dd6b20", "#38a169", "#805ad5", "#e53e3e")
 
 
+@cache
+def pyplot() -> Any:
+    """matplotlib's pyplot on the Agg backend (no display), switched once before any figure exists."""
+    import matplotlib.pyplot as plt  # lazy: matplotlib takes seconds to import; only a report draws
+
+    plt.switch_backend("Agg")
+    return plt
+
+
 def png(fig: Figure) -> str:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=96, bbox_inches="tight")
-    plt.close(fig)
+    pyplot().close(fig)
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
@@ -33,7 +40,7 @@ def bars(
     horizontal: bool = False,
     limit: float | None = None,
 ) -> str:
-    fig, ax = plt.subplots(figsize=(7.5, max(3.0, 0.32 * len(labels)) if horizontal else 3.6))
+    fig, ax = pyplot().subplots(figsize=(7.5, max(3.0, 0.32 * len(labels)) if horizontal else 3.6))
     width = 0.8 / max(len(series), 1)
     for n, (name, values) in enumerate(series.items()):
         positions = [i + (n - (len(series) - 1) / 2) * width for i in range(len(labels))]
@@ -55,7 +62,7 @@ def bars(
 
 
 def histogram(values: Sequence[float], *, title: str, xlabel: str) -> str:
-    fig, ax = plt.subplots(figsize=(7.5, 3.0))
+    fig, ax = pyplot().subplots(figsize=(7.5, 3.0))
     ax.hist(values, bins=min(30, max(5, len(values) // 2)), color=COLOURS[0])
     ax.set_title(title)
     ax.set_xlabel(xlabel)

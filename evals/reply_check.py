@@ -1,6 +1,6 @@
 """The reply check: words a subscriber should never read, found deterministically in one turn's reply.
 
-``check(reply, said=..., runs=..., records=...)`` returns a :class:`Flag` for each of these (issue 16):
+``check(reply, said=..., runs=..., records=...)`` returns a :class:`Flag` for each of these:
 
 * ``names_tool`` — a tool's name in any case (``Search_knowledge``), or tool jargon: "the find introductions
   tool", "the get_referrals function", "a tool call";

@@ -18,9 +18,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from assistant.settings import Settings, get_settings
+from assistant.settings import Settings
 from evals import metadata
 from evals.context import EvalConfig, EvalContext
+from evals.report import write_report
 from evals.result import SuiteResult
 from evals.suites import SUITES
 
@@ -59,11 +60,11 @@ def run(
     config: EvalConfig,
     out: Path,
     *,
-    settings: Settings | None = None,
+    settings: Settings,
     progress: Progress | None = None,
 ) -> dict[str, Any]:
     """Run ``names``; write ``out/results.json`` and ``out/report.html`` (after each suite); return them."""
-    ctx = EvalContext(config, settings or get_settings())
+    ctx = EvalContext(config, settings)
     started_at, started = datetime.now(UTC), time.perf_counter()
     document: dict[str, Any] = {
         "format": FORMAT,
@@ -91,8 +92,6 @@ def run(
 
 
 def _write(document: dict[str, Any], out: Path, started: float) -> None:
-    from evals.report import write_report
-
     document["seconds"] = round(time.perf_counter() - started, 2)
     document["machine"]["load_average_at_end"] = metadata.machine()["load_average_at_start"]
     out.mkdir(parents=True, exist_ok=True)

@@ -3,7 +3,7 @@
 Industries come from the everyday business vocabulary (OpenStreetMap presets, UK trade words) plus the
 industries those businesses really buy from; offers are written from the industry's own words, needs from
 the industries it buys most from in the BEA Use table (a bakery needs flour, packaging, an accountant).
-Deterministic for a given seed. When ``network.seed`` is available the eval seeds through it instead.
+Deterministic for a given seed. When ``seeding.network`` is available the eval seeds through it instead.
 """
 
 from __future__ import annotations

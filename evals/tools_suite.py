@@ -35,8 +35,12 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 
+from assistant.llm import build_chat_model
+from assistant.llm.fake import FakeChatModel
 from assistant.prompting import render_system
 from assistant.routing import ChatRouter, small_talk
+from composition.container import build
+from retrieval.embedder import build_embedder
 from retrieval.lexical import stem
 from tools.registry import schema_tools
 
@@ -221,8 +225,6 @@ def run(
 
 def oracle(cases: Sequence[Case]) -> BaseChatModel:
     """A fake model that answers every case as expected (checks the suite end to end, deterministically)."""
-    from assistant.llm.fake import FakeChatModel
-
     by_utterance = {c.utterance: c for c in cases}
 
     def respond(messages: list[BaseMessage]) -> AIMessage | str:
@@ -260,19 +262,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--no-router", action="store_true", help="offer tools to everything but small talk")
     options = parser.parse_args(argv)
     cases = load_cases(HOLDOUT if options.holdout else DATA)[: options.limit or None]
-    from assistant.settings import get_settings
+    settings = build().settings
 
     if options.model == "fake":
         model = oracle(cases)
     else:
-        from assistant.llm import build_chat_model
-
-        model = build_chat_model(get_settings().model_copy(update={"llm_provider": options.model}))
+        model = build_chat_model(settings.model_copy(update={"llm_provider": options.model}))
     router = None
     if options.model != "fake" and not options.no_router:
-        from retrieval.embedder import build_embedder
-
-        router = ChatRouter(build_embedder("minilm", get_settings().embedding_model_path))
+        router = ChatRouter(build_embedder("minilm", settings.embedding_model_path))
     report = run(model, cases, name=options.model, progress=_progress, router=router)
     print_table(report)
     if options.out:

@@ -20,8 +20,11 @@ from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 
-from assistant.container import Layer8, build
 from assistant.settings import Settings
+from composition.container import Layer8, build
+from network.migrate import upgrade
+from retrieval.profiles_index import ProfileIndexer
+from seeding.network import seed_network
 
 logger = logging.getLogger(__name__)
 
@@ -61,10 +64,6 @@ class World:
         return self._template
 
     def _build_template(self) -> Path:
-        from network.migrate import upgrade
-        from network.seed import seed_network
-        from retrieval.profiles_index import ProfileIndexer
-
         home = self.workdir / "template"
         layer8 = self._container(home)
         try:

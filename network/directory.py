@@ -9,6 +9,7 @@ from the viewing :class:`~network.actor.Actor`: a subscriber sees only itself â€
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -133,6 +134,17 @@ def search_subscribers(
     )
     items = [_card(subscriber, profile) for subscriber, profile in rows.tuples()]
     return Page(items=items, total=total, limit=limit, offset=offset)
+
+
+def count_subscribers(session: Session) -> int:
+    """Every subscriber on record, discoverable or not (the size of a full index rebuild)."""
+    return session.scalar(select(func.count()).select_from(Subscriber)) or 0
+
+
+def business_names(session: Session, subscriber_ids: Iterable[str]) -> dict[str, str]:
+    """Subscriber id â†’ business name, for the ids that exist."""
+    query = select(Subscriber.id, Subscriber.business_name).where(Subscriber.id.in_(set(subscriber_ids)))
+    return dict(session.execute(query).tuples().all())
 
 
 def get_subscriber(

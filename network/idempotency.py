@@ -56,3 +56,9 @@ def run_once(
     assert row is not None
     row.result = result
     return result
+
+
+def seen(session: Session, scope: str, key: str) -> bool:
+    """Whether work under ``scope``/``key`` has been recorded already (a retry, not a first attempt)."""
+    query = select(IdempotencyKey.id).where(IdempotencyKey.scope == scope, IdempotencyKey.key == key)
+    return session.scalar(query) is not None

@@ -6,6 +6,9 @@ from importlib import resources
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 from network.db import Database
 
@@ -23,7 +26,12 @@ def upgrade(db: Database) -> str:
     with db.engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
-    from alembic.runtime.migration import MigrationContext
 
     with db.engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision() or "base"
+
+
+def schema_revision(session: Session) -> str | None:
+    """The revision recorded in the database (raises when the database is unreachable or unmigrated)."""
+    revision = session.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    return None if revision is None else str(revision)

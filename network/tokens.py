@@ -84,6 +84,11 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+def find(session: Session, token_hash: str) -> ApiToken | None:
+    """The token stored under this hash (revoked or not), or None."""
+    return session.get(ApiToken, token_hash)
+
+
 def issue(
     session: Session,
     role: Role | str,

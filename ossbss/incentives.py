@@ -21,6 +21,7 @@ from network import audit, states
 from network.errors import InvalidInput, NotFound
 from network.ids import utcnow
 from network.models import Deal, Incentive, IncentiveState, OutboxMessage, Subscriber
+from network.rows import row_json
 from ossbss import outbox
 from ossbss.fraud import FraudCheck, Reason
 from ossbss.port import BillKind
@@ -275,17 +276,30 @@ class Incentives:
         return incentive
 
 
+def listed(session: Session, state: str | None, beneficiary: str | None, limit: int) -> list[Incentive]:
+    """Incentives, newest first, optionally of one state or one beneficiary."""
+    query = select(Incentive).order_by(Incentive.created_at.desc(), Incentive.id).limit(limit)
+    if state:
+        query = query.where(Incentive.state == state)
+    if beneficiary:
+        query = query.where(Incentive.beneficiary_id == beneficiary)
+    return list(session.scalars(query))
+
+
+JSON_FIELDS = (
+    "id",
+    "deal_id",
+    "beneficiary_id",
+    "rule_id",
+    "amount_minor",
+    "currency",
+    "state",
+    "hold_until",
+    "review_reasons",
+    "reversal_of_id",
+    "created_at",
+)
+
+
 def to_json(incentive: Incentive) -> dict[str, Any]:
-    return {
-        "id": incentive.id,
-        "deal_id": incentive.deal_id,
-        "beneficiary_id": incentive.beneficiary_id,
-        "rule_id": incentive.rule_id,
-        "amount_minor": incentive.amount_minor,
-        "currency": incentive.currency,
-        "state": incentive.state,
-        "hold_until": incentive.hold_until.isoformat() if incentive.hold_until else None,
-        "review_reasons": incentive.review_reasons,
-        "reversal_of_id": incentive.reversal_of_id,
-        "created_at": incentive.created_at.isoformat(),
-    }
+    return row_json(incentive, JSON_FIELDS)

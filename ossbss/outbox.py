@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from network import audit
 from network.errors import IllegalTransition, NotFound
 from network.models import Deal, Incentive, OutboxMessage, OutboxState, Subscriber
+from network.rows import row_json
 from ossbss.port import CORRELATION_PREFIX, BillKind, BillWrite
 
 CREDIT_TEXT = "Layer8 referral thank-you (deal {deal})"
@@ -141,19 +142,30 @@ def requeue(session: Session, message_id: str, at: datetime) -> OutboxMessage:
     return message
 
 
+JSON_FIELDS = (
+    "id",
+    "correlation_id",
+    "kind",
+    "aggregate",
+    "state",
+    "attempts",
+    "next_attempt_at",
+    "last_error",
+    "external_id",
+    "amount_minor",
+    "currency",
+    "party_id",
+    "sent_at",
+)
+
+
 def to_json(message: OutboxMessage) -> dict[str, Any]:
-    return {
-        "id": message.id,
-        "correlation_id": message.correlation_id,
-        "kind": message.kind,
-        "aggregate": f"{message.aggregate_type}:{message.aggregate_id}",
-        "state": message.state,
-        "attempts": message.attempts,
-        "next_attempt_at": message.next_attempt_at.isoformat(),
-        "last_error": message.last_error,
-        "external_id": message.external_id,
-        "amount_minor": message.payload.get("amount_minor"),
-        "currency": message.payload.get("currency"),
-        "party_id": message.payload.get("party_id"),
-        "sent_at": message.sent_at.isoformat() if message.sent_at else None,
-    }
+    payload = message.payload
+    return row_json(
+        message,
+        JSON_FIELDS,
+        aggregate=f"{message.aggregate_type}:{message.aggregate_id}",
+        amount_minor=payload.get("amount_minor"),
+        currency=payload.get("currency"),
+        party_id=payload.get("party_id"),
+    )

@@ -13,15 +13,15 @@ from functools import cache
 from importlib import resources
 from string import Template
 
-from network.errors import Layer8Error
-
 _COMMENT = re.compile(r"\A\s*<!--.*?-->\s*", re.DOTALL)
 _SUFFIX = ".md"
 
 
-class PromptError(Layer8Error):
+class PromptError(Exception):
+    """A prompt that cannot be rendered: a programming error, so it is not one of the domain's errors
+    (this package imports nothing of the product, so any layer may render prompts)."""
+
     code = "prompt_error"
-    status = 500
 
 
 def names() -> list[str]:

@@ -21,9 +21,9 @@ from network.models import (
     Referral,
     ReferralState,
 )
+from network.services.introductions import DECLINE_COOLDOWN
 
 ACTIVE_INTRODUCTION = (IntroductionState.REQUESTED.value, IntroductionState.ACCEPTED.value)
-DECLINE_COOLDOWN = timedelta(days=90)
 EXPOSURE_WINDOW = timedelta(days=7)
 IN_CHUNK = 500  # bound IN (...) lists on both databases
 

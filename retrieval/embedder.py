@@ -11,7 +11,6 @@ import hashlib
 import importlib.util
 import itertools
 import logging
-import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -90,14 +89,11 @@ class MiniLMEmbedder:
         return self._model
 
     def _load(self) -> Any:
-        # offline before the libraries are imported: a hub lookup would retry for ~77 s (PITFALLS)
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-        import torch
-        from sentence_transformers import SentenceTransformer
+        # the composition root has set HF_HUB_OFFLINE before this import: loading by path never asks a hub
+        import torch  # lazy: torch and sentence-transformers load only with the model (seconds, ~1 GB)
+        from sentence_transformers import SentenceTransformer  # lazy: as above
 
-        torch.set_num_threads(self.threads)  # 2 threads on shared cores were ~3x slower (PITFALLS)
+        torch.set_num_threads(self.threads)  # 2 threads on shared 2-core machines ran ~3x slower than 1
         path = self.model_path or packaged_model_path()
         logger.info("loading embedding model from %s", path)
         try:

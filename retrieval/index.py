@@ -1,9 +1,9 @@
 """The vector index port and its Chroma adapter.
 
-We always pass our own vectors: Chroma's default embedding function would download an ONNX model
-(PITFALLS). Collections use cosine space over unit vectors, so ``score = 1 - distance`` is the cosine
-similarity. ``delete`` alone does not erase in Chroma; :meth:`ChromaIndex.erase` rebuilds the collection
-and compacts the store (see :mod:`retrieval.compaction`).
+We always pass our own vectors: Chroma's default embedding function would download an ONNX model on its first
+add or query. Collections use cosine space over unit vectors, so ``score = 1 - distance`` is the cosine
+similarity. ``delete`` alone does not erase in Chroma; :meth:`ChromaIndex.erase` rebuilds the collection and
+compacts the store (see :mod:`retrieval.compaction`).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from retrieval.embedder import Vectors
 
 logger = logging.getLogger(__name__)
 
-MAX_BATCH = 5000  # Chroma refuses more than 5,461 vectors per add (PITFALLS)
+MAX_BATCH = 5000  # Chroma refuses more than 5,461 vectors per add (chromadb 1.5.9)
 Metadata = dict[str, str | int | float | bool]
 
 
@@ -98,10 +98,9 @@ class ChromaIndex:
         return self._client
 
     def _connect(self) -> Any:
-        import chromadb
-        from chromadb.config import Settings as ChromaSettings
+        import chromadb  # lazy: chromadb takes seconds to import, and most commands never open the index
 
-        settings = ChromaSettings(anonymized_telemetry=False)
+        settings = chromadb.config.Settings(anonymized_telemetry=False)
         if self.url:
             parsed = urlparse(self.url)
             return chromadb.HttpClient(

@@ -11,6 +11,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import ClassVar
 
+from pypdf import PdfReader
+
 from network.errors import InvalidInput
 from retrieval.kb_documents import parse_markdown, slugify, to_markdown
 
@@ -58,8 +60,6 @@ def text_sections(text: str) -> tuple[str, list[tuple[str, str]]]:
 
 
 def pdf_sections(path: Path) -> tuple[str, list[tuple[str, str]]]:
-    from pypdf import PdfReader
-
     reader = PdfReader(str(path))
     title = str((reader.metadata.title if reader.metadata else None) or "")
     sections = [

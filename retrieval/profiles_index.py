@@ -1,6 +1,6 @@
 """Keeps the vector index in step with the records: only discoverable subscribers, offers and needs apart.
 
-One vector per subscriber in ``l8-<tenant>-offers`` and one in ``l8-<tenant>-needs`` (PITFALLS: a single
+One vector per subscriber in ``l8-<tenant>-offers`` and one in ``l8-<tenant>-needs`` (measured: a single
 whole-profile vector confuses "needs X" with "offers X"). Texts are scrubbed of contact data; metadata holds
 only ids, the industry code and a content hash, which makes re-indexing an unchanged profile a no-op.
 """

@@ -13,9 +13,8 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import sys
 import tempfile
-import threading
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,31 +22,23 @@ from typing import Any
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-import uvicorn
 from pydantic import SecretStr
 from sqlalchemy import select
 
-from assistant.container import Layer8
 from assistant.settings import Settings
-from channels.api import create_app
+from composition.channels import web_app
+from composition.container import Layer8
+from composition.ossbss import subscribe as subscribe_incentives
 from network import tokens
 from network.actor import Actor
 from network.db import Database
 from network.migrate import upgrade
 from network.models import Conversation, Deal, Incentive, Introduction, Message, Referral, Subscriber
-from network.seed import seed_network
-from ossbss.wiring import subscribe as subscribe_incentives
+from seeding.network import seed_network
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: the repository's tests/
+from tests.support import AppServer, chromium
+
 VIEWPORTS = {"desktop": (1280, 800), "phone": (390, 844)}
 INTRO_STATES = (("suggested", 30), ("requested", 12), ("accepted", 34), ("declined", 14), ("expired", 10))
 REFERRAL_STATES = (("open", 15), ("contacted", 15), ("meeting", 10), ("won", 45), ("lost", 15))
@@ -186,28 +177,9 @@ def _conversation(
         )
 
 
-class Served:
-    def __init__(self, app: Any) -> None:
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self) -> str:
-        self.thread.start()
-        while not self.server.started:
-            time.sleep(0.02)
-        return f"http://127.0.0.1:{self.server.servers[0].sockets[0].getsockname()[1]}"
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
-
-
 def photograph(url: str, token: str, subscriber: str, out: Path) -> list[Path]:
-    from playwright.sync_api import sync_playwright
-
     shots: list[Path] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+    with chromium() as browser:
         for kind, (width, height) in VIEWPORTS.items():
             page = browser.new_context(viewport={"width": width, "height": height}).new_page()
             page.goto(url + "/console/sign-in")
@@ -227,7 +199,6 @@ def photograph(url: str, token: str, subscriber: str, out: Path) -> list[Path]:
             page.goto(url + "/console/dashboard")
             shots.append(_shot(page, out / f"dashboard-{kind}.png", full=True))
             page.context.close()
-        browser.close()
     return shots
 
 
@@ -267,8 +238,8 @@ def main() -> None:
                 select(Referral.receiver_id).where(Referral.state == "meeting")
             ).first()
         assert receiver is not None
-        with Served(create_app(container)) as url:
-            for path in photograph(url, token, receiver, out):
+        with AppServer(web_app(container)) as server:
+            for path in photograph(server.url, token, receiver, out):
                 print(path)
         container.close()
 

@@ -20,5 +20,7 @@ fi
 
 $BIN/ruff check .
 $BIN/ruff format --check .
-$BIN/mypy assistant retrieval tools channels evals network ossbss
+PYTHONPATH=. $BIN/lint-imports  # the layer contract in pyproject.toml (packages imported from this checkout)
+$BIN/python scripts/import_report.py >/dev/null  # no package cycle; every import inside a function says why
+$BIN/mypy cli composition seeding assistant retrieval tools channels evals network ossbss
 $BIN/pytest -q "$@"

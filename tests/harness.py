@@ -16,15 +16,15 @@ from typing import Any, TypeVar
 from sqlalchemy import func, select
 
 from assistant.agent import ToolRun
-from assistant.container import Layer8
 from assistant.llm.fake import FakeChatModel, Reply, Responder
 from assistant.messages import Action, Button, InboundMessage, OutboundReply
-from assistant.ports import Ports
 from assistant.service import Assistant, Options
-from assistant.wiring import ports_of
+from composition.assistant import ports_of
+from composition.container import Layer8
 from network.db import Database
 from network.services import consent, profiles
 from network.services.subscribers import create_subscriber
+from tools.ports import Ports
 
 T = TypeVar("T")
 

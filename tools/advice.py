@@ -15,8 +15,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.citing import words
-from assistant.ports import Passage
+from retrieval.content_words import words
+from tools.ports import Passage
 
 MAX_STEPS = 10
 MIN_SHARED_LATER = 1

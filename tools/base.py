@@ -25,9 +25,10 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy.orm import Session
 
 import prompts
-from assistant.context import ToolContext, TurnEffects
-from assistant.ports import Ports
 from network.db import Database
+from network.models import Profile, Subscriber
+from tools.context import ToolContext, TurnEffects
+from tools.ports import Ports
 
 Data = dict[str, Any]
 
@@ -133,8 +134,6 @@ def spec(
 
 def business_card(session: Session, subscriber_id: str) -> Data:
     """Public facts about another business: never contact details (those cross only on an accepted intro)."""
-    from network.models import Profile, Subscriber
-
     subscriber = session.get(Subscriber, subscriber_id)
     profile = session.get(Profile, subscriber_id)
     if subscriber is None:

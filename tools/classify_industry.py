@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from assistant.ports import as_code
 from tools.base import Data, Said, ToolArgs, ToolEnv, say, spec
+from tools.ports import as_code
 
 
 class Args(ToolArgs):

@@ -11,10 +11,10 @@ from collections.abc import Sequence
 
 from pydantic import Field
 
-from assistant import phrases
-from assistant.ports import Match, as_match
 from network.services import introductions
+from tools import phrases
 from tools.base import Data, Said, ToolArgs, ToolEnv, business_card, say, spec
+from tools.ports import Match, as_match
 
 
 class Args(ToolArgs):

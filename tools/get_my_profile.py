@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from assistant import phrases
 from network.models import PROFILE_FIELDS
 from network.services import consent, profiles
 from network.services.subscribers import require_subscriber
+from tools import phrases
 from tools.base import Data, Said, ToolArgs, ToolEnv, say, spec
 
 

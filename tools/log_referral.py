@@ -15,10 +15,11 @@ from typing import Any
 from pydantic import Field
 from sqlalchemy.orm import Session
 
-from assistant import pending, phrases
+from network import pending
 from network.errors import InvalidInput, NotFound
 from network.models import Referral
 from network.services import referrals
+from tools import phrases
 from tools.base import Data, Said, ToolArgs, ToolEnv, say, spec
 from tools.lookup import find_business
 from tools.said import stated

@@ -13,10 +13,10 @@ from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assistant import phrases
 from network.models import Incentive, IntroductionState, Subscriber
 from network.money import Money
 from network.services import deals, introductions, referrals
+from tools import phrases
 from tools.base import Data, Said, ToolArgs, ToolEnv, say, spec
 
 LIMIT = 10

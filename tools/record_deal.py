@@ -14,11 +14,12 @@ from pydantic import Field
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from assistant import pending, phrases
+from network import pending
 from network.errors import InvalidInput, NotFound
 from network.ids import utcnow
 from network.models import Introduction, IntroductionState, Referral, ReferralState, Subscriber
 from network.money import Money, parse_money
+from tools import phrases
 from tools.base import Data, Said, ToolArgs, ToolEnv, say, spec
 from tools.lookup import ID_HINT, received_referral
 

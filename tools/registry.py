@@ -16,7 +16,6 @@ from langchain_core.tools import BaseTool, StructuredTool
 from pydantic import ValidationError
 
 import prompts
-from assistant import phrases
 from network.errors import Layer8Error
 from tools import (
     classify_industry,
@@ -25,6 +24,7 @@ from tools import (
     handoff_to_human,
     log_referral,
     my_network,
+    phrases,
     record_deal,
     request_introduction,
     respond_to_introduction,

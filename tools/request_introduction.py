@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from assistant import pending, phrases
+from network import pending
 from network.errors import ConsentRequired
 from network.models import ConsentKind
 from network.services import consent
+from tools import phrases
 from tools.base import Data, Said, ToolArgs, ToolEnv, say, spec
 from tools.lookup import find_business
 

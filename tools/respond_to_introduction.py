@@ -10,10 +10,11 @@ from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assistant import pending, phrases
+from network import pending
 from network.errors import NotFound
 from network.models import Introduction, IntroductionState
 from network.services import introductions
+from tools import phrases
 from tools.base import Data, Said, ToolArgs, ToolEnv, business_card, say, spec
 from tools.lookup import ID_HINT, find_business
 

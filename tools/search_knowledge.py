@@ -8,14 +8,12 @@ import logging
 
 from pydantic import Field
 
-from assistant import phrases
-from assistant.citing import Source
-from assistant.context import Advice
-from assistant.ports import Match, as_match, as_passage
 from network.models import Profile
 from network.services import introductions
-from tools import advice
+from tools import advice, phrases
 from tools.base import Data, Said, ToolArgs, ToolEnv, business_card, say, spec
+from tools.context import Advice, Source
+from tools.ports import Match, as_match, as_passage
 
 logger = logging.getLogger(__name__)
 PASSAGE_CHARS = 700

@@ -17,12 +17,12 @@ from typing import Any, Literal
 from pydantic import Field
 from sqlalchemy.orm import Session
 
-from assistant import pending, phrases
-from assistant.ports import as_code
+from network import pending
 from network.models import PROFILE_FIELDS
 from network.services import profiles
-from tools import profile_changes
+from tools import phrases, profile_changes
 from tools.base import Data, Said, ToolArgs, ToolEnv, say, spec
+from tools.ports import as_code
 from tools.profile_changes import Change, How
 
 logger = logging.getLogger(__name__)

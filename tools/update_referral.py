@@ -12,10 +12,11 @@ from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assistant import pending, phrases
+from network import pending
 from network.errors import InvalidInput, NotFound
 from network.models import Referral, ReferralState, Subscriber
 from network.services import referrals
+from tools import phrases
 from tools.base import Data, Said, ToolArgs, ToolEnv, say, spec
 from tools.lookup import ID_HINT, received_referral
 from tools.said import state_stated

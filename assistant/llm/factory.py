@@ -8,7 +8,9 @@ import logging
 from langchain_core.language_models import BaseChatModel
 
 from assistant.llm import gguf
+from assistant.llm.engine import LlamaEngine
 from assistant.llm.fake import FakeChatModel, echo_responder
+from assistant.llm.local import LocalChatModel
 from assistant.llm.prefix_store import EngineIdentity, PrefixStore
 from assistant.settings import Settings
 
@@ -19,6 +21,7 @@ def build_chat_model(settings: Settings) -> BaseChatModel:
     """``openai`` (an endpoint), ``local`` (llama.cpp in-process, the default) or ``fake`` (scripted)."""
     provider = settings.provider
     if provider == "openai":
+        # lazy: langchain-openai takes a second to import, and only this provider needs it
         from assistant.llm.openai_provider import build_openai
 
         return build_openai(settings)
@@ -33,9 +36,6 @@ def build_local(settings: Settings) -> BaseChatModel:
     Shared prompt prefixes already evaluated by any process (state files under ``LAYER8_HOME/cache/llm``)
     are loaded with it, so this process does not evaluate them again.
     """
-    from assistant.llm.engine import LlamaEngine
-    from assistant.llm.local import LocalChatModel
-
     model = gguf.model_file(settings.home, settings.gguf_path, settings.gguf_sha256)
     path = gguf.verify(model)
     engine = LlamaEngine(

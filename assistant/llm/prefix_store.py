@@ -1,8 +1,9 @@
 """Evaluated prompt prefixes kept on disk as llama.cpp state files, shared by every process on the machine.
 
 Evaluating the shared prefix (system prompt and tools block) costs tens of seconds on a slow 2-core box; its
-llama.cpp state is ~28 KB a token, written in ~0.2 s and restored in ~0.06 s (PITFALLS). So `layer8 serve`,
-`layer8 ask`, `layer8 chat` and `layer8 worker` load the file instead of evaluating the prefix again.
+llama.cpp state is ~28 KB a token, written in ~0.2 s and restored in ~0.06 s (measured on a 1,441-token
+prefix). So `layer8 serve`, `layer8 ask`, `layer8 chat` and `layer8 worker` load the file instead of
+evaluating the prefix again.
 
 A state is only valid for the exact model and the exact tokens it was computed from: a file is named by the
 model's SHA-256 and the SHA-256 of its tokens, and its header repeats both (with the context size and the

@@ -14,7 +14,7 @@ from typing import Annotated
 from fastapi import Depends, Header
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from channels.api.deps import ContainerDep, SessionDep
+from channels.api.deps import SessionDep, SettingsDep
 from network.errors import PermissionDenied, Unauthenticated
 from network.models import Role
 from network.tokens import Principal, authenticate
@@ -31,7 +31,7 @@ Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 
 
 def get_principal(
-    container: ContainerDep,
+    settings: SettingsDep,
     session: SessionDep,
     credentials: Credentials,
     case_id: Annotated[
@@ -41,7 +41,7 @@ def get_principal(
 ) -> Principal:
     if credentials is None:
         raise Unauthenticated("a bearer token is required")
-    admin = container.settings.admin_token
+    admin = settings.admin_token
     return authenticate(
         session,
         credentials.credentials,
@@ -66,4 +66,5 @@ def require_role(*roles: Role) -> Callable[[Principal], Principal]:
 
 
 StaffDep = Annotated[Principal, Depends(require_role(Role.AGENT, Role.ADMIN))]
+SubscriberDep = Annotated[Principal, Depends(require_role(Role.SUBSCRIBER))]
 AdminDep = Annotated[Principal, Depends(require_role(Role.ADMIN))]

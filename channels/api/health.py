@@ -13,14 +13,15 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI, Request
 from pydantic import BaseModel
-from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from assistant.container import Layer8
 from assistant.warmup import ModelStatus, Warmup
-from channels.api.deps import ContainerDep
+from channels.api.deps import DbDep
+from channels.api.lifespan import on_lifespan
 from channels.api.version import VERSION
+from channels.ports import Parts
 from network.errors import Layer8Error
+from network.migrate import schema_revision
 
 router = APIRouter(tags=["operations"])
 
@@ -39,26 +40,25 @@ class ServiceUnavailable(Layer8Error):
 
 
 @router.get("/healthz", response_model=Health, summary="Liveness, database and chat model check")
-def healthz(container: ContainerDep, request: Request) -> Health:
+def healthz(db: DbDep, request: Request) -> Health:
     try:
-        with container.db.read() as session:
-            revision = session.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        with db.read() as session:
+            revision = schema_revision(session)
     except SQLAlchemyError:
         raise ServiceUnavailable("the database is unreachable or not migrated (run `layer8 init`)") from None
     warmup: Warmup = request.app.state.warmup
     return Health(
         status="ok",
         version=VERSION,
-        database=container.db.dialect,
+        database=db.dialect,
         schema_revision=revision,
         model=warmup.status,
     )
 
 
-def install(app: FastAPI, container: Layer8) -> None:
-    from channels.api.app import on_lifespan  # the app module installs this edge: imported when it runs
-
-    app.state.warmup = Warmup(container)
+def install(app: FastAPI, container: Parts) -> None:
+    """The route, and the warm-up started with the server (the composition root puts the
+    :class:`~assistant.warmup.Warmup` on ``app.state.warmup``)."""
     app.include_router(router)
     on_lifespan(app, _warm_in_background)
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 from pydantic import BaseModel
 
-from assistant.container import Layer8
 from channels.api.auth import PrincipalDep
-from channels.api.deps import ContainerDep, SessionDep
+from channels.api.deps import SessionDep, SettingsDep
 from channels.api.problems import PROBLEM_RESPONSES
+from channels.ports import Parts
 from network import directory
 from network.directory import SubscriberView
 
@@ -25,11 +25,11 @@ class Me(BaseModel):
 
 
 @router.get("/me", response_model=Me, summary="The authenticated principal")
-def me(principal: PrincipalDep, session: SessionDep, container: ContainerDep) -> Me:
+def me(principal: PrincipalDep, session: SessionDep, settings: SettingsDep) -> Me:
     subscriber = None
     if principal.subscriber_id:
         subscriber = directory.get_subscriber(
-            session, principal.subscriber_id, viewer=principal.actor, tenant=container.settings.tenant
+            session, principal.subscriber_id, viewer=principal.actor, tenant=settings.tenant
         )
     return Me(
         role=principal.role.value,
@@ -41,5 +41,5 @@ def me(principal: PrincipalDep, session: SessionDep, container: ContainerDep) ->
     )
 
 
-def install(app: FastAPI, container: Layer8) -> None:
+def install(app: FastAPI, container: Parts) -> None:
     app.include_router(router)

@@ -7,10 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, FastAPI, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from assistant.container import Layer8
+from assistant.settings import Settings
 from channels.api.auth import PrincipalDep, StaffDep
-from channels.api.deps import ContainerDep, SessionDep
+from channels.api.deps import SessionDep, SettingsDep
 from channels.api.problems import PROBLEM_RESPONSES
+from channels.ports import Parts
 from network import directory
 from network.directory import MAX_LIMIT, MAX_OFFSET, MAX_QUERY, Page, ProfileView, SubscriberView
 
@@ -40,7 +41,7 @@ class SearchRequest(BaseModel):
 def search_subscribers(
     staff: StaffDep,
     session: SessionDep,
-    container: ContainerDep,
+    settings: SettingsDep,
     q: Text = None,
     industry: Text = None,
     place: Text = None,
@@ -49,37 +50,33 @@ def search_subscribers(
 ) -> Page:
     """Match ``q`` against name, phone or account number, industry and place; ordered by name."""
     search = SearchRequest(q=q, industry=industry, place=place, limit=limit, offset=offset)
-    return _search(session, container, search)
+    return _search(session, settings, search)
 
 
 @router.post("/subscribers/search", response_model=Page, summary="Search subscribers with a JSON body")
 def search_subscribers_body(
-    search: SearchRequest, staff: StaffDep, session: SessionDep, container: ContainerDep
+    search: SearchRequest, staff: StaffDep, session: SessionDep, settings: SettingsDep
 ) -> Page:
-    return _search(session, container, search)
+    return _search(session, settings, search)
 
 
 @router.get("/subscribers/{subscriber_id}", response_model=SubscriberView, summary="One subscriber")
 def get_subscriber(
-    subscriber_id: SubscriberId, principal: PrincipalDep, session: SessionDep, container: ContainerDep
+    subscriber_id: SubscriberId, principal: PrincipalDep, session: SessionDep, settings: SettingsDep
 ) -> SubscriberView:
     """A subscriber may read only itself: any other id is 404, whether or not it exists."""
-    return directory.get_subscriber(
-        session, subscriber_id, viewer=principal.actor, tenant=container.settings.tenant
-    )
+    return directory.get_subscriber(session, subscriber_id, viewer=principal.actor, tenant=settings.tenant)
 
 
 @router.get("/subscribers/{subscriber_id}/profile", response_model=ProfileView, summary="A profile")
 def get_profile(
-    subscriber_id: SubscriberId, principal: PrincipalDep, session: SessionDep, container: ContainerDep
+    subscriber_id: SubscriberId, principal: PrincipalDep, session: SessionDep, settings: SettingsDep
 ) -> ProfileView:
     """The profile with each field's source (declared or inferred and confirmed)."""
-    return directory.profile_view(
-        session, subscriber_id, viewer=principal.actor, tenant=container.settings.tenant
-    )
+    return directory.profile_view(session, subscriber_id, viewer=principal.actor, tenant=settings.tenant)
 
 
-def _search(session: SessionDep, container: Layer8, search: SearchRequest) -> Page:
+def _search(session: SessionDep, settings: Settings, search: SearchRequest) -> Page:
     return directory.search_subscribers(
         session,
         search.q,
@@ -87,9 +84,9 @@ def _search(session: SessionDep, container: Layer8, search: SearchRequest) -> Pa
         search.offset,
         industry=search.industry,
         place=search.place,
-        tenant=container.settings.tenant,
+        tenant=settings.tenant,
     )
 
 
-def install(app: FastAPI, container: Layer8) -> None:
+def install(app: FastAPI, container: Parts) -> None:
     app.include_router(router)

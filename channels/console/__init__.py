@@ -15,16 +15,16 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
+from channels.console import act_routes, dashboard, handoff_routes, pages
+from channels.console.auth import ConsoleState
+from channels.console.sessions import signer_for
+from channels.console.web import STATIC
+
 if TYPE_CHECKING:
-    from assistant.container import Layer8
+    from channels.ports import Parts
 
 
-def install(app: FastAPI, container: Layer8) -> None:
-    from channels.console import act_routes, dashboard, handoff_routes, pages
-    from channels.console.auth import ConsoleState
-    from channels.console.sessions import signer_for
-    from channels.console.web import STATIC
-
+def install(app: FastAPI, container: Parts) -> None:
     secret = container.settings.console_secret
     app.state.console = ConsoleState(signer_for(secret.get_secret_value() if secret else None))
     app.include_router(pages.router)

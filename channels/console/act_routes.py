@@ -9,8 +9,7 @@ from fastapi import APIRouter, Path, Request, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
-from channels.api.deps import ContainerDep
-from channels.console import cases as case_rules
+from channels.api.deps import DbDep
 from channels.console.acts import (
     EDITABLE,
     DealInput,
@@ -24,6 +23,7 @@ from channels.console.web import ConsoleRoute, redirect
 from network.actor import Actor
 from network.errors import InvalidInput
 from network.models import Role
+from network.services import cases as case_rules
 
 router = APIRouter(prefix="/console", route_class=ConsoleRoute, include_in_schema=False)
 Id = Annotated[str, Path(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_-]+$")]
@@ -61,14 +61,12 @@ def _page(subscriber_id: str) -> str:
 
 
 @router.post("/subscribers/{subscriber_id}/cases")
-async def open_case(
-    request: Request, subscriber_id: Id, session: PostDep, container: ContainerDep
-) -> Response:
+async def open_case(request: Request, subscriber_id: Id, session: PostDep, db: DbDep) -> Response:
     agent = require_agent(session)
     fields = await _fields(request)
 
     def work() -> None:
-        with container.db.transaction(Actor(Role.AGENT, agent)) as db_session:
+        with db.transaction(Actor(Role.AGENT, agent)) as db_session:
             case_rules.open_case(db_session, agent, subscriber_id, fields.get("reason", ""), _method(fields))
 
     await run_in_threadpool(work)
@@ -76,39 +74,35 @@ async def open_case(
 
 
 @router.post("/cases/{case_id}/authenticate")
-async def authenticate(request: Request, case_id: Id, session: PostDep, container: ContainerDep) -> Response:
+async def authenticate(request: Request, case_id: Id, session: PostDep, db: DbDep) -> Response:
     agent = require_agent(session)
     fields = await _fields(request)
 
     def work() -> str:
-        with container.db.transaction(Actor.agent(agent, case_id)) as db_session:
+        with db.transaction(Actor.agent(agent, case_id)) as db_session:
             return case_rules.record_authentication(db_session, agent, case_id, _method(fields)).subscriber_id
 
     return redirect(_page(await run_in_threadpool(work)), "case_authenticated")
 
 
 @router.post("/cases/{case_id}/close")
-async def close_case(case_id: Id, session: PostDep, container: ContainerDep) -> Response:
+async def close_case(case_id: Id, session: PostDep, db: DbDep) -> Response:
     agent = require_agent(session)
 
     def work() -> str:
-        with container.db.transaction(Actor.agent(agent, case_id)) as db_session:
+        with db.transaction(Actor.agent(agent, case_id)) as db_session:
             return case_rules.close_case(db_session, agent, case_id).subscriber_id
 
     return redirect(_page(await run_in_threadpool(work)), "case_closed")
 
 
-async def _on_behalf(
-    request: Request, subscriber_id: str, session: PostDep, container: ContainerDep
-) -> OnBehalf:
-    return OnBehalf(container.db, require_agent(session), await _case_id(request), subscriber_id)
+async def _on_behalf(request: Request, subscriber_id: str, session: PostDep, db: DbDep) -> OnBehalf:
+    return OnBehalf(db, require_agent(session), await _case_id(request), subscriber_id)
 
 
 @router.post("/subscribers/{subscriber_id}/profile")
-async def update_profile(
-    request: Request, subscriber_id: Id, session: PostDep, container: ContainerDep
-) -> Response:
-    acts = await _on_behalf(request, subscriber_id, session, container)
+async def update_profile(request: Request, subscriber_id: Id, session: PostDep, db: DbDep) -> Response:
+    acts = await _on_behalf(request, subscriber_id, session, db)
     fields = await _fields(request)
     values = {name: (fields[name].strip() or None) for name in EDITABLE if name in fields}
     changed = await run_in_threadpool(acts.update_profile, values)
@@ -116,10 +110,8 @@ async def update_profile(
 
 
 @router.post("/subscribers/{subscriber_id}/introductions")
-async def request_introduction(
-    request: Request, subscriber_id: Id, session: PostDep, container: ContainerDep
-) -> Response:
-    acts = await _on_behalf(request, subscriber_id, session, container)
+async def request_introduction(request: Request, subscriber_id: Id, session: PostDep, db: DbDep) -> Response:
+    acts = await _on_behalf(request, subscriber_id, session, db)
     await run_in_threadpool(
         acts.request_introduction, IntroductionRequest.model_validate(await _fields(request))
     )
@@ -127,10 +119,8 @@ async def request_introduction(
 
 
 @router.post("/subscribers/{subscriber_id}/introductions/answer")
-async def answer_introduction(
-    request: Request, subscriber_id: Id, session: PostDep, container: ContainerDep
-) -> Response:
-    acts = await _on_behalf(request, subscriber_id, session, container)
+async def answer_introduction(request: Request, subscriber_id: Id, session: PostDep, db: DbDep) -> Response:
+    acts = await _on_behalf(request, subscriber_id, session, db)
     await run_in_threadpool(
         acts.answer_introduction, IntroductionAnswer.model_validate(await _fields(request))
     )
@@ -138,18 +128,14 @@ async def answer_introduction(
 
 
 @router.post("/subscribers/{subscriber_id}/referrals")
-async def log_referral(
-    request: Request, subscriber_id: Id, session: PostDep, container: ContainerDep
-) -> Response:
-    acts = await _on_behalf(request, subscriber_id, session, container)
+async def log_referral(request: Request, subscriber_id: Id, session: PostDep, db: DbDep) -> Response:
+    acts = await _on_behalf(request, subscriber_id, session, db)
     await run_in_threadpool(acts.log_referral, ReferralInput.model_validate(await _fields(request)))
     return redirect(_page(subscriber_id), "referral_logged")
 
 
 @router.post("/subscribers/{subscriber_id}/deals")
-async def record_deal(
-    request: Request, subscriber_id: Id, session: PostDep, container: ContainerDep
-) -> Response:
-    acts = await _on_behalf(request, subscriber_id, session, container)
+async def record_deal(request: Request, subscriber_id: Id, session: PostDep, db: DbDep) -> Response:
+    acts = await _on_behalf(request, subscriber_id, session, db)
     await run_in_threadpool(acts.record_deal, DealInput.model_validate(await _fields(request)))
     return redirect(_page(subscriber_id), "deal_recorded")

@@ -2,7 +2,7 @@
 
 Every act runs in ``db.transaction(Actor.agent(agent_id, case_id))`` and first checks, in that same
 transaction, that the case is the agent's own open case for this subscriber with a recorded customer
-authentication (:func:`~channels.console.cases.require_acting_case`). The domain services then apply their
+authentication (:func:`~network.services.cases.require_acting_case`). The domain services then apply their
 own rules; every row they write is audited with the agent and the case, and one ``on_behalf.*`` event
 names the act itself.
 """
@@ -14,16 +14,14 @@ from datetime import date
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from channels.console.cases import require_acting_case
-from network import audit
+from network import audit, idempotency
 from network.actor import Actor
 from network.db import Database
-from network.models import IdempotencyKey
 from network.money import parse_money
 from network.services import deals, introductions, profiles, referrals
+from network.services.cases import require_acting_case
 
 T = TypeVar("T")
 EDITABLE = (
@@ -164,7 +162,7 @@ class OnBehalf:
         key = f"console:{self.subscriber_id}:{form.idempotency_key}"
 
         def work(session: Session) -> str:
-            if session.scalar(select(IdempotencyKey.id).where(_deal_key(key))) is not None:
+            if idempotency.seen(session, "deal", key):
                 session.info["on_behalf_act"] = "deal_retried"
             result = deals.record_deal_once(
                 session,
@@ -186,10 +184,6 @@ class OnBehalf:
             currency=money.currency,
             source=form.source,
         )
-
-
-def _deal_key(key: str) -> Any:
-    return (IdempotencyKey.scope == "deal") & (IdempotencyKey.key == key)
 
 
 def _differs(current: Any, value: str | None) -> bool:

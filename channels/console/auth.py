@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from fastapi import Depends, Request
 
-from channels.api.deps import ContainerDep
+from channels.api.deps import DbDep, SettingsDep
 from channels.console.sessions import COOKIE, ConsoleSession, Signer, still_valid
 from channels.console.web import SignInRequired
 from network.actor import Actor
@@ -33,12 +33,12 @@ def console_state(request: Request) -> ConsoleState:
     return state
 
 
-def current_session(request: Request, container: ContainerDep) -> ConsoleSession:
+def current_session(request: Request, db: DbDep, settings: SettingsDep) -> ConsoleSession:
     session = console_state(request).signer.loads(request.cookies.get(COOKIE))
     if session is None:
         raise SignInRequired
-    admin = container.settings.admin_token
-    with container.db.read() as db_session:
+    admin = settings.admin_token
+    with db.read() as db_session:
         if not still_valid(db_session, session, admin_token=admin.get_secret_value() if admin else None):
             raise SignInRequired
     request.state.console_session = session

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Query, Request, Response
 from markupsafe import Markup
 
 from channels.api.auth import StaffDep
-from channels.api.deps import ContainerDep, SessionDep
+from channels.api.deps import DbDep, SessionDep, SettingsDep
 from channels.api.problems import PROBLEM_RESPONSES
 from channels.console import charts
 from channels.console.auth import SessionDep as ConsoleSessionDep
@@ -37,14 +37,14 @@ PRESETS = (("Last 30 days", 30), ("Last 90 days", 90), ("Last 12 months", 365))
 def metrics_json(
     staff: StaffDep,
     session: SessionDep,
-    container: ContainerDep,
+    settings: SettingsDep,
     start: From = None,
     end: To = None,
     region: Region = None,
 ) -> Metrics:
     """Funnel, closed business and incentives by period, engagement, rates, top industries and supply
     chains for ``from``..``to`` (dates, inclusive) and an optional region."""
-    query = MetricsQuery.around(start, end, region, container.settings.tenant)
+    query = MetricsQuery.around(start, end, region, settings.tenant)
     return metrics.compute(session, query)
 
 
@@ -119,14 +119,14 @@ def _figures(m: Metrics, currency: str) -> dict[str, Any]:
 def dashboard(
     request: Request,
     session: ConsoleSessionDep,
-    container: ContainerDep,
+    db: DbDep,
+    settings: SettingsDep,
     start: From = None,
     end: To = None,
     region: Region = None,
 ) -> Response:
-    settings = container.settings
     query = MetricsQuery.around(start, end, region, settings.tenant)
-    with container.db.read() as db_session:
+    with db.read() as db_session:
         figures = metrics.compute(db_session, query)
         regions = metrics.regions(db_session, settings.tenant)
     today = utcnow().date()

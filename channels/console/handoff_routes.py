@@ -8,34 +8,31 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Path, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from channels.api.deps import ContainerDep
+from channels.api.deps import DbDep, SettingsDep
 from channels.console.auth import PostDep, SessionDep, require_agent
-from channels.console.handoffs import MAX_REPLY, Handoffs, messages, queue
 from channels.console.web import ConsoleRoute, redirect, render
 from network import directory
-from network.errors import NotFound
-from network.models import Conversation
+from network.services import handoffs
+from network.services.handoffs import MAX_REPLY, Handoffs, messages, queue
 
 router = APIRouter(prefix="/console", route_class=ConsoleRoute, include_in_schema=False)
 Id = Annotated[str, Path(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_-]+$")]
 
 
 @router.get("/handoffs")
-def handoff_queue(request: Request, session: SessionDep, container: ContainerDep) -> Response:
-    with container.db.read() as db_session:
-        items = queue(db_session, container.settings.tenant)
+def handoff_queue(request: Request, session: SessionDep, db: DbDep, settings: SettingsDep) -> Response:
+    with db.read() as db_session:
+        items = queue(db_session, settings.tenant)
     return render(request, "handoffs.html", items=items)
 
 
 @router.get("/conversations/{conversation_id}")
 def conversation(
-    request: Request, conversation_id: Id, session: SessionDep, container: ContainerDep
+    request: Request, conversation_id: Id, session: SessionDep, db: DbDep, settings: SettingsDep
 ) -> Response:
-    tenant = container.settings.tenant
-    with container.db.read() as db_session:
-        found = db_session.get(Conversation, conversation_id)
-        if found is None:
-            raise NotFound(f"no conversation {conversation_id!r}")
+    tenant = settings.tenant
+    with db.read() as db_session:
+        found = handoffs.conversation(db_session, conversation_id)
         card = directory.subscriber_card(db_session, found.subscriber_id, tenant=tenant)
         return render(
             request,
@@ -52,8 +49,8 @@ def _page(conversation_id: str) -> str:
 
 
 @router.post("/conversations/{conversation_id}/pick-up")
-async def pick_up(conversation_id: Id, session: PostDep, container: ContainerDep) -> Response:
-    await run_in_threadpool(Handoffs(container.db, require_agent(session)).pick_up, conversation_id)
+async def pick_up(conversation_id: Id, session: PostDep, db: DbDep) -> Response:
+    await run_in_threadpool(Handoffs(db, require_agent(session)).pick_up, conversation_id)
     return redirect(_page(conversation_id), "picked_up")
 
 
@@ -61,14 +58,14 @@ async def pick_up(conversation_id: Id, session: PostDep, container: ContainerDep
 async def reply(
     conversation_id: Id,
     session: PostDep,
-    container: ContainerDep,
+    db: DbDep,
     text: Annotated[str, Form(max_length=MAX_REPLY)] = "",
 ) -> Response:
-    await run_in_threadpool(Handoffs(container.db, require_agent(session)).reply, conversation_id, text)
+    await run_in_threadpool(Handoffs(db, require_agent(session)).reply, conversation_id, text)
     return redirect(_page(conversation_id), "replied")
 
 
 @router.post("/conversations/{conversation_id}/hand-back")
-async def hand_back(conversation_id: Id, session: PostDep, container: ContainerDep) -> Response:
-    await run_in_threadpool(Handoffs(container.db, require_agent(session)).hand_back, conversation_id)
+async def hand_back(conversation_id: Id, session: PostDep, db: DbDep) -> Response:
+    await run_in_threadpool(Handoffs(db, require_agent(session)).hand_back, conversation_id)
     return redirect(_page(conversation_id), "handed_back")

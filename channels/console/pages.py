@@ -8,18 +8,18 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Path, Query, Request, Response
 
-from channels.api.deps import ContainerDep
-from channels.console import cases as case_rules
+from channels.api.deps import DbDep, SettingsDep
 from channels.console.acts import EDITABLE, label
 from channels.console.auth import PostDep, SessionDep, check_origin, viewer
-from channels.console.handoffs import queue
 from channels.console.sessions import COOKIE, PATH, cookie_is_secure, open_session
-from channels.console.views import money, subscriber_page
 from channels.console.web import ConsoleRoute, redirect, render
 from network import directory
 from network.directory import MAX_QUERY
 from network.errors import Unauthenticated
 from network.ids import utcnow
+from network.operator_views import money, subscriber_page
+from network.services import cases as case_rules
+from network.services.handoffs import queue
 
 router = APIRouter(prefix="/console", route_class=ConsoleRoute, include_in_schema=False)
 PRE_COOKIE = "layer8_console_signin"
@@ -69,7 +69,8 @@ def sign_in_form(request: Request) -> Response:
 @router.post("/sign-in")
 def sign_in(
     request: Request,
-    container: ContainerDep,
+    db: DbDep,
+    settings: SettingsDep,
     token: Annotated[str, Form(max_length=300)] = "",
     pre: Annotated[str, Form(max_length=100)] = "",
     next: Annotated[str, Form(max_length=500)] = "/console",
@@ -78,10 +79,9 @@ def sign_in(
     cookie = request.cookies.get(PRE_COOKIE, "")
     if not pre or not hmac.compare_digest(pre.encode(), cookie.encode()):
         return _sign_in_page(request, 403, "The sign-in form expired. Please try again.")
-    settings = container.settings
     admin = settings.admin_token.get_secret_value() if settings.admin_token else None
     try:
-        with container.db.read() as db_session:
+        with db.read() as db_session:
             session = open_session(db_session, token, admin_token=admin, hours=settings.console_session_hours)
     except Unauthenticated:
         return _sign_in_page(request, 401, "That token is not a valid support-agent token.")
@@ -105,14 +105,15 @@ def sign_out(session: PostDep) -> Response:
 def search(
     request: Request,
     session: SessionDep,
-    container: ContainerDep,
+    db: DbDep,
+    settings: SettingsDep,
     q: Text = None,
     industry: Text = None,
     place: Text = None,
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> Response:
-    tenant = container.settings.tenant
-    with container.db.read() as db_session:
+    tenant = settings.tenant
+    with db.read() as db_session:
         searched = any((q, industry, place))
         results = (
             directory.search_subscribers(
@@ -143,15 +144,15 @@ def search(
 
 @router.get("/subscribers/{subscriber_id}")
 def subscriber(
-    request: Request, subscriber_id: SubscriberId, session: SessionDep, container: ContainerDep
+    request: Request, subscriber_id: SubscriberId, session: SessionDep, db: DbDep, settings: SettingsDep
 ) -> Response:
-    with container.db.read() as db_session:
+    with db.read() as db_session:
         page = subscriber_page(
             db_session,
             subscriber_id,
             agent_id=session.agent_id,
             viewer=viewer(session),
-            tenant=container.settings.tenant,
+            tenant=settings.tenant,
         )
         return render(
             request,
@@ -163,6 +164,6 @@ def subscriber(
             auth_methods=case_rules.AUTH_METHODS,
             idempotency_key=secrets.token_urlsafe(12),
             is_agent=session.is_agent,
-            default_currency=container.settings.default_currency,
+            default_currency=settings.default_currency,
             today=utcnow().date().isoformat(),
         )

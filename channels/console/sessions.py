@@ -19,9 +19,10 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
+from network import tokens
 from network.errors import Unauthenticated
 from network.ids import utcnow
-from network.models import ApiToken, Role
+from network.models import Role
 from network.tokens import hash_token
 
 logger = logging.getLogger(__name__)
@@ -90,7 +91,7 @@ def open_session(db_session: Session, token: str, *, admin_token: str | None, ho
     csrf = secrets.token_urlsafe(24)
     if admin_token and hmac.compare_digest(digest.encode(), hash_token(admin_token).encode()):
         return ConsoleSession(Role.ADMIN.value, "admin", digest, csrf, expires)
-    row = db_session.get(ApiToken, digest) if 0 < len(token) <= 256 else None
+    row = tokens.find(db_session, digest) if 0 < len(token) <= 256 else None
     if row is None or row.revoked_at is not None or row.role not in (Role.AGENT, Role.ADMIN):
         raise Unauthenticated("that is not a valid support-agent token")
     name = row.agent_id or f"admin:{digest[:12]}"
@@ -103,7 +104,7 @@ def still_valid(db_session: Session, session: ConsoleSession, *, admin_token: st
         return bool(admin_token) and hmac.compare_digest(
             session.token_hash.encode(), hash_token(admin_token or "").encode()
         )
-    row = db_session.get(ApiToken, session.token_hash)
+    row = tokens.find(db_session, session.token_hash)
     if row is None or row.revoked_at is not None or row.role != session.role:
         return False
     return (row.agent_id or f"admin:{row.token_hash[:12]}") == session.agent_id

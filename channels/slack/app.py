@@ -19,10 +19,11 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
-from channels import dedup, texts
+from channels import texts
 from channels.commands import COMMANDS
 from channels.slack import events
 from channels.slack.blocks import ACTION_PREFIX
+from network import dedup
 from network.errors import Busy
 
 if TYPE_CHECKING:

@@ -14,7 +14,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import Response
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 
-from assistant.container import Layer8
+from channels.ports import Parts
 from channels.runtime import runtime_for
 from channels.slack import verify
 from channels.slack.app import build_app
@@ -29,7 +29,7 @@ class SlackNotConfigured(Layer8Error):
     status = 503
 
 
-def router(container: Layer8) -> APIRouter:
+def router(container: Parts) -> APIRouter:
     """The route; ``app.state.clock`` (seconds, like ``time.time``) may replace the clock in tests."""
     routes = APIRouter(tags=["slack"])
     secret = container.settings.slack_signing_secret
@@ -43,11 +43,11 @@ def router(container: Layer8) -> APIRouter:
         now = getattr(request.app.state, "clock", time.time)()
         verify.verify(request.headers, body, secret.get_secret_value().encode(), now)
         if "handler" not in state:
-            state["handler"] = AsyncSlackRequestHandler(build_app(runtime_for(request.app, container)))
+            state["handler"] = AsyncSlackRequestHandler(build_app(runtime_for(request.app)))
         return await state["handler"].handle(request)
 
     return routes
 
 
-def install(app: FastAPI, container: Layer8) -> None:
+def install(app: FastAPI, container: Parts) -> None:
     app.include_router(router(container))

@@ -14,11 +14,13 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
-from assistant import phrases
 from assistant.messages import Action, InboundMessage, OutboundReply
-from channels import dedup, feedback, linking, texts
+from channels import texts
 from channels.slack import blocks
 from channels.slack.events import reply_thread, thread_key
+from network import dedup
+from network.services import feedback, linking
+from tools import phrases
 
 if TYPE_CHECKING:
     from channels.runtime import ChannelRuntime

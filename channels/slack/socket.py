@@ -12,8 +12,6 @@ import logging
 
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
-from assistant.container import Layer8
-from channels import notify
 from channels.runtime import ChannelRuntime
 from channels.slack.app import build_app
 from network.errors import InvalidInput
@@ -21,13 +19,11 @@ from network.errors import InvalidInput
 logger = logging.getLogger(__name__)
 
 
-async def run_socket_mode(container: Layer8, *, stop: asyncio.Event | None = None) -> None:
+async def run_socket_mode(runtime: ChannelRuntime, *, stop: asyncio.Event | None = None) -> None:
     """Connect and serve until ``stop`` is set (or forever)."""
-    settings = container.settings
+    settings = runtime.settings
     if settings.slack_app_token is None or settings.slack_bot_token is None:
         raise InvalidInput("Socket Mode needs LAYER8_SLACK_APP_TOKEN and LAYER8_SLACK_BOT_TOKEN")
-    runtime = ChannelRuntime(container)
-    notify.subscribe(container.db.events, runtime)
     handler = AsyncSocketModeHandler(build_app(runtime), settings.slack_app_token.get_secret_value())
     await handler.connect_async()  # type: ignore[no-untyped-call]
     logger.info("connected to Slack over Socket Mode")

@@ -1,9 +1,9 @@
 """Slack request signatures (v0), checked before bolt sees the request.
 
 slack-sdk 3.48 turns a non-numeric ``X-Slack-Request-Timestamp`` into a ``ValueError`` and bolt then answers
-500 (PITFALLS), so the timestamp is validated here first: missing, non-numeric or more than 300 s away from
-now is 401, and so is a bad signature. Digests are compared as bytes (``hmac.compare_digest`` refuses
-non-ASCII ``str``).
+500 (seen with slack-sdk 3.48 and slack-bolt 1.30), so the timestamp is validated here first: missing,
+non-numeric or more than 300 s away from now is 401, and so is a bad signature. Digests are compared as bytes
+(``hmac.compare_digest`` refuses non-ASCII ``str``).
 """
 
 from __future__ import annotations

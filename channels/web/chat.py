@@ -14,27 +14,26 @@ import logging
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import asdict
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from assistant import phrases
-from assistant.container import Layer8
 from assistant.messages import Action, InboundMessage, OutboundReply
-from channels import feedback
-from channels.api.auth import require_role
+from channels.api.auth import SubscriberDep
 from channels.options import choices_of
+from channels.ports import Parts
 from channels.runtime import ChannelRuntime, RuntimeDep
+from channels.web import history
 from network.db import Database
 from network.errors import InvalidInput, Layer8Error, NotFound
-from network.models import Role
+from network.services import feedback
 from network.tokens import Principal
+from tools import phrases
 
 logger = logging.getLogger(__name__)
-SubscriberDep = Annotated[Principal, Depends(require_role(Role.SUBSCRIBER))]
 
 
 class ChatRequest(BaseModel):
@@ -181,8 +180,6 @@ def _sse(event: str, data: dict[str, Any]) -> bytes:
     return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n".encode()
 
 
-def install(app: FastAPI, container: Layer8) -> None:
-    from channels.web import history
-
+def install(app: FastAPI, container: Parts) -> None:
     app.include_router(router)
     app.include_router(history.router)

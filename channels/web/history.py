@@ -13,12 +13,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
-from sqlalchemy import func, select
 
+from channels.api.auth import SubscriberDep
 from channels.runtime import RuntimeDep
-from channels.web.chat import SubscriberDep
+from network import conversations
 from network.db import Database
-from network.models import Conversation, Message
 
 SHOWN_ROLES = ("user", "assistant", "agent")
 LIMIT = 100
@@ -41,26 +40,11 @@ class ThreadMessages(BaseModel):
 def thread_messages(db: Database, subscriber_id: str, thread: str, after: int) -> ThreadMessages:
     key = f"web:{subscriber_id}:{thread}"
     with db.read() as session:
-        conversation = session.scalars(
-            select(Conversation).where(
-                Conversation.channel == "web",
-                Conversation.thread_key == key,
-                Conversation.subscriber_id == subscriber_id,
-            )
-        ).first()
+        conversation = conversations.find_thread(session, "web", key, subscriber_id)
         if conversation is None:
             return ThreadMessages(thread=thread, mode="assistant", last_seq=0, messages=[])
-        rows = session.scalars(
-            select(Message)
-            .where(
-                Message.conversation_id == conversation.id,
-                Message.seq > after,
-                Message.role.in_(SHOWN_ROLES),
-            )
-            .order_by(Message.seq)
-            .limit(LIMIT)
-        ).all()
-        last = session.scalar(select(func.max(Message.seq)).where(Message.conversation_id == conversation.id))
+        rows = conversations.messages_after(session, conversation.id, after, SHOWN_ROLES, LIMIT)
+        last = conversations.last_seq(session, conversation.id)
         return ThreadMessages(
             thread=thread,
             mode=conversation.mode,

@@ -14,7 +14,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.responses import FileResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from assistant.container import Layer8
+from channels.ports import Parts
 
 STATIC = Path(str(resources.files("channels.web") / "static"))
 SECURITY_HEADERS = {
@@ -46,6 +46,6 @@ async def chat_page_slash() -> RedirectResponse:
     return RedirectResponse("/chat", status_code=308)
 
 
-def install(app: FastAPI, container: Layer8) -> None:
+def install(app: FastAPI, container: Parts) -> None:
     app.include_router(router)
     app.mount("/chat/static", StaticFiles(directory=STATIC), name="chat-static")

@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from assistant.messages import Action, InboundMessage
-from channels import dedup, feedback
+from network import dedup
 from network.errors import Layer8Error
+from network.services import feedback
 
 if TYPE_CHECKING:
     from channels.runtime import ChannelRuntime

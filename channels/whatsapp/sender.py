@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from assistant.messages import OutboundReply
+from assistant.settings import Settings
 from channels import texts
 from channels.whatsapp import render
 from channels.whatsapp.graph import GraphClient
@@ -33,6 +34,14 @@ class WhatsAppSender:
     templates: dict[str, str] = field(default_factory=dict)
     language: str = "en"
     clock: Callable[[], datetime] = utcnow
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> WhatsAppSender:
+        graph = GraphClient.from_settings(settings)
+        return cls(graph, dict(settings.whatsapp_templates), settings.whatsapp_template_language)
+
+    def close(self) -> None:
+        self.graph.close()
 
     def send(
         self, to: str, reply: OutboundReply, *, last_inbound_at: datetime | None, purpose: str = "default"

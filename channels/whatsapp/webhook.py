@@ -19,11 +19,11 @@ from typing import Annotated
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
-from assistant.container import Layer8
-from channels import dedup
+from channels.ports import Parts
 from channels.runtime import ChannelRuntime, runtime_for
 from channels.whatsapp import signature
 from channels.whatsapp.parse import Incoming, parse
+from network import dedup
 from network.errors import Busy, InvalidInput, Layer8Error, PermissionDenied
 
 logger = logging.getLogger(__name__)
@@ -41,7 +41,7 @@ class WhatsAppNotConfigured(Layer8Error):
     status = 503
 
 
-def router(container: Layer8) -> APIRouter:
+def router(container: Parts) -> APIRouter:
     routes = APIRouter(tags=["whatsapp"])
     settings = container.settings
 
@@ -76,7 +76,7 @@ def router(container: Layer8) -> APIRouter:
         mine = settings.whatsapp_phone_number_id
         items = [i for i in parsed.items if not mine or i.phone_number_id in (None, mine)]
         if items:
-            await _accept(runtime_for(request.app, container), items, time.time())
+            await _accept(runtime_for(request.app), items, time.time())
         return JSONResponse(
             {"received": len(items), "ignored": parsed.ignored + len(parsed.items) - len(items)}
         )
@@ -97,5 +97,5 @@ async def _accept(rt: ChannelRuntime, items: list[Incoming], received_at: float)
             raise
 
 
-def install(app: FastAPI, container: Layer8) -> None:
+def install(app: FastAPI, container: Parts) -> None:
     app.include_router(router(container))

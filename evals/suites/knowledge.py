@@ -20,10 +20,11 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
+from assistant.messages import InboundMessage
 from evals.context import EvalContext
-from evals.player import CHANNEL
+from evals.player import CHANNEL, join_cast
 from evals.result import SuiteResult, share, timing
-from evals.scenario import DATA
+from evals.scenario import DATA, Member, Scenario
 from evals.scripted import Script
 
 NAME = "knowledge"
@@ -75,8 +76,6 @@ def answer_row(
     layer8: Any, script: Script | None, me: str, number: int, question: dict[str, Any]
 ) -> dict[str, Any]:
     """One question in its own thread of one installation (threads do not share history)."""
-    from assistant.messages import InboundMessage
-
     if script is not None:
         script.load(
             [{"tool": "search_knowledge", "args": {"query": question["question"]}}, {"text": FRAMING}], {}
@@ -100,9 +99,6 @@ def answer_row(
 
 
 def run(ctx: EvalContext) -> SuiteResult:
-    from evals.player import join_cast
-    from evals.scenario import Member, Scenario
-
     started = time.perf_counter()
     questions = ctx.take(load_questions())
     model, script = ctx.case_model()

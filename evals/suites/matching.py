@@ -11,17 +11,16 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from assistant.container import build
+from composition.container import build
 from evals.context import EvalContext
+from evals.matching import run_matching_eval
 from evals.result import SuiteResult
+from network.migrate import upgrade
 
 NAME = "matching"
 
 
 def run(ctx: EvalContext) -> SuiteResult:
-    from evals.matching import run_matching_eval
-    from network.migrate import upgrade
-
     started = time.perf_counter()
     kind = ctx.config.embedder_kind
     subscribers = ctx.config.matching_subscribers or (150 if kind == "fake" else 500)

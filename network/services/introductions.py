@@ -25,6 +25,10 @@ REQUEST_TTL = timedelta(days=14)
 OPEN_STATES = (IntroductionState.REQUESTED, IntroductionState.ACCEPTED)
 
 
+def find(session: Session, introduction_id: str) -> Introduction | None:
+    return session.get(Introduction, introduction_id)
+
+
 def _between(a: str, b: str) -> Any:
     return or_(
         (Introduction.requester_id == a) & (Introduction.target_id == b),

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant.container import Layer8
-from channels.api import create_app
+from composition.channels import web_app
+from composition.container import Layer8
 from network.db import Database
 from tests.api.helpers import Network, make_container, seed_network
 
@@ -23,7 +23,7 @@ def container(db: Database, tmp_path: Path) -> Iterator[Layer8]:
 
 @pytest.fixture
 def client(container: Layer8) -> Iterator[TestClient]:
-    with TestClient(create_app(container)) as test_client:
+    with TestClient(web_app(container)) as test_client:
         yield test_client
 
 

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from assistant.container import Layer8
 from assistant.settings import Settings
+from composition.container import Layer8
 from network import tokens
 from network.actor import Actor
 from network.db import Database

@@ -7,7 +7,7 @@ import hashlib
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from assistant.container import Layer8
+from composition.container import Layer8
 from network.models import ApiToken
 from tests.api.helpers import ADMIN_TOKEN, Network, assert_problem, bearer
 

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from channels.api import create_app
+from composition.channels import web_app
 from network.db import Database
 from tests.api.helpers import ADMIN_TOKEN, Network, make_container, seed_network
 
@@ -22,7 +22,7 @@ from tests.api.helpers import ADMIN_TOKEN, Network, make_container, seed_network
 def fuzz_target(sqlite_db: Database, tmp_path: Path) -> Iterator[tuple[TestClient, Network]]:
     container = make_container(sqlite_db.url, tmp_path)
     network = seed_network(container.db)
-    with TestClient(create_app(container), raise_server_exceptions=False) as client:
+    with TestClient(web_app(container), raise_server_exceptions=False) as client:
         yield client, network
     container.close()
 

@@ -12,8 +12,8 @@ import pytest
 from fastapi import APIRouter, FastAPI
 from fastapi.testclient import TestClient
 
-from assistant.container import Layer8
-from channels.api import create_app
+from composition.channels import web_app
+from composition.container import Layer8
 from network.migrate import upgrade
 from tests.api.helpers import ADMIN_TOKEN, Network, assert_problem, bearer, make_container, seed_network
 
@@ -38,7 +38,7 @@ def network(container: Layer8) -> Network:
 
 @pytest.fixture(scope="module")
 def client(container: Layer8) -> Iterator[TestClient]:
-    with TestClient(create_app(container)) as test_client:
+    with TestClient(web_app(container)) as test_client:
         yield test_client
 
 
@@ -144,7 +144,7 @@ def _boom(app: FastAPI, _container: Layer8) -> None:
 
 
 def test_a_bug_is_a_500_that_reveals_nothing(container: Layer8) -> None:
-    with TestClient(create_app(container, extra=[_boom]), raise_server_exceptions=False) as client:
+    with TestClient(web_app(container, extra=[_boom]), raise_server_exceptions=False) as client:
         response = client.get("/boom")
     body = assert_problem(response, 500, "internal_error")
     assert (

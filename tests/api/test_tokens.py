@@ -18,7 +18,7 @@ import typer
 from typer.testing import CliRunner
 
 from assistant.settings import get_settings
-from channels import cli
+from cli import serve as cli
 from network import tokens
 from network.actor import Actor
 from network.db import Database
@@ -127,7 +127,7 @@ def _free_port() -> int:
 def test_serve_runs_the_api_with_uvloop_and_httptools(sqlite_db: Database, tmp_path: Path) -> None:
     port = _free_port()
     env = {**os.environ, "LAYER8_DATABASE_URL": sqlite_db.url, "LAYER8_HOME": str(tmp_path)}
-    command = [sys.executable, "-c", "from assistant.cli import main; main()", "serve", "--port", str(port)]
+    command = [sys.executable, "-c", "from cli import main; main()", "serve", "--port", str(port)]
     server = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         body = _wait_for_health(f"http://127.0.0.1:{port}/healthz", server)

@@ -7,12 +7,12 @@ from typing import Any
 
 from sqlalchemy import select
 
-from assistant.ports import Match, Ports
 from network.db import Database
 from network.ids import utcnow
 from network.models import Profile, Subscriber
 from retrieval import eligibility
 from retrieval.lexical import tokens
+from tools.ports import Match, Ports
 
 
 @dataclass

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from assistant.ports import Passage
 from tools import advice
+from tools.ports import Passage
 
 FORECAST = Passage(
     "cash-flow#forecast",

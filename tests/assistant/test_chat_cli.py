@@ -10,8 +10,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from assistant import chat_cli
 from assistant.settings import get_settings
+from cli import chat as chat_cli
 from network.db import Database
 from network.errors import NotFound
 from network.migrate import upgrade

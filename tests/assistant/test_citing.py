@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from assistant.citing import Source, drawn_on, stem, with_sources
+from assistant.citing import drawn_on, with_sources
+from retrieval.content_words import stem
+from tools.context import Source
 
 LATE = Source("cash-flow#late-payers", "Invoice the same day and chase on a timetable; debtor days show it.")
 PRICE = Source("pricing#margins", "Price from your margin, not your competitor's list; review prices yearly.")

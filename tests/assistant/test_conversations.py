@@ -7,7 +7,6 @@ from typing import Any
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGenerationChunk
 
-from assistant import phrases
 from assistant.llm.fake import FakeChatModel
 from assistant.service import Options
 from network.db import Database
@@ -15,6 +14,7 @@ from network.models import Conversation, Message
 from network.services.subscribers import erase_subscriber
 from tests.assistant.fakes import fake_ports
 from tests.harness import Harness
+from tools import phrases
 
 
 def test_messages_persist_per_thread_and_history_reaches_the_model(harness: Harness) -> None:

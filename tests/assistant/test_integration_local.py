@@ -12,15 +12,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from assistant.container import Layer8, build
 from assistant.llm import gguf
 from assistant.messages import InboundMessage
 from assistant.settings import Settings
-from assistant.wiring import build_assistant
+from composition.assistant import build_assistant
+from composition.container import Layer8, build
 from network.migrate import upgrade
 from network.models import Profile, Subscriber
-from network.seed import seed_network
 from retrieval.profiles_index import ProfileIndexer
+from seeding.network import seed_network
 
 ROOT = Path(__file__).resolve().parents[2]
 UTTERANCE = "I run a bakery in Leeds and need a reliable flour supplier"

@@ -11,9 +11,7 @@ from typing import Any
 
 import pytest
 
-from assistant.context import ToolContext, TurnEffects
 from assistant.llm.fake import FakeChatModel
-from assistant.ports import Ports
 from network.db import Database
 from network.models import PROFILE_FIELDS, Profile
 from network.profile_text import merged
@@ -21,6 +19,8 @@ from tests.assistant.fakes import WordMatcher
 from tests.harness import Harness
 from tools import profile_changes
 from tools.base import ToolEnv
+from tools.context import ToolContext, TurnEffects
+from tools.ports import Ports
 from tools.update_my_profile import SPEC
 
 call = FakeChatModel.call

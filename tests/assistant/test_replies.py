@@ -17,11 +17,11 @@ import pytest
 import prompts
 from assistant.llm.fake import FakeChatModel
 from assistant.messages import OutboundReply
-from assistant.ports import Lazy, Ports
 from network.models import Deal, Introduction, PendingAction, Referral
 from network.services import introductions, referrals
 from tests.assistant.fakes import FakeKnowledge
 from tests.harness import Harness
+from tools.ports import Lazy, Ports
 
 call = FakeChatModel.call
 Case = Callable[[Harness], OutboundReply]

@@ -6,12 +6,12 @@ from __future__ import annotations
 import pytest
 
 from assistant.llm.fake import FakeChatModel
-from assistant.ports import Lazy
 from assistant.routing import ChatRouter, small_talk
 from network.db import Database
 from retrieval.embedder import build_embedder
 from tests.assistant.fakes import fake_ports
 from tests.harness import Harness
+from tools.ports import Lazy
 
 call = FakeChatModel.call
 

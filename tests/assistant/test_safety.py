@@ -6,12 +6,12 @@ tool is the server's own reply, so both are checked.
 
 from __future__ import annotations
 
-from assistant import phrases
 from assistant.llm.fake import FakeChatModel
 from network.models import Deal, Introduction, Message, PendingAction, Referral
 from network.services import introductions, referrals
 from network.services.subscribers import block
 from tests.harness import Harness
+from tools import phrases
 
 call = FakeChatModel.call
 

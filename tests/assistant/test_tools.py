@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 
 from assistant.llm.fake import FakeChatModel
-from assistant.ports import Lazy
 from network.db import Database
 from network.models import (
     Conversation,
@@ -24,6 +23,7 @@ from network.models import (
 )
 from tests.assistant.fakes import FakeKnowledge, fake_ports
 from tests.harness import Harness
+from tools.ports import Lazy
 
 call = FakeChatModel.call
 

@@ -17,16 +17,17 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from assistant.container import Layer8
 from assistant.settings import Settings
-from channels.api.app import create_app
 from channels.queue import InProcessQueue
 from channels.runtime import ChannelRuntime
+from composition.channels import web_app
+from composition.container import Layer8
 from network.actor import Actor
 from network.db import Database
 from network.models import ChannelIdentity
 from network.services.subscribers import create_subscriber
-from tests.channels.fakes import AppServer, FakeAssistant, FakeGraphAPI, FakeSlackAPI, fake_servers
+from tests.channels.fakes import FakeAssistant, FakeGraphAPI, FakeSlackAPI, fake_servers
+from tests.support import AppServer
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"  # the Slack docs example's secret
@@ -136,7 +137,7 @@ def open_harness(db: Database, home: Path, **settings: Any) -> Iterator[Harness]
         container.db = db
         assistant = FakeAssistant(db)
         container.assistant = assistant
-        app = create_app(container)
+        app = web_app(container)
         with AppServer(app) as server, httpx.Client(base_url=server.url, timeout=10) as client:
             yield Harness(container, server, slack, graph, assistant, client)
 

@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-import uvicorn
-
 from assistant.messages import Action, Button, InboundMessage, ListItem, OutboundReply
 from network.db import Database
 from network.models import Conversation, Message
@@ -240,33 +238,6 @@ class FakeGraphAPI(_FakeServer):
 
     def sent(self) -> list[Call]:
         return [c for c in self.calls if c.path.endswith("/messages")]
-
-
-class AppServer:
-    """A real uvicorn server for an ASGI app on an ephemeral port, in a thread."""
-
-    def __init__(self, app: Any, *, loop: str = "asyncio") -> None:
-        config = uvicorn.Config(app, host="127.0.0.1", port=0, loop=loop, log_level="warning", lifespan="on")
-        self.server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self) -> AppServer:
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            if time.monotonic() > deadline or not self._thread.is_alive():
-                raise RuntimeError("uvicorn did not start")
-            time.sleep(0.01)
-        return self
-
-    @property
-    def url(self) -> str:
-        port = self.server.servers[0].sockets[0].getsockname()[1]
-        return f"http://127.0.0.1:{port}"
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self._thread.join(timeout=10)
 
 
 def wait_until(check: Callable[[], Any], timeout: float = 5.0, interval: float = 0.02) -> Any:

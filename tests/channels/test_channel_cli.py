@@ -10,9 +10,10 @@ import typer
 from typer.testing import CliRunner
 
 from assistant.settings import get_settings
-from channels import channel_cli, linking
+from cli import channels as channel_cli
 from network.actor import Actor
 from network.db import Database
+from network.services import linking
 from network.services.subscribers import create_subscriber
 
 

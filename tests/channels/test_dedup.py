@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import func, select
 
-from channels import dedup
+from network import dedup
 from network.db import Database
 from network.models import AuditEvent, InboundEvent
 

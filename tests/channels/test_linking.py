@@ -8,12 +8,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from channels import linking
 from network.actor import Actor
 from network.db import Database
 from network.errors import InvalidInput, NotFound
 from network.ids import utcnow
 from network.models import AuditEvent, ChannelIdentity, LinkCode
+from network.services import linking
 from network.services.subscribers import create_subscriber
 
 

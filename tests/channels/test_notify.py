@@ -12,12 +12,12 @@ from sqlalchemy import update
 
 from assistant.messages import OutboundReply
 from channels import notify
-from channels.console.handoffs import Handoffs
 from network.actor import Actor
 from network.db import Database
 from network.ids import utcnow
 from network.models import ChannelIdentity
 from network.services import consent, introductions
+from network.services.handoffs import Handoffs
 from tests.channels.conftest import Harness, open_harness
 from tests.channels.fakes import wait_until
 
@@ -72,7 +72,7 @@ def test_outside_the_window_the_configured_template_is_sent(sqlite_db: Database,
 
 
 def handed_off(h: Harness, subscriber_id: str, channel: str, thread_key: str) -> str:
-    from assistant.conversations import open_conversation
+    from network.conversations import open_conversation
 
     with h.db.transaction(Actor.admin("test")) as session:
         conversation = open_conversation(session, channel, thread_key, subscriber_id)

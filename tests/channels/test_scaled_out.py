@@ -12,6 +12,8 @@ import redis
 
 from channels.queue import DEFAULT_KEY, RedisQueue
 from channels.runtime import ChannelRuntime
+from channels.whatsapp.sender import WhatsAppSender
+from composition.channels import JOBS
 from network.db import Database
 from tests.channels.conftest import Harness, open_harness
 from tests.channels.test_whatsapp_webhook import SENDER, text_body
@@ -38,7 +40,7 @@ def test_the_api_node_queues_and_a_worker_answers(scaled: Harness) -> None:
     assert scaled.wa_post(text_body("hello from far away", "wamid.redis1")).status_code == 200  # a duplicate
     assert scaled.graph.sent() == []  # nothing runs on the API node
 
-    worker_side = ChannelRuntime(scaled.container)
+    worker_side = ChannelRuntime(scaled.container, JOBS, WhatsAppSender.from_settings)
     assert worker_side.worker().run(max_tasks=1) == 1
     assert [c.params["text"]["body"] for c in scaled.graph.sent()] == ["You said: hello from far away"]
     assert redis.Redis.from_url(REDIS_URL).llen(DEFAULT_KEY) == 0
@@ -47,10 +49,10 @@ def test_the_api_node_queues_and_a_worker_answers(scaled: Harness) -> None:
 
 def test_numbered_options_are_shared_through_redis(scaled: Harness) -> None:
     scaled.link("whatsapp", f"+{SENDER}")
-    worker_side = ChannelRuntime(scaled.container)
+    worker_side = ChannelRuntime(scaled.container, JOBS, WhatsAppSender.from_settings)
     scaled.wa_post(text_body("we closed a deal", "wamid.redis2"))
     worker_side.worker().run(max_tasks=1)
-    other_worker = ChannelRuntime(scaled.container)
+    other_worker = ChannelRuntime(scaled.container, JOBS, WhatsAppSender.from_settings)
     scaled.wa_post(text_body("1", "wamid.redis3"))
     other_worker.worker().run(max_tasks=1)
     action = scaled.assistant.seen[-1].action

@@ -5,12 +5,12 @@ from __future__ import annotations
 import urllib.parse
 from typing import Any
 
-from assistant import phrases
-from channels import linking, texts
+from channels import texts
 from network.actor import Actor
-from network.services import profiles, referrals
+from network.services import linking, profiles, referrals
 from tests.channels.conftest import Harness, load
 from tests.channels.fakes import wait_until
+from tools import phrases
 
 RAW = load("slack/bolt_python_scenario_payloads.json")["test_slash_command::slash_command_body"][
     "_raw_form_body"

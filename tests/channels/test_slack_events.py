@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from assistant import phrases
 from network.models import InboundEvent, Message
 from tests.channels.conftest import Harness, load
 from tests.channels.fakes import BOT_USER, wait_until
+from tools import phrases
 
 PAYLOADS: dict[str, Any] = load("slack/bolt_python_scenario_payloads.json")
 VECTORS = load("signature_vectors.json")

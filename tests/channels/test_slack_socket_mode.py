@@ -11,8 +11,9 @@ from typing import Any
 from aiohttp import WSMsgType, web
 from pydantic import SecretStr
 
-from assistant.container import Layer8
 from channels.slack.socket import run_socket_mode
+from composition.channels import channel_runtime
+from composition.container import Layer8
 from network.actor import Actor
 from network.db import Database
 from network.models import ChannelIdentity
@@ -61,7 +62,7 @@ async def test_a_direct_message_over_socket_mode_is_acknowledged_and_answered(
             acme = create_subscriber(session, "Acme Plumbing")
             session.add(ChannelIdentity(subscriber_id=acme.id, channel="slack", external_id="T111:W111"))
         stop = asyncio.Event()
-        running = asyncio.create_task(run_socket_mode(container, stop=stop))
+        running = asyncio.create_task(run_socket_mode(channel_runtime(container), stop=stop))
         for _ in range(500):
             if slack.posts() and acks:
                 break

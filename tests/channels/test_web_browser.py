@@ -13,40 +13,25 @@ from playwright.sync_api import expect
 from pydantic import SecretStr
 from sqlalchemy import func, select
 
-from assistant.container import Layer8
 from assistant.llm.fake import FakeChatModel
 from assistant.settings import Settings
-from channels.api.app import create_app
+from composition.channels import web_app
+from composition.container import Layer8
 from network import tokens
 from network.actor import Actor
 from network.db import Database
 from network.models import Deal, PendingAction
 from network.services import referrals
-from tests.channels.fakes import AppServer
 from tests.harness import Harness
+from tests.support import AppServer, chromium
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @pytest.fixture
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+    with chromium() as instance:
         yield instance
-        instance.close()
 
 
 @pytest.fixture
@@ -66,7 +51,7 @@ def served(sqlite_db: Database, tmp_path: Path) -> Iterator[tuple[str, str, Data
     container = Layer8(settings)
     container.db = sqlite_db
     container.assistant = chat.assistant
-    with AppServer(create_app(container)) as server:
+    with AppServer(web_app(container)) as server:
         yield server.url, token, sqlite_db
 
 
@@ -114,8 +99,8 @@ def _count(db: Database, model: type[Any]) -> int:
 def test_a_support_agent_s_reply_appears_in_a_handed_off_web_chat(
     browser: Any, served: tuple[str, str, Database]
 ) -> None:
-    from channels.console.handoffs import Handoffs
     from network.models import Conversation
+    from network.services.handoffs import Handoffs
 
     url, token, db = served
     page = chat_page(browser, url)

@@ -112,8 +112,8 @@ def test_the_page_and_its_files_are_served_with_a_strict_policy(harness: Harness
 
 
 def test_a_thread_s_messages_are_read_after_a_seq_and_only_by_their_owner(harness: Harness) -> None:
-    from assistant.conversations import add_message, open_conversation
-    from channels.console.handoffs import Handoffs
+    from network.conversations import add_message, open_conversation
+    from network.services.handoffs import Handoffs
 
     value, me = token(harness)
     other, _ = token(harness, name="Pennine Mills")

@@ -9,12 +9,13 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from assistant import phrases
-from channels import linking, texts
+from channels import texts
 from network.actor import Actor
 from network.models import InboundEvent, Message
+from network.services import linking
 from tests.channels.conftest import WA_PHONE_ID, WA_VERIFY, Harness, load
 from tests.channels.fakes import wait_until
+from tools import phrases
 
 MESSAGES: dict[str, Any] = load("whatsapp/message.json")
 STATUSES: dict[str, Any] = load("whatsapp/message_status.json")

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant.container import Layer8
-from channels.api import create_app
+from composition.channels import web_app
+from composition.container import Layer8
 from network.db import Database
 from tests.console.helpers import Net, make_container, seed
 
@@ -29,5 +29,5 @@ def net(container: Layer8) -> Net:
 @pytest.fixture
 def client(container: Layer8, net: Net) -> Iterator[TestClient]:
     # https: the session cookie is Secure, so a client over plain http to a non-loopback host would drop it
-    with TestClient(create_app(container), base_url="https://testserver") as test_client:
+    with TestClient(web_app(container), base_url="https://testserver") as test_client:
         yield test_client

@@ -12,14 +12,14 @@ from typing import Any
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
-from assistant.container import Layer8
 from assistant.settings import Settings
+from composition.container import Layer8
+from composition.ossbss import subscribe as subscribe_incentives
 from network import tokens
 from network.actor import Actor
 from network.db import Database
 from network.models import Conversation, Message, Profile, Subscriber
 from network.services import consent, referrals
-from ossbss.wiring import subscribe as subscribe_incentives
 
 ADMIN_TOKEN = "test-admin-token-console-5d1e"
 CONSOLE_SECRET = "test-console-secret-9a8b7c"

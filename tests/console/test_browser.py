@@ -12,23 +12,12 @@ from typing import Any
 
 import pytest
 
-from channels.api import create_app
+from composition.channels import web_app
 from network.db import Database
 from tests.console.helpers import Net, make_container, seed
-from tests.console.server import Served
+from tests.support import AppServer, chromium
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @dataclass(frozen=True)
@@ -39,19 +28,15 @@ class Site:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+    with chromium() as instance:
         yield instance
-        instance.close()
 
 
 @pytest.fixture
 def site(sqlite_db: Database, tmp_path: Path) -> Iterator[Site]:
     container = make_container(sqlite_db.url, tmp_path)
     net = seed(container.db)
-    with Served(create_app(container)) as server:
+    with AppServer(web_app(container)) as server:
         yield Site(server.url, net)
     container.close()
 

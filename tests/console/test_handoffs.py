@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from assistant.container import Layer8
+from composition.container import Layer8
 from network.models import AuditEvent, Conversation, Message
 from tests.console.helpers import Net, csrf, post, sign_in
 

@@ -13,9 +13,9 @@ import typer
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from assistant.container import Layer8
 from assistant.settings import get_settings
-from channels import console_cli
+from cli import console as console_cli
+from composition.container import Layer8
 from network import metrics
 from network.db import Database
 from network.metrics import MetricsQuery, period_of

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from assistant.container import Layer8
+from composition.container import Layer8
 from network.models import AuditEvent, Deal, Incentive, Introduction, Profile, Referral, SupportCase
 from tests.console.helpers import Net, csrf, post, sign_in
 

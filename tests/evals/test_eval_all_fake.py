@@ -14,7 +14,7 @@ import typer
 from typer.testing import CliRunner
 
 from assistant.settings import Settings
-from evals import cli
+from cli import evals as cli
 from evals.context import EvalConfig
 from evals.runner import run
 from evals.suites import SUITES

@@ -10,9 +10,9 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from assistant import model_cli
 from assistant.llm import gguf
 from assistant.settings import get_settings
+from cli import model as model_cli
 
 
 @pytest.fixture

@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant.container import Layer8
 from assistant.llm import FakeChatModel
 from assistant.settings import Settings
 from assistant.warmup import ModelStatus, Warmup
-from channels.api import create_app
+from composition.channels import web_app
+from composition.container import Layer8
 from network.db import Database
 from tools.registry import NAMES
 
@@ -49,7 +49,7 @@ def test_healthz_says_warming_until_the_shared_prefix_is_ready(sqlite_db: Databa
     container = _container(sqlite_db, tmp_path)
     model = SlowToWarm()
     container.__dict__["chat_model"] = model  # stands in for llama.cpp at the boundary
-    app = create_app(container)
+    app = web_app(container)
     with TestClient(app) as client:
         body = client.get("/healthz").json()
         assert body["status"] == "ok" and body["model"] == "warming"
@@ -64,7 +64,7 @@ def test_healthz_says_warming_until_the_shared_prefix_is_ready(sqlite_db: Databa
 
 def test_a_fake_model_is_ready_at_once(sqlite_db: Database, tmp_path: Path) -> None:
     container = _container(sqlite_db, tmp_path, provider="fake")
-    with TestClient(create_app(container)) as client:
+    with TestClient(web_app(container)) as client:
         assert client.get("/healthz").json()["model"] == "ready"
 
 

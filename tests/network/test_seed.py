@@ -14,16 +14,17 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from assistant.settings import get_settings
-from network import audit, seed_cli
+from cli import seed as seed_cli
+from network import audit
 from network.db import Database
 from network.errors import Conflict
 from network.events import EventBus
 from network.migrate import upgrade
 from network.models import ConsentRecord, GrowthStage, Profile, Subscriber
-from network.seed import NetworkGenerator, SeededBusiness, seed_network
-from network.seed_catalog import SeedCatalog
 from network.services import consent
 from retrieval.supply_chain import SupplyChain
+from seeding.catalog import SeedCatalog
+from seeding.network import NetworkGenerator, SeededBusiness, seed_network
 
 # Ofcom's drama ranges: mobile, no-area, and each town's own (e.g. Leeds 0113 496 0xxx)
 DRAMA_PREFIXES = (

@@ -11,13 +11,13 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from assistant.container import build
 from assistant.settings import get_settings
+from cli import ossbss as ossbss_cli
+from composition.container import build
 from network.actor import Actor
 from network.db import Database
 from network.money import parse_money
 from network.services import deals, referrals
-from ossbss import cli as ossbss_cli
 from ossbss.stub import StubStore
 from tests.ossbss.helpers import subscribers
 

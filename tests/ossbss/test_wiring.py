@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.container import build
 from assistant.settings import Settings
+from composition.container import build
 from network.errors import InvalidInput
 from ossbss.embedded import EmbeddedBss
 from ossbss.tmf.client import TmfBss

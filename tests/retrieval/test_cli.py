@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from assistant import cli
 from assistant.settings import get_settings
+from cli import root as cli
 from network.db import Database
 from network.migrate import upgrade
 from tests.retrieval.builders import add_business
@@ -21,8 +21,6 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.delenv("LAYER8_DATABASE_URL", raising=False)
     monkeypatch.delenv("LAYER8_CHROMA_URL", raising=False)
     get_settings.cache_clear()
-    if not cli.app.registered_commands:
-        cli._register_all()
     yield tmp_path
     get_settings.cache_clear()
 

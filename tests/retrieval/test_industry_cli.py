@@ -11,7 +11,7 @@ import typer
 from typer.testing import CliRunner
 
 from assistant.settings import get_settings
-from retrieval import classify_cli
+from cli import classify as classify_cli
 
 
 @pytest.fixture

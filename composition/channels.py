@@ -1,0 +1,64 @@
+"""Building the channels: their runtime (queue, jobs, clients) and the web application around them."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from assistant.warmup import Warmup
+from channels import notify
+from channels.api.app import MAX_BODY_BYTES, Installer, create_app
+from channels.api.lifespan import on_lifespan
+from channels.ports import Parts
+from channels.runtime import ChannelRuntime, Job
+from channels.slack import jobs as slack_jobs
+from channels.whatsapp import jobs as whatsapp_jobs
+from channels.whatsapp.sender import WhatsAppSender
+from composition.container import Layer8, build
+
+# every background task a channel queues, by name
+JOBS: dict[str, Job] = {
+    "slack.message": slack_jobs.run_message,
+    "slack.action": slack_jobs.run_action,
+    "slack.command": slack_jobs.run_command,
+    "slack.reaction": slack_jobs.run_reaction,
+    "whatsapp.message": whatsapp_jobs.run_message,
+    "whatsapp.reaction": whatsapp_jobs.run_reaction,
+    "notify.introduction": notify.run_introduction,
+    "notify.agent_reply": notify.run_agent_reply,
+}
+
+
+def channel_runtime(parts: Parts) -> ChannelRuntime:
+    """The channels' runtime; introduction requests and agent replies notify the subscriber through it."""
+    runtime = ChannelRuntime(parts, JOBS, WhatsAppSender.from_settings)
+    notify.subscribe(parts.db.events, runtime)
+    return runtime
+
+
+def web_app(
+    layer8: Layer8, *, extra: Sequence[Installer] = (), max_body_bytes: int = MAX_BODY_BYTES
+) -> FastAPI:
+    """The HTTP application around ``layer8`` (built and closed by the caller), with a channel runtime of
+    its own and the chat model's warm-up, which starts with the server (``/healthz`` reports it)."""
+    app = create_app(layer8, channel_runtime(layer8), extra=extra, max_body_bytes=max_body_bytes)
+    app.state.warmup = Warmup(layer8)
+    return app
+
+
+def app_from_settings() -> FastAPI:
+    """Factory for ``uvicorn --factory`` and ``layer8 serve``: builds its own application and closes it."""
+    layer8 = build()
+    app = web_app(layer8)
+
+    @asynccontextmanager
+    async def close_application(_app: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            layer8.close()
+
+    on_lifespan(app, close_application)
+    return app

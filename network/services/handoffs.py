@@ -1,0 +1,125 @@
+"""Conversations the assistant handed off to a person: the queue, picking one up, replying, handing back.
+
+While ``Conversation.mode`` is ``handed_off`` the assistant stays silent in that thread; the agent's replies
+are stored as ``agent`` messages and then delivered to the subscriber's chat (:mod:`channels.notify`, web
+chat fetches them); handing back sets the mode to ``assistant`` again. Each step is audited
+with the agent (and their open case for that subscriber, when they have one).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from network import audit
+from network.actor import Actor
+from network.conversations import add_message
+from network.db import Database
+from network.errors import Conflict, InvalidInput, NotFound
+from network.events import emit
+from network.models import Conversation, Message, Role, Subscriber
+from network.services.cases import open_cases
+
+HANDED_OFF = "handed_off"
+ASSISTANT = "assistant"
+MAX_REPLY = 4000
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    conversation_id: str
+    subscriber_id: str
+    business_name: str
+    channel: str
+    reason: str | None
+    summary: str | None
+    agent_id: str | None
+    updated_at: datetime
+
+
+def queue(session: Session, tenant: str | None = None, limit: int = 100) -> list[QueueItem]:
+    """Handed-off conversations, the longest waiting first."""
+    query = (
+        select(Conversation, Subscriber.business_name)
+        .join(Subscriber, Subscriber.id == Conversation.subscriber_id)
+        .where(Conversation.mode == HANDED_OFF)
+        .order_by(Conversation.updated_at, Conversation.id)
+        .limit(limit)
+    )
+    if tenant is not None:
+        query = query.where(Subscriber.tenant == tenant)
+    return [
+        QueueItem(
+            c.id, c.subscriber_id, name, c.channel, c.handoff_reason, c.summary, c.agent_id, c.updated_at
+        )
+        for c, name in session.execute(query).tuples()
+    ]
+
+
+def recent_conversations(session: Session, subscriber_id: str, limit: int = 10) -> list[Conversation]:
+    query = select(Conversation).where(Conversation.subscriber_id == subscriber_id)
+    return list(session.scalars(query.order_by(Conversation.updated_at.desc()).limit(limit)))
+
+
+def conversation(session: Session, conversation_id: str) -> Conversation:
+    """The conversation an agent opened from the queue (NotFound when there is none)."""
+    found = session.get(Conversation, conversation_id)
+    if found is None:
+        raise NotFound(f"no conversation {conversation_id!r}")
+    return found
+
+
+def messages(session: Session, conversation_id: str, limit: int = 60) -> list[Message]:
+    query = select(Message).where(Message.conversation_id == conversation_id, Message.role != "tool")
+    rows = session.scalars(query.order_by(Message.seq.desc()).limit(limit)).all()
+    return list(reversed(rows))
+
+
+class Handoffs:
+    def __init__(self, db: Database, agent_id: str) -> None:
+        self.db = db
+        self.agent_id = agent_id
+
+    def pick_up(self, conversation_id: str) -> None:
+        with self._write(conversation_id) as (session, conversation):
+            if conversation.agent_id not in (None, self.agent_id):
+                raise Conflict(f"{conversation.agent_id} is already handling this conversation")
+            conversation.agent_id = self.agent_id
+            audit.record(session, "conversation.picked_up", "conversations", conversation.id)
+
+    def reply(self, conversation_id: str, text: str) -> str:
+        text = (text or "").strip()
+        if not 1 <= len(text) <= MAX_REPLY:
+            raise InvalidInput(f"a reply is 1 to {MAX_REPLY} characters")
+        with self._write(conversation_id) as (session, conversation):
+            conversation.agent_id = conversation.agent_id or self.agent_id
+            message = add_message(session, conversation, "agent", text)
+            emit(
+                session, "conversation.agent_replied", conversation_id=conversation.id, message_id=message.id
+            )
+            return message.id
+
+    def hand_back(self, conversation_id: str) -> None:
+        with self._write(conversation_id) as (session, conversation):
+            conversation.mode = ASSISTANT
+            audit.record(session, "conversation.handed_back", "conversations", conversation.id)
+
+    @contextmanager
+    def _write(self, conversation_id: str) -> Iterator[tuple[Session, Conversation]]:
+        """The handed-off conversation, in a transaction audited as this agent (with their open case)."""
+        with self.db.read() as probe:
+            found = probe.get(Conversation, conversation_id) if isinstance(conversation_id, str) else None
+            if found is None:
+                raise NotFound(f"no conversation {conversation_id!r}")
+            cases = open_cases(probe, self.agent_id, found.subscriber_id)
+        actor = Actor(Role.AGENT, self.agent_id, cases[0].id if cases else None)
+        with self.db.transaction(actor) as session:
+            conversation = session.get(Conversation, conversation_id)
+            if conversation is None or conversation.mode != HANDED_OFF:
+                raise Conflict("this conversation is not waiting for an agent")
+            yield session, conversation
