@@ -120,10 +120,6 @@ class ChatRouter:
         (vector,) = _unit(self._embedder.embed([text]))
         return _top(self._chat @ vector) - _top(self._tool @ vector)
 
-    def is_request(self, text: str) -> bool:
-        """Whether ``text`` is clearly nearer labelled requests than chat (by the same margin)."""
-        return bool(text.strip()) and self.score(text) < -self.margin
-
     def is_chat(self, text: str, last_reply: str | None = None) -> bool:
         if last_reply and last_reply.rstrip().endswith("?"):
             return False
