@@ -22,7 +22,6 @@ import os
 import shutil
 import socket
 import sqlite3
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -39,12 +38,12 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import numpy as np  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
 from assistant.llm.gguf import GGUF_NAME  # noqa: E402
-from assistant.llm.prefix_cache import llama_cpp_module  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
+from benchmarks.latency_table import markdown, print_table, stats  # noqa: E402
+from benchmarks.model_speed import cpu, raw_speeds  # noqa: E402
 from evals.reply_check import check, flag_dicts  # noqa: E402
 from network.actor import Actor  # noqa: E402
 from network.db import Database  # noqa: E402
@@ -122,64 +121,6 @@ class Plan:
             self.skipped[kind] = self.skipped.get(kind, 0) + 1
         if queue:
             print(f"time cap reached: {len(queue)} turns not sent")
-
-
-# --- the machine and the raw model --------------------------------------------------------------------------
-def cpu() -> dict[str, Any]:
-    info = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
-    flags = next(
-        (line.split(":", 1)[1].split() for line in info.splitlines() if line.startswith("flags")), []
-    )
-    name = next((line.split(":", 1)[1].strip() for line in info.splitlines() if "model name" in line), "?")
-    return {
-        "model": name,
-        "cpus": os.cpu_count(),
-        "avx2": "avx2" in flags,
-        "avx512": any(f.startswith("avx512") for f in flags),
-        "avx512_flags": sorted(f for f in flags if f.startswith("avx512")),
-    }
-
-
-def raw_speed(gguf: Path, threads: int) -> dict[str, Any]:
-    """Prompt and generation speed of the GGUF itself: no template, no cache, greedy argmax by hand."""
-    llm: Any = llama_cpp_module().Llama(
-        str(gguf), n_ctx=2048, n_threads=threads, n_threads_batch=threads, n_batch=512, verbose=False
-    )
-    filler = " ".join(f"{word} {n}" for n, word in enumerate(["bread", "flour", "oven", "till"] * 150))
-    prompt = llm.tokenize(f"Summarise this stock list: {filler}".encode())[:500]
-    llm.reset()
-    started = time.perf_counter()
-    llm.eval(prompt)
-    prompt_s = time.perf_counter() - started
-    vocab = llm.n_vocab()
-    started = time.perf_counter()
-    for _ in range(64):  # every token evaluated, end-of-text or not: the cost per token is what is measured
-        logits = np.ctypeslib.as_array(llm._ctx.get_logits(), shape=(vocab,))  # the last token's
-        llm.eval([int(np.argmax(logits))])
-    gen_s = time.perf_counter() - started
-    del llm
-    return {
-        "threads": threads,
-        "prompt_tokens": len(prompt),
-        "prompt_tokens_per_s": round(len(prompt) / prompt_s, 1),
-        "generated_tokens": 64,
-        "generated_tokens_per_s": round(64 / gen_s, 1),
-    }
-
-
-def raw_speeds(gguf: Path, threads: tuple[int, ...]) -> dict[str, Any]:
-    runs = [raw_speed(gguf, n) for n in threads]
-    best = {  # the best each speed reached, whatever the thread count (a busy box can favour 1 thread)
-        "prompt_tokens_per_s": max(r["prompt_tokens_per_s"] for r in runs),
-        "generated_tokens_per_s": max(r["generated_tokens_per_s"] for r in runs),
-    }
-    reference = 100 / best["prompt_tokens_per_s"] + 20 / best["generated_tokens_per_s"]
-    for run in runs:
-        print(
-            f"raw model, {run['threads']} thread(s): prompt {run['prompt_tokens_per_s']} tok/s "
-            f"({run['prompt_tokens']} tokens), generation {run['generated_tokens_per_s']} tok/s"
-        )
-    return {"by_threads": runs, "best": best, "reference_s": round(reference, 3)}
 
 
 # --- a fresh installation -----------------------------------------------------------------------------------
@@ -437,26 +378,7 @@ def check_replies(home: Path, turns: list[dict[str, Any]]) -> None:
         t["reply_check"] = flag_dicts(check(t["reply"], said=t["message"], runs=runs.get(t["thread"], [])))
 
 
-# --- the table ----------------------------------------------------------------------------------------------
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
-def stats(
-    label: str, turns: list[dict[str, Any]], raw: dict[str, Any] | None, key: str = "seconds"
-) -> dict[str, Any]:
-    values = [t[key] for t in turns]
-    p50, p95 = statistics.median(values), percentile(values, 0.95)
-    out: dict[str, Any] = {"kind": label, "n": len(values), "p50_s": round(p50, 2), "p95_s": round(p95, 2)}
-    out["failed"] = sum(1 for t in turns if t.get("error_code") or t.get("status") != 200)
-    out["reply_flags"] = sum(1 for t in turns if t.get("reply_check"))
-    if raw is not None:
-        out["ratio_p50"] = round(p50 / raw["reference_s"], 1)
-        out["prompt_tokens_p50"] = round(p50 * raw["best"]["prompt_tokens_per_s"])
-    return out
-
-
+# --- the table ---
 def summarise(turns: list[dict[str, Any]], raw: dict[str, Any] | None) -> list[dict[str, Any]]:
     rows = [
         {**stats(f"first reply ({t['serve']})", [t], raw), "ready_s": t["time_to_ready_s"]}
@@ -473,32 +395,6 @@ def summarise(turns: list[dict[str, Any]], raw: dict[str, Any] | None) -> list[d
     if others:
         rows.append(stats("all but first", others, raw))
     return rows
-
-
-def print_table(rows: list[dict[str, Any]], raw: dict[str, Any] | None) -> None:
-    head = f"{'kind':<28}{'n':>4}{'p50 s':>9}{'p95 s':>9}{'ratio p50':>11}{'failed':>8}{'flagged':>9}"
-    print(f"\n{head}{'ready s':>9}")
-    for r in rows:
-        ratio = f"{r['ratio_p50']:.1f}" if "ratio_p50" in r else "—"
-        ready = f"{r['ready_s']:.1f}" if "ready_s" in r else ""
-        print(
-            f"{r['kind']:<28}{r['n']:>4}{r['p50_s']:>9.2f}{r['p95_s']:>9.2f}{ratio:>11}{r['failed']:>8}"
-            f"{r['reply_flags']:>9}{ready:>9}"
-        )
-    if raw is not None:
-        print(f"ratio = p50 / {raw['reference_s']} s (100 prompt + 20 generated tokens at raw speed)")
-
-
-def markdown(rows: list[dict[str, Any]]) -> str:
-    lines = ["| kind | n | p50 s | p95 s | ratio p50 | failed | flagged | ready s |", "|---|" + "---:|" * 7]
-    for r in rows:
-        ratio = f"{r['ratio_p50']:.1f}" if "ratio_p50" in r else "—"
-        ready = f"{r['ready_s']:.1f}" if "ready_s" in r else ""
-        lines.append(
-            f"| {r['kind']} | {r['n']} | {r['p50_s']:.1f} | {r['p95_s']:.1f} | {ratio} | {r['failed']} | "
-            f"{r['reply_flags']} | {ready} |"
-        )
-    return "\n".join(lines)
 
 
 def retable(path: Path) -> int:
