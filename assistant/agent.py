@@ -72,18 +72,15 @@ class Agent:
     answer_max_tokens: int | None = None  # a cap on the model's own answer (chat): each token costs time
 
     def stream(
-        self, messages: Sequence[BaseMessage], tools: Sequence[BaseTool], tool_choice: str | None = None
+        self, messages: Sequence[BaseMessage], tools: Sequence[BaseTool]
     ) -> Generator[str, None, AgentResult]:
-        """Yield text as it is generated; return the :class:`AgentResult` (``tool_choice="any"``: the first
-        round must call one of ``tools``)."""
+        """Yield text as it is generated; return the :class:`AgentResult`."""
         deadline = time.monotonic() + self.timeout_s if self.timeout_s else None
         history = list(messages)
         runs: list[ToolRun] = []
         by_name = {t.name: t for t in tools}
         for _ in range(self.tool_rounds if tools else 0):
-            bound = self.model.bind_tools(list(tools), tool_choice=tool_choice)
-            reply = yield from self._generate(bound, history, deadline)
-            tool_choice = None
+            reply = yield from self._generate(self.model.bind_tools(list(tools)), history, deadline)
             if not reply.tool_calls:
                 return _result(reply, runs)
             history.append(reply)
