@@ -31,7 +31,13 @@ from assistant.llm.choice import ToolChoice, normalise_tool_choice, offers_tools
 from assistant.llm.engine import Warmed
 from assistant.llm.streaming import StreamGate
 from assistant.llm.template import to_template_messages
-from assistant.llm.toolcalls import ParsedCall, argument_errors, parse_tool_calls
+from assistant.llm.toolcalls import (
+    ParsedCall,
+    argument_errors,
+    broken_call,
+    empty_call,
+    parse_tool_calls,
+)
 from assistant.llm.toolspec import compact_tool
 
 logger = logging.getLogger(__name__)
@@ -163,9 +169,28 @@ class LocalChatModel(BaseChatModel):
         rest = gate.held if gate else _truncate("".join(pieces), stop)
         parsed = parse_tool_calls(rest, specs.keys()) if specs else None
         if not parsed or not parsed.calls:
+            rescued = (
+                self._rescued(prompt, rest, specs) if specs and not (gate and gate.shown.strip()) else None
+            )
+            if rescued is not None:
+                return "", [rescued]
             return (rest.rstrip() if gate else rest.strip()), []
         calls = [self._repaired(prompt, c, specs[c.name]) for c in parsed.calls]
         return parsed.content, calls
+
+    def _rescued(self, prompt: str, text: str, specs: Mapping[str, Mapping[str, Any]]) -> ParsedCall | None:
+        """A call for what the 1.5B model began and did not finish (measured on the tools suite: 9 of 132
+        requests came back as a bare tool name, a call with a brace missing, an empty ``<tools></tools>``
+        or nothing). A named tool gets its arguments under its grammar; an empty call picks the tool under
+        the grammar of known names. Prose is left alone."""
+        name = broken_call(text, specs.keys())
+        if name is not None:
+            logger.info("model wrote an unfinished call to %s; writing its arguments under grammar", name)
+            return self._arguments_for(prompt, name, specs[name])
+        if empty_call(text):
+            logger.info("model opened a call and named no tool; picking one under grammar")
+            return self._forced(prompt, specs, "any")[0]
+        return None
 
     def _forced(
         self, prompt: str, specs: Mapping[str, Mapping[str, Any]], tool_choice: ToolChoice

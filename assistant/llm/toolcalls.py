@@ -81,6 +81,29 @@ def call_from_object(obj: Any, tool_names: Collection[str]) -> ParsedCall | None
     return None
 
 
+_CALL_NAME = re.compile(r'"(?:name|tool|function)"\s*:\s*"([A-Za-z_]\w*)"')
+_WRAPPING = re.compile(r"</?(?:tools|tool_call|function|tool)>|[{}\[\]\s`]")
+
+
+def broken_call(text: str, tool_names: Collection[str]) -> str | None:
+    """The tool a call-shaped text meant when the parser found no call in it — ``get_my_profile`` alone, or
+    ``<tools>{"name": "get_my_profile", "arguments": {…`` with a brace missing — so its arguments can be
+    written again under the tool's grammar. None for prose that merely mentions a tool."""
+    head = text.strip().rstrip("()").strip()
+    if head in tool_names:
+        return head
+    if not head.startswith(_OPENERS):
+        return None
+    named = {m.group(1) for m in _CALL_NAME.finditer(text)} & set(tool_names)
+    return named.pop() if len(named) == 1 else None
+
+
+def empty_call(text: str) -> bool:
+    """Whether the text is only a call's wrapping with nothing inside (``<tools>\n\n</tools>``, ``{}``, or
+    nothing at all): the model meant to call a tool and did not say which."""
+    return not _WRAPPING.sub("", text)
+
+
 def argument_errors(args: Mapping[str, Any], schema: Mapping[str, Any]) -> list[str]:
     """Why ``args`` does not satisfy the tool's JSON schema (empty when it does)."""
     try:

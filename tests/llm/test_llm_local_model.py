@@ -230,3 +230,38 @@ def test_the_session_goes_after_the_tools_block_inside_the_one_system_turn(local
     assert without.startswith(
         "<|im_start|>system\nLayer8 test system prompt.\n\nThe person runs a bakery.<|im_end|>"
     )
+
+
+def test_a_bare_tool_name_becomes_its_call_with_arguments_under_grammar(local_model: Any) -> None:
+    model, engine = local_model("get_my_profile", "{}")
+    reply = model.bind_tools(TOOLS).invoke(ASK)
+    assert [(c["name"], c["args"]) for c in reply.tool_calls] == [("get_my_profile", {})]
+    assert engine.requests[1].prompt.endswith(f'{CALL_PREFIX}get_my_profile", "arguments": ')
+    assert engine.requests[1].schema is not None
+
+
+def test_a_call_with_a_brace_missing_keeps_its_tool_and_rewrites_the_arguments(local_model: Any) -> None:
+    broken = (
+        '<tools>\n{"name": "find_introductions", "arguments": {"properties": {"need": "flour"}}\n</tools>'
+    )
+    model, _engine = local_model(broken, '{"need": "flour"}')
+    reply = model.bind_tools(TOOLS).invoke(ASK)
+    assert [(c["name"], c["args"]) for c in reply.tool_calls] == [("find_introductions", {"need": "flour"})]
+    assert reply.content == ""
+
+
+def test_an_empty_call_picks_the_tool_under_the_grammar_of_names(local_model: Any) -> None:
+    for empty in ("<tools>\n\n</tools>", ""):
+        model, engine = local_model(empty, '"find_introductions"', '{"need": "flour"}')
+        reply = model.bind_tools(TOOLS).invoke(ASK)
+        assert [c["name"] for c in reply.tool_calls] == ["find_introductions"]
+        assert engine.requests[1].schema == {
+            "type": "string",
+            "enum": ["find_introductions", "get_my_profile"],
+        }
+
+
+def test_prose_that_names_a_tool_stays_prose(local_model: Any) -> None:
+    model, _ = local_model("You can use get_my_profile to see your profile.")
+    reply = model.bind_tools(TOOLS).invoke(ASK)
+    assert reply.tool_calls == [] and "get_my_profile" in reply.text
