@@ -9,6 +9,8 @@ away from such messages, unless the assistant's last reply asked a question (the
   examples (``routing_examples.toml``). Asking the 1.5B model itself "tool or chat?" under a grammar was
   tried first and sorted only 76 of the 92 tools-eval messages right; the embeddings separate them with a
   margin. Only a clear margin routes to chat: a real request answered without tools is the worse mistake.
+
+Questions about Layer8 itself ("what is this?") are a third label, answered by the server from a template.
 """
 
 from __future__ import annotations
@@ -111,8 +113,11 @@ class ChatRouter:
     def __init__(self, embedder: _Embedder, path: Path = EXAMPLES, margin: float = MARGIN) -> None:
         labelled = tomllib.loads(path.read_text(encoding="utf-8"))
         self._embedder = embedder
-        self._chat = _unit(embedder.embed(labelled["chat"]))
+        about = list(labelled.get("about", []))
+        self._chat = _unit(embedder.embed([*labelled["chat"], *about]))  # about Layer8 is chat too
         self._tool = _unit(embedder.embed(labelled["tool"]))
+        self._about = _unit(embedder.embed(about)) if about else None
+        self._others = _unit(embedder.embed([*labelled["chat"], *labelled["tool"]]))
         self.margin = margin
 
     def score(self, text: str) -> float:
@@ -124,6 +129,13 @@ class ChatRouter:
         if last_reply and last_reply.rstrip().endswith("?"):
             return False
         return bool(text.strip()) and self.score(text) > self.margin
+
+    def is_about(self, text: str, last_reply: str | None = None) -> bool:
+        """Whether ``text`` asks what Layer8 is or can do, clearly more than anything else labelled."""
+        if self._about is None or not text.strip() or (last_reply and last_reply.rstrip().endswith("?")):
+            return False
+        (vector,) = _unit(self._embedder.embed([text]))
+        return _top(self._about @ vector) - _top(self._others @ vector) > self.margin
 
 
 def _unit(vectors: Any) -> Any:

@@ -19,6 +19,7 @@ from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 
+import prompts
 from assistant import citing, onboarding, pending, prompting, replies, routing
 from assistant.actions import ActionHandler
 from assistant.agent import Agent, AgentResult, ToolRun
@@ -32,7 +33,7 @@ from network import conversations
 from network.actor import Actor
 from network.db import Database
 from network.ids import utcnow
-from network.models import Conversation, PendingAction, PendingActionState, Subscriber
+from network.models import Conversation, PendingAction, PendingActionState, Profile, Subscriber
 from network.pending import PendingActions, view
 from network.pending import newest as newest_action
 from tools import phrases
@@ -179,8 +180,11 @@ class Assistant:
             # what the conversation already showed the person (contact details of an accepted introduction):
             # the prompt only tells it in short, so grounding reads the stored messages themselves
             earlier = [m.content for m in conversations.recent(session, conversation)]
+            new = onboarding.is_new(session.get(Profile, ctx.subscriber_id))
         effects = TurnEffects()
         small = routing.small_talk(text, last_reply)
+        if not small and self._asks_about_layer8(text, last_reply):
+            return self._compose(ctx, AgentResult(text=self._about(new), spoken=True), effects), []
         chat = small or self._chat(text, last_reply)
         tools = [] if chat else build_tools(ToolEnv(ctx, self.db, self.ports, effects))
         try:
@@ -221,6 +225,16 @@ class Assistant:
         if not framing or _names_a_tool(framing) or _written_call(framing):
             return steps
         return f"{steps}\n\n{framing}"
+
+    def _asks_about_layer8(self, text: str, last_reply: str | None) -> bool:
+        router = self.ports.router.get()
+        return router is not None and router.is_about(text, last_reply)
+
+    def _about(self, new: bool) -> str:
+        """What Layer8 is and does, in the server's words; a new subscriber is asked the interview's first
+        question."""
+        following = phrases.ABOUT_NEW if new else phrases.ABOUT_NEXT
+        return prompts.render("reply_about", operator=self.options.operator, next=following)
 
     def _chat(self, text: str, last_reply: str | None) -> bool:
         """Whether the chat router (when there is one) says ``text`` needs no tools."""

@@ -28,6 +28,11 @@ MODEL_ERROR = (
 )
 MODEL_EMPTY = "Sorry, I couldn't put an answer together. Could you rephrase that?"
 REFUSED = "Sorry, I can't help with that."
+# after what Layer8 does (prompts/reply_about.md): a new subscriber starts the profile interview
+ABOUT_NEW = (
+    "To get started, tell me in a sentence or two what your business does and what it needs most right now."
+)
+ABOUT_NEXT = "What would you like to start with?"
 # for an e-mail or phone number the model wrote that nothing on record gave it (assistant/grounding.py)
 CONTACT_NOT_ON_RECORD = (
     "[no contact details on record: they are shared only through an accepted introduction]"

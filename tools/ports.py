@@ -39,6 +39,10 @@ class ChatRouter(Protocol):
 
     def is_chat(self, text: str, last_reply: str | None = None) -> bool: ...
 
+    def is_about(self, text: str, last_reply: str | None = None) -> bool:
+        """Whether ``text`` asks what Layer8 itself is or does (answered from a template)."""
+        ...
+
 
 # a suggested business: the matcher's own result shape, whatever found it (matcher, need search, a fake)
 Match = Suggestion

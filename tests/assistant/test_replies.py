@@ -167,7 +167,23 @@ CASES: dict[str, Case] = {
     ),
     "reply_unclear": lambda h: _turn(h, _bakery(h), "record a deal", call("record_deal", referrer="Bob")),
     "reply_not_possible": lambda h: _turn(h, _bakery(h), "confirm it yourself", call("confirm", id="act_1")),
+    "reply_about": lambda h: _about(h),
 }
+
+
+class _AboutRouter:
+    """Says every message asks what Layer8 is (the real router's ``about`` label, without embeddings)."""
+
+    def is_chat(self, text: str, last_reply: str | None = None) -> bool:
+        return False
+
+    def is_about(self, text: str, last_reply: str | None = None) -> bool:
+        return True
+
+
+def _about(h: Harness) -> OutboundReply:
+    h.assistant.ports.router = Lazy(lambda: _AboutRouter())  # type: ignore[arg-type,return-value]
+    return _turn(h, _bakery(h), "what is this?")
 
 
 def _no_playbooks(h: Harness) -> OutboundReply:
@@ -195,7 +211,8 @@ def test_the_server_says_what_the_tool_did(quick: Harness, template: str) -> Non
     others = [n for n in CASES if n != template and pattern(n).match(reply.text)]
     assert others == [], (template, others, reply.text)
     framed = template == "reply_advice"  # advice is framed by the model: one more call, without tools
-    assert len(quick.model.calls) == 1 + framed and quick.model.pending == 0
+    model_calls = 0 if template == "reply_about" else 1 + framed  # "what is this?" needs no model at all
+    assert len(quick.model.calls) == model_calls and quick.model.pending == 0
     assert all(c.tools == [] for c in quick.model.calls[1:])
     assert "_" not in re.sub(r"\[[\w#-]+\]", "", reply.text), "no tool names or ids in the server's words"
 

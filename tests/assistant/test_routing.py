@@ -68,6 +68,39 @@ def test_the_router_keeps_the_tools_for_requests(router: ChatRouter, text: str) 
     assert not router.is_chat(text), router.score(text)
 
 
+@pytest.mark.parametrize(
+    "text", ["What is this?", "what can you do for me", "Who are you?", "How does this thing work?"]
+)
+def test_questions_about_layer8_are_told_apart(router: ChatRouter, text: str) -> None:
+    assert router.is_about(text), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "What's on my profile?",
+        "What's a referral?",
+        "I need a plumber in York",
+        "Which football team do you support?",
+    ],
+)
+def test_other_messages_are_not_about_layer8(router: ChatRouter, text: str) -> None:
+    assert not router.is_about(text), text
+
+
+def test_what_is_this_is_answered_by_the_server_and_starts_a_new_subscribers_interview(
+    sqlite_db: Database, router: ChatRouter
+) -> None:
+    ports = fake_ports(sqlite_db)
+    ports.router = Lazy(lambda: router)
+    harness = Harness(sqlite_db, ports=ports)
+    new = harness.subscriber("Fresh Start Ltd", consented=None)
+    reply = harness.send("What is this?", as_=new)
+    assert reply.text.startswith("I'm Layer8, the business networking assistant")
+    assert "what your business does" in reply.text
+    assert harness.model.calls == []  # no model call: the answer is there at once
+
+
 def test_the_router_never_skips_the_tools_for_an_answer_to_a_question(router: ChatRouter) -> None:
     assert router.is_chat("tell me a joke")
     assert not router.is_chat("tell me a joke", last_reply="Which flour do you need?")
@@ -79,6 +112,9 @@ class _Always:
 
     def is_chat(self, text: str, last_reply: str | None = None) -> bool:
         return self.verdict
+
+    def is_about(self, text: str, last_reply: str | None = None) -> bool:
+        return False
 
 
 def test_a_turn_the_router_calls_chat_is_answered_without_tools(sqlite_db: Database) -> None:
