@@ -114,10 +114,13 @@ class ChatRouter:
         labelled = tomllib.loads(path.read_text(encoding="utf-8"))
         self._embedder = embedder
         about = list(labelled.get("about", []))
+        by_tool: dict[str, list[str]] = labelled["tools"]
+        requests = [text for texts in by_tool.values() for text in texts]
         self._chat = _unit(embedder.embed([*labelled["chat"], *about]))  # about Layer8 is chat too
-        self._tool = _unit(embedder.embed(labelled["tool"]))
+        self._tool = _unit(embedder.embed(requests))
+        self._tool_names = [name for name, texts in by_tool.items() for _ in texts]
         self._about = _unit(embedder.embed(about)) if about else None
-        self._others = _unit(embedder.embed([*labelled["chat"], *labelled["tool"]]))
+        self._others = _unit(embedder.embed([*labelled["chat"], *requests]))
         self.margin = margin
 
     def score(self, text: str) -> float:
@@ -129,6 +132,14 @@ class ChatRouter:
         if last_reply and last_reply.rstrip().endswith("?"):
             return False
         return bool(text.strip()) and self.score(text) > self.margin
+
+    def likely_tools(self, text: str, k: int = 3) -> list[str]:
+        """The ``k`` tools whose labelled requests are nearest ``text``, nearest first."""
+        (vector,) = _unit(self._embedder.embed([text]))
+        best: dict[str, float] = {}
+        for name, similarity in zip(self._tool_names, (self._tool @ vector).tolist(), strict=True):
+            best[name] = max(best.get(name, -1.0), similarity)
+        return sorted(best, key=lambda name: -best[name])[:k]
 
     def is_about(self, text: str, last_reply: str | None = None) -> bool:
         """Whether ``text`` asks what Layer8 is or can do, clearly more than anything else labelled."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
+from assistant.llm.local import LocalChatModel
 from assistant.need_search import VectorNeedSearch
 from assistant.routing import ChatRouter
 from assistant.service import Assistant, Options
@@ -62,4 +63,14 @@ def options_of(layer8: Layer8) -> Options:
 
 
 def build_assistant(layer8: Layer8) -> Assistant:
-    return Assistant(layer8.db, layer8.chat_model, ports_of(layer8), options_of(layer8))
+    ports = ports_of(layer8)
+    model = layer8.chat_model
+    if isinstance(model, LocalChatModel):  # when it opens a call and names no tool, the router narrows it
+        model.narrow = lambda text: likely_tools(ports, text)
+    return Assistant(layer8.db, model, ports, options_of(layer8))
+
+
+def likely_tools(ports: Ports, text: str) -> list[str]:
+    """The router's likeliest tools for ``text`` (none without a router: then every tool stays possible)."""
+    router = ports.router.get()
+    return router.likely_tools(text) if router is not None else []

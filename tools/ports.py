@@ -43,6 +43,10 @@ class ChatRouter(Protocol):
         """Whether ``text`` asks what Layer8 itself is or does (answered from a template)."""
         ...
 
+    def likely_tools(self, text: str, k: int = 3) -> list[str]:
+        """The tools ``text`` most likely asks for, nearest first."""
+        ...
+
 
 # a suggested business: the matcher's own result shape, whatever found it (matcher, need search, a fake)
 Match = Suggestion

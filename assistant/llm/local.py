@@ -56,6 +56,9 @@ class LocalChatModel(BaseChatModel):
     argument_max_tokens: int = 256
     tools_after_result: bool = False
     compact_tools: bool = True
+    # the tools a person's message most likely asks for, nearest first (the chat router's ranking): when the
+    # model opens a call and names no tool, only these are offered to the grammar that picks one
+    narrow: Callable[[str], Sequence[str]] | None = Field(default=None, exclude=True)
 
     @property
     def _llm_type(self) -> str:
@@ -141,7 +144,8 @@ class LocalChatModel(BaseChatModel):
         else:
             live = live and not stop  # stop words are applied to the whole text at the end
             limit = max_tokens or self.max_tokens  # a caller's cap (``bind(max_tokens=…)``), as ChatOpenAI
-            free = self._free(prompt, specs if offered else {}, stop, run_manager, live, limit)
+            asked = _last_request(messages)
+            free = self._free(prompt, specs if offered else {}, stop, run_manager, live, limit, asked)
             text, calls = yield from free
         if calls and parallel_tool_calls is False:
             calls = calls[:1]
@@ -155,6 +159,7 @@ class LocalChatModel(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None,
         live: bool,
         max_tokens: int,
+        asked: str = "",
     ) -> Generator[ChatGenerationChunk, None, tuple[str, list[ParsedCall]]]:
         """Generate freely; prose streams when ``live``. Returns (text not yet yielded, calls)."""
         gate = StreamGate() if live else None
@@ -169,28 +174,33 @@ class LocalChatModel(BaseChatModel):
         rest = gate.held if gate else _truncate("".join(pieces), stop)
         parsed = parse_tool_calls(rest, specs.keys()) if specs else None
         if not parsed or not parsed.calls:
-            rescued = (
-                self._rescued(prompt, rest, specs) if specs and not (gate and gate.shown.strip()) else None
-            )
+            on_screen = bool(gate and gate.shown.strip())  # prose already shown is an answer, not a call
+            rescued = self._rescued(prompt, rest, specs, asked) if specs and not on_screen else None
             if rescued is not None:
                 return "", [rescued]
             return (rest.rstrip() if gate else rest.strip()), []
         calls = [self._repaired(prompt, c, specs[c.name]) for c in parsed.calls]
         return parsed.content, calls
 
-    def _rescued(self, prompt: str, text: str, specs: Mapping[str, Mapping[str, Any]]) -> ParsedCall | None:
+    def _rescued(
+        self, prompt: str, text: str, specs: Mapping[str, Mapping[str, Any]], asked: str
+    ) -> ParsedCall | None:
         """A call for what the 1.5B model began and did not finish (measured on the tools suite: 9 of 132
         requests came back as a bare tool name, a call with a brace missing, an empty ``<tools></tools>``
         or nothing). A named tool gets its arguments under its grammar; an empty call picks the tool under
-        the grammar of known names. Prose is left alone."""
+        a grammar of names — the router's likeliest few when there is a router (unnarrowed, the model
+        picked a knowledge search for "who do I speak to about being charged twice?"). Prose is left
+        alone."""
         name = broken_call(text, specs.keys())
-        if name is not None:
-            logger.info("model wrote an unfinished call to %s; writing its arguments under grammar", name)
-            return self._arguments_for(prompt, name, specs[name])
-        if empty_call(text):
-            logger.info("model opened a call and named no tool; picking one under grammar")
-            return self._forced(prompt, specs, "any")[0]
-        return None
+        if name is None and empty_call(text):
+            likely = [n for n in (self.narrow(asked) if self.narrow and asked else []) if n in specs]
+            names = likely or list(specs)
+            logger.info("model opened a call and named no tool; picking one of %s under grammar", names)
+            name = names[0] if len(names) == 1 else self._pick_tool(prompt, names)
+        if name is None:
+            return None
+        logger.info("model left its call to %s unfinished; writing its arguments under grammar", name)
+        return self._arguments_for(prompt, name, specs[name])
 
     def _forced(
         self, prompt: str, specs: Mapping[str, Mapping[str, Any]], tool_choice: ToolChoice
@@ -249,6 +259,14 @@ class LocalChatModel(BaseChatModel):
             chunk_position="last",
         )
         return ChatGenerationChunk(message=message)
+
+
+def _last_request(messages: Sequence[BaseMessage]) -> str:
+    """The person's newest message (what the router ranks tools for)."""
+    for message in reversed(messages):
+        if message.type == "human":
+            return message.text
+    return ""
 
 
 def _parameters(spec: Mapping[str, Any]) -> dict[str, Any]:

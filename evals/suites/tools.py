@@ -11,6 +11,7 @@ import time
 from collections import Counter
 from typing import Any
 
+from assistant.llm.local import LocalChatModel
 from assistant.routing import ChatRouter
 from evals import reply_check, tools_suite
 from evals.context import EvalContext
@@ -70,6 +71,8 @@ def run(ctx: EvalContext) -> SuiteResult:
     router = None
     if ctx.config.embedder_kind != "fake" and ctx.settings.chat_router:
         router = ChatRouter(ctx.embedder)  # as production routes: MiniLM sorts chat from requests
+        if isinstance(ctx.chat_model, LocalChatModel):  # and narrows an unnamed call to its likeliest tools
+            ctx.chat_model.narrow = router.likely_tools
     report, rows = _play(ctx, ctx.take(tools_suite.load_cases()), "main", router)
     held, held_rows = _play(ctx, ctx.take(tools_suite.load_cases(tools_suite.HOLDOUT)), "held-out", router)
     no_tool = [r for r in rows if r["expected_tool"] is None]

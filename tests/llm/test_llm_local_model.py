@@ -265,3 +265,17 @@ def test_prose_that_names_a_tool_stays_prose(local_model: Any) -> None:
     model, _ = local_model("You can use get_my_profile to see your profile.")
     reply = model.bind_tools(TOOLS).invoke(ASK)
     assert reply.tool_calls == [] and "get_my_profile" in reply.text
+
+
+def test_an_empty_call_picks_among_the_tools_the_router_ranks_likeliest(local_model: Any) -> None:
+    asked: list[str] = []
+
+    def likeliest(text: str) -> list[str]:
+        asked.append(text)
+        return ["get_my_profile", "no_such_tool"]
+
+    model, engine = local_model("<tools>\n\n</tools>", "{}", narrow=likeliest)
+    reply = model.bind_tools(TOOLS).invoke(ASK)
+    assert [c["name"] for c in reply.tool_calls] == ["get_my_profile"]
+    assert asked == ["I need a flour supplier in Leeds"]
+    assert len(engine.requests) == 2, "one likely tool left: no grammar pick, only its arguments"
