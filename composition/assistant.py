@@ -65,8 +65,11 @@ def options_of(layer8: Layer8) -> Options:
 def build_assistant(layer8: Layer8) -> Assistant:
     ports = ports_of(layer8)
     model = layer8.chat_model
-    if isinstance(model, LocalChatModel):  # when it opens a call and names no tool, the router narrows it
+    if isinstance(model, LocalChatModel):
+        # when it opens a call and names no tool, the router narrows it; when it starts answering an advice
+        # request from memory, the playbooks are searched instead
         model.narrow = lambda text: likely_tools(ports, text)
+        model.prose_means = "search_knowledge"
     return Assistant(layer8.db, model, ports, options_of(layer8))
 
 

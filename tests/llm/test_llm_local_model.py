@@ -279,3 +279,22 @@ def test_an_empty_call_picks_among_the_tools_the_router_ranks_likeliest(local_mo
     assert [c["name"] for c in reply.tool_calls] == ["get_my_profile"]
     assert asked == ["I need a flour supplier in Leeds"]
     assert len(engine.requests) == 2, "one likely tool left: no grammar pick, only its arguments"
+
+
+def test_prose_to_a_request_the_router_ranks_as_advice_becomes_that_tool_at_the_first_word(
+    local_model: Any,
+) -> None:
+    model, _engine = local_model(
+        "You could try baking more bread.", '{"need": "flour"}', narrow=lambda text: ["find_introductions"]
+    )
+    model.prose_means = "find_introductions"
+    chunks = list(model.bind_tools(TOOLS).stream(ASK))
+    assert "".join(c.text for c in chunks) == "", "nothing of the prose was shown"
+    calls = [c for chunk in chunks for c in chunk.tool_call_chunks]
+    assert [c["name"] for c in calls] == ["find_introductions"]
+
+
+def test_prose_stays_prose_when_the_router_does_not_rank_that_tool_likely(local_model: Any) -> None:
+    model, _ = local_model("Happy to help.", narrow=lambda text: ["get_my_profile"])
+    model.prose_means = "find_introductions"
+    assert model.bind_tools(TOOLS).invoke(ASK).text == "Happy to help."
