@@ -44,6 +44,10 @@ class Money:
             raise InvalidAmount("amount_minor must be an integer number of minor units")
         exponent(self.currency)
 
+    def major(self) -> Decimal:
+        """The amount in major units (``Money(1250, "GBP").major()`` → ``Decimal("12.5")``)."""
+        return Decimal(self.amount_minor).scaleb(-exponent(self.currency))
+
     def format(self) -> str:
         exp = exponent(self.currency)
         sign = "-" if self.amount_minor < 0 else ""

@@ -19,9 +19,10 @@ from network.errors import InvalidInput, NotFound
 from network.ids import utcnow
 from network.models import Introduction, IntroductionState, Referral, ReferralState, Subscriber
 from network.money import Money, parse_money
-from tools import phrases
+from tools import phrases, update_referral
 from tools.base import Data, Said, ToolArgs, ToolEnv, say, spec
 from tools.lookup import ID_HINT, received_referral
+from tools.said import amounts_stated, state_stated
 
 SYMBOLS = {"£": "GBP", "€": "EUR", "$": "USD", "¥": "JPY"}
 _CODE = re.compile(r"\b([A-Za-z]{3})\b")
@@ -50,6 +51,14 @@ def record_deal(env: ToolEnv, args: Args) -> Data:
     £2,400 with Acme thanks to Bob' or 'we won a $750 order thanks to X's referral'. They confirm before
     it is recorded."""
     money = parse_amount(args.amount, args.currency, env.ctx.currency)
+    if money.major() not in amounts_stated(env.ctx.user_text):
+        # the model filled in a sum the person never wrote ("we won the job Bob sent us" → £1,000): no deal
+        # is proposed on an invented amount; news of a win moves the referral instead
+        if state_stated("won", env.ctx.user_text):
+            return update_referral.update_referral(
+                env, update_referral.Args(state="won", prospect=args.referrer)
+            )
+        raise InvalidInput("tell me how much it was worth, and I'll get it ready for you to confirm.")
     closed_on = args.closed_on or utcnow().date()
     if closed_on > utcnow().date() + timedelta(days=1):
         raise InvalidInput("a deal cannot close in the future")
@@ -84,7 +93,10 @@ def _source(session: Session, me: str, args: Args) -> tuple[dict[str, str], str]
     referral = received_referral(session, me, args.referral_id)
     if referral is not None:
         return {"referral_id": referral.id}, referral.giver_id
-    candidates = _referrals(session, me, args.referrer)
+    # small models put names in the wrong field (the referrer as referral_id, the customer as referrer):
+    # every name given is tried as the referrer, then as the referral's prospect
+    names = [n for n in (args.referrer, args.referral_id) if n and not n.startswith("ref_")]
+    candidates = _referrals(session, me, names)
     if len(candidates) == 1:
         return {"referral_id": candidates[0].id}, candidates[0].giver_id
     if not candidates and args.referrer:
@@ -94,21 +106,24 @@ def _source(session: Session, me: str, args: Args) -> tuple[dict[str, str], str]
             return {"introduction_id": intro.id}, other
     if not candidates:
         raise NotFound("I couldn't find a referral or introduction this deal came from. Who referred it?")
-    names = ", ".join(sorted({r.prospect_name or "?" for r in candidates})[:5])
-    raise InvalidInput(f"several referrals could match ({names}). Which one was it?")
+    listed = ", ".join(sorted({r.prospect_name or "?" for r in candidates})[:5])
+    raise InvalidInput(f"several referrals could match ({listed}). Which one was it?")
 
 
-def _referrals(session: Session, me: str, referrer: str | None) -> list[Referral]:
+def _referrals(session: Session, me: str, names: list[str]) -> list[Referral]:
     query = (
         select(Referral)
         .where(Referral.receiver_id == me, Referral.state != ReferralState.LOST.value)
         .order_by(Referral.created_at.desc())
     )
     rows = list(session.scalars(query))
-    if not referrer:
+    if not names:
         return rows
-    wanted = referrer.lower()
-    return [r for r in rows if _matches(session.get(Subscriber, r.giver_id), wanted)]
+    wanted = [n.lower() for n in names]
+    by_giver = [r for r in rows if any(_matches(session.get(Subscriber, r.giver_id), w) for w in wanted)]
+    if by_giver:
+        return by_giver
+    return [r for r in rows if r.prospect_name and any(_similar(r.prospect_name.lower(), w) for w in wanted)]
 
 
 def _introduction(session: Session, me: str, referrer: str) -> Introduction | None:
@@ -130,10 +145,16 @@ def _matches(subscriber: Subscriber | None, wanted: str) -> bool:
     if subscriber is None:
         return False
     names = [subscriber.business_name, subscriber.contact_name or ""]
-    return any(wanted in n.lower() or (n and n.lower() in wanted) for n in names)
+    return any(_similar(n.lower(), wanted) for n in names if n)
+
+
+def _similar(name: str, wanted: str) -> bool:
+    return wanted in name or name in wanted
 
 
 def reply(args: Args, data: Data) -> Said:
+    if "credited_to" not in data:  # a won referral, reported without a sum
+        return update_referral.reply(update_referral.Args(state="won"), data)
     return say("deal_waiting", amount=data["amount"], giver=data["credited_to"])
 
 

@@ -9,6 +9,7 @@ model's say-so never decides which is which.
 from __future__ import annotations
 
 import re
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 _WORDS = re.compile(r"[a-z0-9]+")
@@ -37,3 +38,18 @@ def stated(value: Any, user_text: str) -> bool:
 def state_stated(state: str, user_text: str) -> bool:
     """True when the person's own words report ``state`` (e.g. "we won it", "I phoned them")."""
     return bool(STATE_CUES.get(state, frozenset()) & set(_WORDS.findall(user_text.lower())))
+
+
+_NUMBER = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(k\b|thousand\b|grand\b)?", re.IGNORECASE)
+
+
+def amounts_stated(user_text: str) -> set[Decimal]:
+    """The sums of money the person wrote: "£3,000", "1500", "2.5k", "3 grand"."""
+    found: set[Decimal] = set()
+    for number, thousands in _NUMBER.findall(user_text):
+        try:
+            value = Decimal(number.replace(",", ""))
+        except InvalidOperation:
+            continue
+        found.add(value * 1000 if thousands else value)
+    return found

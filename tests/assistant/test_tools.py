@@ -367,6 +367,51 @@ def test_an_invented_referral_id_falls_back_to_the_referrer_named(quick: Harness
     assert reply.text.startswith("Done: the referral for Jane's Cafe is marked as won.")
 
 
+def test_a_deal_on_a_sum_the_person_never_wrote_is_not_proposed(quick: Harness) -> None:
+    from network.services import referrals
+
+    bob = quick.subscriber("Bob Bookkeeping")
+    acme = quick.subscriber("Acme Plumbing")
+    with quick.db.transaction() as session:
+        referrals.log_referral(session, bob, acme, prospect_name="Jane's Cafe")
+    quick.script(call("record_deal", amount="1000", referrer="Bob"))  # the model invented the £1,000
+    reply = quick.send("Jane's Cafe came back for more work thanks to Bob, lovely", as_=acme)
+    assert quick.count(PendingAction) == 0 and reply.pending_action is None
+    assert reply.text.startswith("I couldn't record that deal: tell me how much it was worth")
+
+
+def test_a_win_reported_without_a_sum_moves_the_referral_instead_of_inventing_a_deal(quick: Harness) -> None:
+    from network.services import referrals
+
+    bob = quick.subscriber("Aire Valley Bookkeeping")
+    acme = quick.subscriber("Acme Plumbing")
+    with quick.db.transaction() as session:
+        referrals.log_referral(session, bob, acme, prospect_name="Tom's Garage")
+    quick.script(call("record_deal", amount="1000", referrer="Aire Valley Bookkeeping"))
+    reply = quick.send(
+        "Good news, we won the Tom's Garage job that Aire Valley Bookkeeping sent us", as_=acme
+    )
+    assert quick.rows(Referral)[0].state == "won" and quick.count(PendingAction) == 0
+    assert reply.text.startswith("Done: the referral for Tom's Garage is marked as won.")
+
+
+def test_a_deal_finds_its_referral_when_the_names_are_in_the_wrong_fields(quick: Harness) -> None:
+    from network.services import referrals
+
+    bob = quick.subscriber("Aire Valley Bookkeeping")
+    acme = quick.subscriber("Calder Plumbing")
+    with quick.db.transaction() as session:
+        referral = referrals.log_referral(session, bob, acme, prospect_name="Tom's Garage")
+        referral_id = referral.id
+    # the customer as the referrer and the referrer as the referral id, as the embedded model wrote it
+    quick.script(
+        call("record_deal", amount="3000", referrer="Tom's Garage", referral_id="Aire Valley Bookkeeping")
+    )
+    reply = quick.send("We closed £3,000 with Tom's Garage via Aire Valley Bookkeeping", as_=acme)
+    assert reply.pending_action, reply.text
+    assert quick.rows(PendingAction)[0].payload["referral_id"] == referral_id
+
+
 def test_record_deal_is_a_pending_action(quick: Harness) -> None:
     from network.services import referrals
 

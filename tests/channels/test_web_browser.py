@@ -107,7 +107,7 @@ def test_a_support_agent_s_reply_appears_in_a_handed_off_web_chat(
     page.fill("#token", token)
     page.click("#sign-in")
     page.wait_for_selector("#chat:not([hidden])")
-    page.fill("#message", "hello, I'd like to record a deal")
+    page.fill("#message", "hello, I'd like to record a deal of £2,400 from Bob's referral")
     page.click("#send")
     page.wait_for_selector(".msg.assistant .actions")
     with db.transaction(Actor.admin("test")) as session:
