@@ -12,6 +12,7 @@ own words are recorded as declared on confirmation. The result lists the changes
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, Literal
 
 from pydantic import Field
@@ -50,9 +51,9 @@ def update_my_profile(env: ToolEnv, args: Args) -> Data:
     """Use when they want to change their own profile: where they are based, what they offer or need,
     ideal customers, bottlenecks, goals, staff numbers, growth stage. Pass only the fields they mention,
     in their own words."""
-    proposed = args.model_dump(exclude_none=True)
-    model_code = str(proposed.pop("naics_code", "")).strip()
     me, said = env.ctx.subscriber_id, env.ctx.user_text
+    proposed = _sorted_needs(_without_echoes(args.model_dump(exclude_none=True)), said)
+    model_code = str(proposed.pop("naics_code", "")).strip()
     with env.write() as session:
         profile = profiles.get_profile(session, me)
         current = {field: getattr(profile, field) for field in PROFILE_FIELDS}
@@ -67,6 +68,34 @@ def update_my_profile(env: ToolEnv, args: Args) -> Data:
         if waiting:
             _propose(env, session, waiting)
     return _outcome(declared, waiting)
+
+
+def _without_echoes(proposed: dict[str, Any]) -> dict[str, Any]:
+    """Drop values that only repeat a field's own description: with nothing to say about needs, the 1.5B
+    model wrote "Suppliers, partners or help they are looking for." (the schema's words) as the needs."""
+    schema = {_plain(f.description) for f in Args.model_fields.values() if f.description}
+    return {k: v for k, v in proposed.items() if not (isinstance(v, str) and _plain(v) in schema)}
+
+
+_NEED_CUE = re.compile(
+    r"\b(?:we|i)\s+(?:need|needs|want|are looking for|am looking for|'re looking for)\s+(.+)"
+)
+
+
+def _sorted_needs(proposed: dict[str, Any], user_text: str) -> dict[str, Any]:
+    """An "offers" value the person said they *need* ("We need printed labels") goes to needs instead — the
+    model swapped the two for a candle maker who needed labels, and the industry followed the labels."""
+    offers = proposed.get("offers")
+    if not isinstance(offers, str) or proposed.get("needs"):
+        return proposed
+    needed = [m.group(1) for m in _NEED_CUE.finditer(profile_changes.newest(user_text).lower())]
+    if any(_plain(offers) and _plain(offers) in _plain(n) for n in needed):
+        proposed = {k: v for k, v in proposed.items() if k != "offers"} | {"needs": offers}
+    return proposed
+
+
+def _plain(text: str | None) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", (text or "").lower()))
 
 
 def _propose(env: ToolEnv, session: Session, waiting: list[Change]) -> None:

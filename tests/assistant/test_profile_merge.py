@@ -284,3 +284,24 @@ def run_tool(h: Harness, me: str, said: str, **args: Any) -> dict[str, Any]:
     ctx = ToolContext(me, "default", "test", None, "t", user_text=said)
     env = ToolEnv(ctx=ctx, db=h.db, ports=h.assistant.ports, effects=TurnEffects())
     return SPEC.call(env, args)
+
+
+def test_a_need_written_as_an_offer_goes_to_needs_and_an_echo_of_the_schema_is_dropped(h: Harness) -> None:
+    me = h.subscriber("Saltaire Candle Co", consented=None)
+    h.script(
+        call(
+            "update_my_profile",
+            description="We make hand-poured soy candles in Saltaire and sell them to gift shops.",
+            offers="Printed labels",  # what they need, in the wrong field (the embedded model did this)
+            needs="Suppliers, partners or help they are looking for.",  # the field's own description
+            locality="Saltaire",
+        )
+    )
+    reply = h.send(
+        "We make hand-poured soy candles in Saltaire and sell them to gift shops. We need printed labels.",
+        as_=me,
+    )
+    assert reply.text.startswith("Done: set your description"), reply.text  # their own words: saved at once
+    after = profile_of(h, me)
+    assert after["needs"] == "Printed labels" and after["offers"] is None
+    assert "looking for" not in reply.text
