@@ -19,10 +19,11 @@ from network import pending
 from network.errors import InvalidInput, NotFound
 from network.models import Referral
 from network.services import referrals
-from tools import phrases
+from tools import phrases, record_deal, update_referral
 from tools.base import Data, Said, ToolArgs, ToolEnv, say, spec
 from tools.lookup import find_business
-from tools.said import stated
+from tools.profile_changes import newest
+from tools.said import money_stated, progress_stated, stated
 
 
 class Args(ToolArgs):
@@ -35,6 +36,9 @@ class Args(ToolArgs):
 def log_referral(env: ToolEnv, args: Args) -> Data:
     """Use when they say they referred or sent a customer to another business, e.g. 'I referred Acme
     Plumbing to Jane's Cafe': to_business is who receives it, prospect is the customer."""
+    meant = _meant(env, args)
+    if meant is not None:
+        return meant
     me = env.ctx.subscriber_id
     with env.write() as session:
         receiver = find_business(session, me, args.to_business)
@@ -74,6 +78,29 @@ def log_referral(env: ToolEnv, args: Args) -> Data:
         }
 
 
+def _meant(env: ToolEnv, args: Args) -> Data | None:
+    """What a "referral" really reports when the person's words say otherwise. The 1.5B model logged a
+    referral for "We signed a contract worth €1,500 with the bakery after your introduction" (a deal) and for
+    "I've phoned the Patel wedding party the bakery referred to us" (progress on a referral they received)."""
+    said = newest(env.ctx.user_text)
+    money = money_stated(said)
+    if money is not None and progress_stated(said) == "won":
+        deal = record_deal.Args(amount=money, referrer=args.to_business, description=args.note)
+        return record_deal.record_deal(env, deal)
+    state = progress_stated(said)
+    if state is None:
+        return None
+    for name in (args.prospect, args.to_business):
+        move = update_referral.Args(state=state, prospect=name)
+        with env.read() as session:
+            try:
+                update_referral.pick(session, env.ctx.subscriber_id, move)
+            except (NotFound, InvalidInput):
+                continue
+        return update_referral.update_referral(env, move)
+    return None
+
+
 def log(session: Session, giver_id: str, slip: dict[str, Any]) -> Referral:
     return referrals.log_referral(
         session,
@@ -87,6 +114,10 @@ def log(session: Session, giver_id: str, slip: dict[str, Any]) -> Referral:
 
 
 def reply(args: Args, data: Data) -> Said:
+    if "credited_to" in data:  # the person reported a deal
+        return record_deal.reply(record_deal.Args(amount=data["amount"]), data)
+    if data.get("status") == "updated" or "proposed_state" in data:  # progress on a referral they received
+        return update_referral.reply(update_referral.Args(state="contacted"), data)
     if data.get("referral_id"):
         return say("referral_logged", prospect=data["prospect"], receiver=data["to_business"])
     return say("referral_waiting", prospect=data["prospect"], receiver=data["to_business"])

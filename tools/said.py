@@ -53,3 +53,21 @@ def amounts_stated(user_text: str) -> set[Decimal]:
             continue
         found.add(value * 1000 if thousands else value)
     return found
+
+
+_MONEY = re.compile(
+    r"[£€$¥]\s?\d[\d,]*+(?:\.\d+)?+(?!\s*(?:k|thousand|grand)\b)"  # "€1,500", not the "£2" of "£2.5k"
+    r"|\b\d[\d,]*(?:\.\d+)?\s*(?:GBP|EUR|USD|JPY)\b"
+)
+PROGRESS = ("won", "lost", "meeting", "contacted")  # furthest first: "we met them and won it" is a win
+
+
+def money_stated(user_text: str) -> str | None:
+    """The first sum the person wrote with its currency ("€1,500", "2,400 GBP"), as they wrote it."""
+    found = _MONEY.search(user_text)
+    return found.group(0) if found else None
+
+
+def progress_stated(user_text: str) -> str | None:
+    """The furthest state of a referral the person's words report, if any."""
+    return next((state for state in PROGRESS if state_stated(state, user_text)), None)

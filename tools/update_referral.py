@@ -36,7 +36,7 @@ def update_referral(env: ToolEnv, args: Args) -> Data:
     meeting, won or lost it."""
     me = env.ctx.subscriber_id
     with env.write() as session:
-        referral = _pick(session, me, args)
+        referral = pick(session, me, args)
         if not state_stated(args.state, env.ctx.user_text):
             summary = phrases.SUMMARY_REFERRAL_UPDATE.format(
                 prospect=_label(session, referral), state=args.state
@@ -59,7 +59,7 @@ def update_referral(env: ToolEnv, args: Args) -> Data:
         }
 
 
-def _pick(session: Session, me: str, args: Args) -> Referral:
+def pick(session: Session, me: str, args: Args) -> Referral:
     referral = received_referral(session, me, args.referral_id)
     if referral is not None:
         return referral

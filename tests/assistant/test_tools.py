@@ -412,6 +412,45 @@ def test_a_deal_finds_its_referral_when_the_names_are_in_the_wrong_fields(quick:
     assert quick.rows(PendingAction)[0].payload["referral_id"] == referral_id
 
 
+def test_progress_on_a_received_referral_logged_as_a_new_referral_moves_it(quick: Harness) -> None:
+    from network.services import referrals
+
+    bakery = quick.subscriber("Rhubarb & Rye Bakery")
+    cafe = quick.subscriber("Kirkgate Corner Cafe")
+    with quick.db.transaction() as session:
+        referrals.log_referral(session, bakery, cafe, prospect_name="Patel wedding party")
+    # the embedded model's call for this message in the conversations suite
+    quick.script(call("log_referral", to_business="Rhubarb & Rye Bakery", prospect="Patel wedding party"))
+    reply = quick.send("I've phoned the Patel wedding party that the bakery referred to us.", as_=cafe)
+    assert [(r.giver_id, r.state) for r in quick.rows(Referral)] == [(bakery, "contacted")]
+    assert reply.text.startswith("Done: the referral for Patel wedding party is marked as contacted.")
+
+
+def test_a_sum_won_logged_as_a_referral_becomes_a_deal_to_confirm(quick: Harness) -> None:
+    from network.services import introductions
+
+    bakery = quick.subscriber("Rhubarb & Rye Bakery")
+    mill = quick.subscriber("Pennine Stone Mills")
+    with quick.db.transaction() as session:
+        intro = introductions.request(session, bakery, mill, message="flour")
+        introductions.respond(session, mill, intro.id, accept=True)
+    quick.script(call("log_referral", to_business="Rhubarb & Rye Bakery", prospect="supply contract"))
+    said = "We signed a supply contract worth €1,500 with Rhubarb & Rye Bakery after your introduction."
+    reply = quick.send(said, as_=mill)
+    assert quick.count(Referral) == 0
+    action = quick.rows(PendingAction)[0]
+    assert (action.payload["amount_minor"], action.payload["currency"]) == (150000, "EUR")
+    assert reply.pending_action and "1,500.00 EUR" in reply.text
+
+
+def test_a_referral_passed_on_is_still_logged(quick: Harness) -> None:
+    bob = quick.subscriber("Bob Bookkeeping")
+    quick.subscriber("Jane's Cafe")
+    quick.script(call("log_referral", to_business="Jane's Cafe", prospect="Acme Plumbing"))
+    quick.send("I spoke to Acme Plumbing and sent them to Jane's Cafe", as_=bob)
+    assert [r.prospect_name for r in quick.rows(Referral)] == ["Acme Plumbing"]
+
+
 def test_record_deal_is_a_pending_action(quick: Harness) -> None:
     from network.services import referrals
 
