@@ -52,7 +52,7 @@ def update_my_profile(env: ToolEnv, args: Args) -> Data:
     ideal customers, bottlenecks, goals, staff numbers, growth stage. Pass only the fields they mention,
     in their own words."""
     me, said = env.ctx.subscriber_id, env.ctx.user_text
-    proposed = _sorted_needs(_without_echoes(args.model_dump(exclude_none=True)), said)
+    proposed = _offers_said(_sorted_needs(_without_echoes(args.model_dump(exclude_none=True)), said), said)
     model_code = str(proposed.pop("naics_code", "")).strip()
     with env.write() as session:
         profile = profiles.get_profile(session, me)
@@ -92,6 +92,23 @@ def _sorted_needs(proposed: dict[str, Any], user_text: str) -> dict[str, Any]:
     if any(_plain(offers) and _plain(offers) in _plain(n) for n in needed):
         proposed = {k: v for k, v in proposed.items() if k != "offers"} | {"needs": offers}
     return proposed
+
+
+_OFFER_CUE = re.compile(
+    r"\b(?:we|i)\s+(?:make|makes|sell|offer|provide|bake|brew|grow|build|repair|fix|design|run)\s+(.+?)"
+    r"(?=,?\s+(?:in|to|for|from|across|around|mostly|mainly|and sell|and we)\b|[.;!?]|$)",
+    re.IGNORECASE,
+)
+
+
+def _offers_said(proposed: dict[str, Any], user_text: str) -> dict[str, Any]:
+    """When the call carries no offers but the person said what they make or sell ("We make hand-poured soy
+    candles in Saltaire"), their own words are the offers (the model had left them out after mistaking the
+    need for the offer)."""
+    if proposed.get("offers"):
+        return proposed
+    said = _OFFER_CUE.search(profile_changes.newest(user_text))
+    return proposed | {"offers": said.group(1).strip()} if said else proposed
 
 
 def _plain(text: str | None) -> str:

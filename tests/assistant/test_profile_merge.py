@@ -286,7 +286,7 @@ def run_tool(h: Harness, me: str, said: str, **args: Any) -> dict[str, Any]:
     return SPEC.call(env, args)
 
 
-def test_a_need_written_as_an_offer_goes_to_needs_and_an_echo_of_the_schema_is_dropped(h: Harness) -> None:
+def test_a_need_written_as_an_offer_goes_to_needs_and_the_offer_comes_from_their_words(h: Harness) -> None:
     me = h.subscriber("Saltaire Candle Co", consented=None)
     h.script(
         call(
@@ -303,5 +303,5 @@ def test_a_need_written_as_an_offer_goes_to_needs_and_an_echo_of_the_schema_is_d
     )
     assert reply.text.startswith("Done: set your description"), reply.text  # their own words: saved at once
     after = profile_of(h, me)
-    assert after["needs"] == "Printed labels" and after["offers"] is None
+    assert after["needs"] == "Printed labels" and after["offers"] == "hand-poured soy candles"
     assert "looking for" not in reply.text
