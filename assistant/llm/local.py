@@ -38,6 +38,7 @@ from assistant.llm.toolcalls import (
     could_start_call,
     empty_call,
     parse_tool_calls,
+    without_invalid,
 )
 from assistant.llm.toolspec import compact_tool
 
@@ -234,6 +235,10 @@ class LocalChatModel(BaseChatModel):
         errors = argument_errors(call.args, _parameters(spec))
         if not errors:
             return call
+        kept = without_invalid(call.args, _parameters(spec))
+        if kept is not None:
+            logger.info("arguments for %s failed their schema (%s); dropping them", call.name, errors[:3])
+            return ParsedCall(call.name, kept)
         logger.info("arguments for %s failed their schema (%s); regenerating them", call.name, errors[:3])
         return self._arguments_for(prompt, call.name, spec)
 

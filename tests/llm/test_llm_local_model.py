@@ -79,6 +79,14 @@ def test_invalid_arguments_are_regenerated_under_the_tools_schema(local_model: A
     assert repair.schema["additionalProperties"] is False
 
 
+def test_a_value_of_the_wrong_type_is_dropped_without_a_second_generation(local_model: Any) -> None:
+    typed = '<tool_call>\n{"name": "find_introductions", "arguments": {"need": "flour", "location": 7}}'
+    model, engine = local_model(typed)
+    reply = model.bind_tools(TOOLS).invoke(ASK)
+    assert reply.tool_calls[0]["args"] == {"need": "flour"}
+    assert len(engine.requests) == 1
+
+
 def test_valid_arguments_cost_no_second_generation(local_model: Any) -> None:
     model, engine = local_model(CALL)
     model.bind_tools(TOOLS).invoke(ASK)
