@@ -10,7 +10,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -28,13 +28,14 @@ class ContextTooLong(ModelUnavailable):
 
 
 class Engine(Protocol):
-    """Completes a rendered prompt; ``schema`` constrains the output to that JSON schema."""
+    """Completes a rendered prompt; ``schema`` constrains the output to that JSON schema. A generation holds
+    the engine until it is exhausted or closed: close one before starting the next."""
 
     template: ChatTemplate
 
     def generate(
         self, prompt: str, *, max_tokens: int, schema: Mapping[str, Any] | None = None
-    ) -> Iterator[str]: ...
+    ) -> Generator[str, None, None]: ...
 
     def count_tokens(self, text: str) -> int: ...
 
@@ -149,7 +150,7 @@ class LlamaEngine:
 
     def generate(
         self, prompt: str, *, max_tokens: int, schema: Mapping[str, Any] | None = None
-    ) -> Iterator[str]:
+    ) -> Generator[str, None, None]:
         tokens = self._tokenize(prompt)
         budget = self.n_ctx - len(tokens)
         if budget < 16:

@@ -171,10 +171,12 @@ class LocalChatModel(BaseChatModel):
         standing = self.prose_means if self.prose_means in likely[:2] else None
         gate = StreamGate() if live and standing is None else None
         pieces = []
-        for piece in self.engine.generate(prompt, max_tokens=max_tokens):
+        stream = self.engine.generate(prompt, max_tokens=max_tokens)
+        for piece in stream:
             pieces.append(piece)
             if standing is not None and not could_start_call("".join(pieces)):
                 logger.info("model began a prose answer to a request; calling %s instead", standing)
+                stream.close()  # the engine is held while a generation is open: end this one first
                 return "", [self._arguments_for(prompt, standing, specs[standing])]
             shown = gate.feed(piece) if gate else ""
             if shown:

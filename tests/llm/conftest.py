@@ -6,7 +6,7 @@ parsing, argument repair under a schema, the no-tools-after-a-result rule, strea
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,20 +34,31 @@ class ScriptedEngine:
 
     outputs: list[Output]
     requests: list[Request] = field(default_factory=list)
+    busy: bool = (
+        False  # the real engine holds a lock while a generation is open: a second one would wait forever
+    )
     template: ChatTemplate = field(
         default_factory=lambda: ChatTemplate(QWEN_TEMPLATE, eos_token="<|im_end|>")
     )
 
     def generate(
         self, prompt: str, *, max_tokens: int, schema: Mapping[str, Any] | None = None
-    ) -> Iterator[str]:
+    ) -> Generator[str, None, None]:
+        if self.busy:
+            raise AssertionError(
+                "a generation began while another was still open (a deadlock on the real engine)"
+            )
         self.requests.append(Request(prompt, schema, max_tokens))
         if not self.outputs:
             raise AssertionError(f"no scripted output for request {len(self.requests)}")
         output = self.outputs.pop(0)
         text = output(prompt, schema) if callable(output) else output
-        for i in range(0, len(text), 3):
-            yield text[i : i + 3]
+        self.busy = True
+        try:
+            for i in range(0, len(text), 3):
+                yield text[i : i + 3]
+        finally:
+            self.busy = False
 
     def count_tokens(self, text: str) -> int:
         return len(text.split())
