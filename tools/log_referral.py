@@ -23,7 +23,7 @@ from tools import phrases, record_deal, update_referral
 from tools.base import Data, Said, ToolArgs, ToolEnv, say, spec
 from tools.lookup import find_business
 from tools.profile_changes import newest
-from tools.said import money_stated, progress_stated, stated
+from tools.said import deal_stated, progress_stated, stated
 
 
 class Args(ToolArgs):
@@ -83,9 +83,12 @@ def _meant(env: ToolEnv, args: Args) -> Data | None:
     referral for "We signed a contract worth €1,500 with the bakery after your introduction" (a deal) and for
     "I've phoned the Patel wedding party the bakery referred to us" (progress on a referral they received)."""
     said = newest(env.ctx.user_text)
-    money = money_stated(said)
-    if money is not None and progress_stated(said) == "won":
-        deal = record_deal.Args(amount=money, referrer=args.to_business, description=args.note)
+    money = deal_stated(said)
+    if money is not None:
+        # either name may be the referrer: record_deal tries each as the referrer, then as the prospect
+        deal = record_deal.Args(
+            amount=money, referrer=args.to_business, referral_id=args.prospect, description=args.note
+        )
         return record_deal.record_deal(env, deal)
     state = progress_stated(said)
     if state is None:

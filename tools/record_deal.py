@@ -25,7 +25,9 @@ from tools.lookup import ID_HINT, received_referral
 from tools.said import amounts_stated, state_stated
 
 SYMBOLS = {"£": "GBP", "€": "EUR", "$": "USD", "¥": "JPY"}
+NAMES = {"pound": "GBP", "euro": "EUR", "dollar": "USD", "yen": "JPY"}
 _CODE = re.compile(r"\b([A-Za-z]{3})\b")
+_NAME = re.compile(r"\b(pound|euro|dollar|yen)s?\b", re.IGNORECASE)
 
 
 class Args(ToolArgs):
@@ -40,8 +42,15 @@ class Args(ToolArgs):
 def parse_amount(amount: str | int | float, currency: str | None, default: str) -> Money:
     text = str(amount).strip()
     symbol = next((code for sign, code in SYMBOLS.items() if sign in text), None)
-    code_in_text = _CODE.search(text)
-    code = currency or (code_in_text.group(1).upper() if code_in_text else None) or symbol or default
+    named = _NAME.search(text)
+    code_in_text = None if named else _CODE.search(text)
+    code = (
+        currency
+        or (NAMES[named.group(1).lower()] if named else None)
+        or (code_in_text.group(1).upper() if code_in_text else None)
+        or symbol
+        or default
+    )
     digits = re.sub(r"[^\d.]", "", text.replace(",", ""))
     return parse_money(digits, code.upper())
 

@@ -57,8 +57,10 @@ def amounts_stated(user_text: str) -> set[Decimal]:
 
 _MONEY = re.compile(
     r"[£€$¥]\s?\d[\d,]*+(?:\.\d+)?+(?!\s*(?:k|thousand|grand)\b)"  # "€1,500", not the "£2" of "£2.5k"
-    r"|\b\d[\d,]*(?:\.\d+)?\s*(?:GBP|EUR|USD|JPY)\b"
+    r"|\b\d[\d,]*(?:\.\d+)?\s*(?:GBP|EUR|USD|JPY|pounds?|euros?|dollars?)\b",
+    re.IGNORECASE,
 )
+_DEAL_CUES = STATE_CUES["won"] | {"paid", "bought", "ordered", "order", "contract", "deal", "worth", "sold"}
 PROGRESS = ("won", "lost", "meeting", "contacted")  # furthest first: "we met them and won it" is a win
 
 
@@ -66,6 +68,12 @@ def money_stated(user_text: str) -> str | None:
     """The first sum the person wrote with its currency ("€1,500", "2,400 GBP"), as they wrote it."""
     found = _MONEY.search(user_text)
     return found.group(0) if found else None
+
+
+def deal_stated(user_text: str) -> str | None:
+    """The sum of a deal the person reports ("they paid 5000 euros", "we signed a €1,500 contract")."""
+    money = money_stated(user_text)
+    return money if money and _DEAL_CUES & set(_WORDS.findall(user_text.lower())) else None
 
 
 def progress_stated(user_text: str) -> str | None:

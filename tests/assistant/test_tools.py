@@ -443,6 +443,22 @@ def test_a_sum_won_logged_as_a_referral_becomes_a_deal_to_confirm(quick: Harness
     assert reply.pending_action and "1,500.00 EUR" in reply.text
 
 
+def test_a_payment_through_a_referral_logged_as_a_referral_becomes_that_deal(quick: Harness) -> None:
+    from network.services import referrals
+
+    florist = quick.subscriber("Meanwood Florist")
+    bakery = quick.subscriber("Chapel Allerton Cakes")
+    with quick.db.transaction() as session:
+        referral_id = referrals.log_referral(session, florist, bakery, prospect_name="The Grand Hotel").id
+    quick.script(call("log_referral", to_business="The Grand Hotel", prospect="Meanwood Florist"))
+    said = "The Grand Hotel paid 5000 euros for the wedding cakes, Meanwood Florist referred them"
+    reply = quick.send(said, as_=bakery)
+    action = quick.rows(PendingAction)[0]
+    assert (action.payload["amount_minor"], action.payload["currency"]) == (500000, "EUR")
+    assert action.payload["referral_id"] == referral_id and quick.count(Referral) == 1
+    assert "5,000.00 EUR" in reply.text and "Meanwood Florist" in reply.text
+
+
 def test_a_referral_passed_on_is_still_logged(quick: Harness) -> None:
     bob = quick.subscriber("Bob Bookkeeping")
     quick.subscriber("Jane's Cafe")
