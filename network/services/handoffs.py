@@ -42,6 +42,13 @@ class QueueItem:
     updated_at: datetime
 
 
+def hand_off(session: Session, conversation: Conversation, note: str) -> None:
+    """Pass ``conversation`` to a person: the assistant goes quiet in it and the console queues it."""
+    conversation.mode = HANDED_OFF
+    conversation.handoff_reason = note
+    audit.record(session, "conversation.handed_off", "conversations", conversation.id)
+
+
 def queue(session: Session, tenant: str | None = None, limit: int = 100) -> list[QueueItem]:
     """Handed-off conversations, the longest waiting first."""
     query = (
