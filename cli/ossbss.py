@@ -161,6 +161,7 @@ def incentives_list(
         found = listed(session, state, subscriber, limit, offset)
         total = counted(session, state, subscriber)
         names = listings.names(session, (i.beneficiary_id for i in found))
+        session.expunge_all()  # the rows stay readable after the read-only session ends
     if as_json:
         typer.echo(json.dumps([incentive_json(i) for i in found], indent=2))
         return

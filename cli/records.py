@@ -58,6 +58,7 @@ def introductions_list(
             session, subscriber_id=subscriber, state=state, limit=limit, offset=offset
         )
         names = listings.names(session, (i for r in page.rows for i in (r.requester_id, r.target_id)))
+        session.expunge_all()  # the rows stay readable after the read-only session ends
     if as_json:
         print_json(_json(page, [row_json(r, INTRODUCTION_FIELDS) for r in page.rows]))
         return
@@ -88,6 +89,7 @@ def deals_list(
     with application(ctx).db.read() as session:
         page = listings.deals(session, subscriber_id=subscriber, limit=limit, offset=offset)
         names = listings.names(session, (i for r in page.rows for i in (r.receiver_id, r.giver_id)))
+        session.expunge_all()
     if as_json:
         print_json(_json(page, [row_json(r, DEAL_FIELDS) for r in page.rows]))
         return
@@ -121,6 +123,7 @@ def handoffs_list(
             session, handed_off=True, subscriber_id=subscriber, limit=limit, offset=offset
         )
         names = listings.names(session, (r.subscriber_id for r in page.rows))
+        session.expunge_all()
     fields = ("id", "subscriber_id", "channel", "agent_id", "handoff_reason", "updated_at")
     if as_json:
         print_json(_json(page, [row_json(r, fields) for r in page.rows]))
@@ -154,6 +157,7 @@ def conversations_show(
         conversation = _conversation(session, conversation_id)
         messages = handoffs.messages(session, conversation.id, limit)
         names = listings.names(session, [conversation.subscriber_id])
+        session.expunge_all()
     if as_json:
         fields = ("id", "subscriber_id", "channel", "mode", "agent_id", "handoff_reason", "updated_at")
         message_fields = ("seq", "role", "content", "feedback", "at")

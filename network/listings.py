@@ -14,7 +14,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from network.errors import InvalidInput
-from network.models import Conversation, Deal, Introduction, IntroductionState, Subscriber
+from network.models import ApiToken, Conversation, Deal, Introduction, IntroductionState, Subscriber
 from network.services.handoffs import HANDED_OFF
 
 T = TypeVar("T")
@@ -78,11 +78,27 @@ def conversations(
     *,
     handed_off: bool = False,
     subscriber_id: str | None = None,
+    agent_id: str | None = None,
+    unassigned: bool = False,
+    business: str | None = None,
+    tenant: str | None = None,
     limit: int = 20,
     offset: int = 0,
 ) -> Listing[Conversation]:
-    """Conversations; handed-off ones the longest waiting first, all others the newest first."""
+    """Conversations; handed-off ones the longest waiting first, all others the newest first. Filters: one
+    subscriber, one agent's or nobody's, a business name containing ``business``, a tenant."""
     query = select(Conversation)
+    if agent_id:
+        query = query.where(Conversation.agent_id == agent_id)
+    if unassigned:
+        query = query.where(Conversation.agent_id.is_(None))
+    if business or tenant:
+        members = select(Subscriber.id)
+        if business:
+            members = members.where(Subscriber.business_name.ilike(f"%{_escaped(business)}%", escape="\\"))
+        if tenant:
+            members = members.where(Subscriber.tenant == tenant)
+        query = query.where(Conversation.subscriber_id.in_(members))
     if handed_off:
         query = query.where(Conversation.mode == HANDED_OFF).order_by(
             Conversation.updated_at, Conversation.id
@@ -99,3 +115,15 @@ def names(session: Session, subscriber_ids: Iterable[str | None]) -> dict[str, s
     wanted = {i for i in subscriber_ids if i}
     query = select(Subscriber.id, Subscriber.business_name).where(Subscriber.id.in_(wanted))
     return dict(session.execute(query).tuples().all())
+
+
+def _escaped(text: str) -> str:
+    return text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def agents(session: Session) -> list[str]:
+    """The support agents who hold a live console token, by name (whom a conversation can be given to)."""
+    query = select(ApiToken.agent_id).where(
+        ApiToken.role == "agent", ApiToken.revoked_at.is_(None), ApiToken.agent_id.is_not(None)
+    )
+    return sorted({str(agent) for agent in session.scalars(query.distinct())})

@@ -142,7 +142,8 @@ class Stories:
     def _ago(self, low_days: float, high_days: float) -> datetime:
         """A moment during working hours between ``high_days`` and ``low_days`` ago."""
         day = self.now - timedelta(days=self.rng.uniform(low_days, high_days))
-        return day.replace(hour=self.rng.randint(8, 17), minute=self.rng.randint(0, 59))
+        moment = day.replace(hour=self.rng.randint(8, 17), minute=self.rng.randint(0, 59))
+        return moment if moment < self.now else moment - timedelta(days=1)
 
     def _later(self, when: datetime, low_hours: float, high_hours: float) -> datetime:
         return when + timedelta(hours=self.rng.uniform(low_hours, high_hours))

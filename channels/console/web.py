@@ -47,6 +47,7 @@ DONE = {
     "referral_logged": "Referral logged on the subscriber's behalf.",
     "deal_recorded": "Deal recorded on the subscriber's behalf.",
     "picked_up": "You are handling this conversation.",
+    "assigned": "The conversation is assigned.",
     "replied": "Reply sent.",
     "handed_back": "The conversation is back with the assistant.",
     "signed_out": "You are signed out.",

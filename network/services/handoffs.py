@@ -99,6 +99,15 @@ class Handoffs:
             conversation.agent_id = self.agent_id
             audit.record(session, "conversation.picked_up", "conversations", conversation.id)
 
+    def assign(self, conversation_id: str, agent_id: str) -> None:
+        """Give the conversation to ``agent_id`` (this agent or another); the trail records who gave it."""
+        agent_id = (agent_id or "").strip()
+        if not 1 <= len(agent_id) <= 80:
+            raise InvalidInput("name the agent to assign the conversation to")
+        with self._write(conversation_id) as (session, conversation):
+            conversation.agent_id = agent_id
+            audit.record(session, "conversation.assigned", "conversations", conversation.id, agent=agent_id)
+
     def reply(self, conversation_id: str, text: str) -> str:
         text = (text or "").strip()
         if not 1 <= len(text) <= MAX_REPLY:

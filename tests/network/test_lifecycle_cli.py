@@ -24,6 +24,7 @@ from network.models import Profile, Subscriber
 from network.money import parse_money
 from network.services import consent, deals, introductions, referrals
 from tests.network.helpers import make_subscribers
+from tests.retrieval.builders import add_business
 
 CSV = """business_name,email,phone,description,offers,locality,country,discoverable,contactable
 Crumb & Co,hello@crumb.example.com,+44 113 496 0001,We bake sourdough bread and pastries,,Leeds,GB,yes,yes
@@ -191,8 +192,10 @@ def test_handoffs_list_and_conversation_show(home: Database) -> None:
 
 
 def test_match_tells_an_empty_index_apart_from_no_fit(home: Database) -> None:
-    bakery, _mill = make_subscribers(home, "Crumb Bakery", "Miller")
+    bakery = add_business(home, "Crumb Bakery", offers="sourdough bread", needs="wholesale flour")
+    add_business(home, "Miller", offers="wholesale flour", needs="bread", naics_code="311211")
     output = run("match", bakery)
     assert "index of discoverable profiles is empty" in output and "layer8 index rebuild" in output
     assert "indexed 2" in run("index", "rebuild")
-    assert "index of discoverable profiles is empty" not in run("match", bakery)
+    found = run("match", bakery)
+    assert "index of discoverable profiles is empty" not in found and "1. Miller" in found
