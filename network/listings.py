@@ -14,7 +14,15 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from network.errors import InvalidInput
-from network.models import ApiToken, Conversation, Deal, Introduction, IntroductionState, Subscriber
+from network.models import (
+    ApiToken,
+    Conversation,
+    Deal,
+    Introduction,
+    IntroductionState,
+    Profile,
+    Subscriber,
+)
 from network.services.handoffs import HANDED_OFF
 
 T = TypeVar("T")
@@ -127,3 +135,17 @@ def agents(session: Session) -> list[str]:
         ApiToken.role == "agent", ApiToken.revoked_at.is_(None), ApiToken.agent_id.is_not(None)
     )
     return sorted({str(agent) for agent in session.scalars(query.distinct())})
+
+
+def pickable(session: Session, tenant: str | None, limit: int = 1000) -> list[tuple[str, str, str]]:
+    """``(id, business name, locality)`` of active subscribers by name: what a subscriber picker offers."""
+    query = (
+        select(Subscriber.id, Subscriber.business_name, Profile.locality)
+        .outerjoin(Profile, Profile.subscriber_id == Subscriber.id)
+        .where(Subscriber.status == "active")
+        .order_by(Subscriber.business_name, Subscriber.id)
+        .limit(limit)
+    )
+    if tenant is not None:
+        query = query.where(Subscriber.tenant == tenant)
+    return [(str(i), str(name), str(town or "")) for i, name, town in session.execute(query)]

@@ -167,10 +167,12 @@ def _write(db: Database, row: _Row, tenant: str, actor: Actor) -> str:
         return register(session, row.new, tenant=tenant, channel="import").id
 
 
-def _check(db: Database, row: _Row, tenant: str) -> None:
+def _check(db: Database, row: _Row, tenant: str) -> str | None:
+    """A dry run's check of one row: no id, since nothing is written."""
     with db.read() as session:
         existing = already_registered(session, row.new, tenant)
     if existing is not None:
         raise InvalidInput(
             f"{existing.business_name} ({existing.id}) already has this e-mail or phone number"
         )
+    return None

@@ -57,7 +57,7 @@ def test_assigning_a_conversation_to_another_agent(client: TestClient, container
         assigned = session.scalars(
             select(AuditEvent).where(AuditEvent.action == "conversation.assigned")
         ).one()
-    assert assigned.actor_id == "agent.alice" and assigned.data["agent"] == "agent.bob"
+        assert assigned.actor_id == "agent.alice" and assigned.data["agent"] == "agent.bob"
 
 
 def test_the_customer_panel_and_canned_replies(client: TestClient, net: Net) -> None:
@@ -79,3 +79,30 @@ def test_a_refused_reply_keeps_what_was_typed(client: TestClient, net: Net) -> N
     late = post(client, f"{page}/reply", {"csrf": token, "text": "One more thing about your bill"})
     assert late.status_code == 409
     assert 'id="reply-error"' in late.text and "One more thing about your bill</textarea>" in late.text
+
+
+def test_an_error_page_keeps_what_was_typed(client: TestClient, net: Net) -> None:
+    sign_in(client, net.alice)
+    page = f"/console/conversations/{net.conversation}"
+    token = csrf(client, page)
+    post(client, f"{page}/hand-back", {"csrf": token})
+    refused = post(
+        client, f"{page}/assign", {"csrf": token, "agent": "agent.bob"}, referer=f"https://testserver{page}"
+    )
+    assert refused.status_code == 409 and 'id="typed"' in refused.text
+    assert '<dt>agent</dt><dd class="pre">agent.bob</dd>' in refused.text
+    assert "<dt>csrf</dt>" not in refused.text
+    assert f'href="{page}" id="back-to-form"' in refused.text
+
+
+def test_on_behalf_forms_pick_subscribers_by_name(client: TestClient, net: Net) -> None:
+    sign_in(client, net.alice)
+    page = f"/console/subscribers/{net.acme}"
+    opened = post(
+        client, f"{page}/cases", {"csrf": csrf(client, page), "reason": "call", "auth": "one-time code"}
+    )
+    assert opened.status_code == 303, opened.text
+    html = client.get(page).text
+    assert html.count('list="subscriber-choices"') == 2 and '<datalist id="subscriber-choices">' in html
+    assert f'<option value="{net.cafe}" label="Jane&#39;s Café — York">' in html
+    assert f'<option value="{net.acme}"' not in html  # not themselves
