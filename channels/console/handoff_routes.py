@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Form, Path, Query, Request, Response
+from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from channels.api.deps import DbDep, SettingsDep
@@ -62,6 +63,17 @@ def inbox(
         )
 
 
+@router.get("/handoffs/waiting")
+def waiting(session: SessionDep, db: DbDep, settings: SettingsDep) -> JSONResponse:
+    """How many conversations wait for an agent (the navigation's count; the page polls it)."""
+    with db.read() as db_session:
+        page = listings.conversations(db_session, handed_off=True, tenant=settings.tenant, limit=100)
+        ids = [c.id for c in page.rows]
+        unassigned = sum(c.agent_id is None for c in page.rows)
+    body = {"waiting": page.total, "unassigned": unassigned, "ids": ids}
+    return JSONResponse(body, headers={"Cache-Control": "no-store"})
+
+
 @router.get("/conversations/{conversation_id}")
 def conversation(
     request: Request,
@@ -90,6 +102,7 @@ def _conversation_page(
     with db.read() as db_session:
         found = handoffs.conversation(db_session, conversation_id)
         panel = customer_panel(db_session, found.subscriber_id, viewer=viewer(session), tenant=tenant)
+        queue = listings.conversations(db_session, handed_off=True, tenant=tenant, limit=100).rows
         return render(
             request,
             "conversation.html",
@@ -104,7 +117,17 @@ def _conversation_page(
             agents=listings.agents(db_session),
             typed=typed,
             error=error,
+            next_id=_next_waiting([c.id for c in queue], conversation_id),
         )
+
+
+def _next_waiting(ids: list[str], current: str) -> str | None:
+    """The waiting conversation after ``current`` in the queue (wrapping round), for the ``n`` shortcut."""
+    others = [i for i in ids if i != current]
+    if not others:
+        return None
+    after = ids[ids.index(current) + 1 :] if current in ids else []
+    return next((i for i in after if i != current), others[0])
 
 
 def _page(conversation_id: str) -> str:
