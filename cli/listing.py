@@ -55,7 +55,7 @@ def print_json(payload: Any) -> None:
 
 
 def named(names: dict[str, str], subscriber_id: str | None) -> str:
-    """A business name with its id, or an em dash when there is no subscriber."""
+    """A business by name (its id when it has none; ``--json`` prints the ids), or an em dash."""
     if not subscriber_id:
         return "—"
-    return f"{names.get(subscriber_id, '?')} ({subscriber_id})"
+    return names.get(subscriber_id) or subscriber_id

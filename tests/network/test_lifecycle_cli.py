@@ -158,7 +158,7 @@ def test_lists_show_names_money_and_the_next_page(home: Database) -> None:
     deals_out = run("deals", "list")
     assert "2,400.00 GBP" in deals_out and "Acme Ltd" in deals_out and "Bob Books" in deals_out
     incentives_out = run("incentives", "list")
-    assert "65.00 GBP" in incentives_out and f"Bob Books ({giver})" in incentives_out
+    assert "65.00 GBP" in incentives_out and "Bob Books" in incentives_out and giver not in incentives_out
     assert "6500" not in incentives_out
 
     page = run("introductions", "list", "--limit", "2")
