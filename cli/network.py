@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from cli.application import application
+from cli.listing import print_table
 from network import audit, directory
 from network.actor import Actor
 from network.migrate import upgrade
@@ -54,9 +55,8 @@ def referrals_list(
     if as_json:
         typer.echo(json.dumps(rows, indent=2))
         return
-    table = Table("id", "giver", "receiver", "prospect", "hot", "state", "created")
-    for row in rows:
-        table.add_row(
+    table = [
+        [
             row["id"],
             row["giver_id"],
             row["receiver_id"],
@@ -64,8 +64,11 @@ def referrals_list(
             str(row["hotness"]),
             row["state"],
             row["created_at"][:10],
-        )
-    console.print(table)
+        ]
+        for row in rows
+    ]
+    columns = ["id", "giver", "receiver", "prospect", "hot", "state", "created"]
+    print_table(columns, table, total=len(table), noun="referrals")
 
 
 REFERRAL_FIELDS = ("id", "giver_id", "receiver_id", "prospect", "hotness", "state", "note", "created_at")
@@ -92,13 +95,18 @@ def subscribers_list(
     if as_json:
         typer.echo(page.model_dump_json(indent=2))
         return
-    table = Table("id", "business", "industry", "place", "stage", title=f"{page.total} subscribers")
-    table.columns[0].no_wrap = True
-    for card in page.items:
-        industry_text = f"{card.naics_code or ''} {card.naics_title or ''}".strip()
-        place_text = card.locality or ""
-        table.add_row(card.id, card.business_name, industry_text, place_text, card.growth_stage or "")
-    console.print(table)
+    rows = [
+        [
+            card.id,
+            card.business_name,
+            f"{card.naics_code or ''} {card.naics_title or ''}".strip(),
+            card.locality or "",
+            card.growth_stage or "",
+        ]
+        for card in page.items
+    ]
+    columns = ["id", "business", "industry", "place", "stage"]
+    print_table(columns, rows, total=page.total, offset=offset, noun="subscribers")
 
 
 @subscribers_app.command("show")

@@ -13,10 +13,12 @@ from rich.console import Console
 from rich.table import Table
 
 from cli.application import application
+from cli.listing import money, named, print_table
 from composition import ossbss as wiring
+from network import listings
 from network.actor import Actor
 from ossbss import outbox
-from ossbss.incentives import listed
+from ossbss.incentives import counted, listed
 from ossbss.incentives import to_json as incentive_json
 from ossbss.reconcile import reconcile
 from ossbss.stub import StubStore, create_app
@@ -152,12 +154,30 @@ def incentives_list(
     state: str | None = typer.Option(None, help="Only this state (pending, held, approved, posted, …)."),
     subscriber: str | None = typer.Option(None, help="Only this beneficiary."),
     limit: int = typer.Option(200, min=1, max=10_000),
+    offset: int = typer.Option(0, min=0, help="How many to skip."),
 ) -> None:
-    """Incentives, newest first."""
+    """Incentives, newest first, with the amount in its currency and who earned it."""
     with application(ctx).db.read() as session:
-        rows = [incentive_json(i) for i in listed(session, state, subscriber, limit)]
-    columns = ["id", "deal_id", "beneficiary_id", "amount_minor", "currency", "state", "hold_until"]
-    _print(rows, columns, as_json)
+        found = listed(session, state, subscriber, limit, offset)
+        total = counted(session, state, subscriber)
+        names = listings.names(session, (i.beneficiary_id for i in found))
+        session.expunge_all()  # the rows stay readable after the read-only session ends
+    if as_json:
+        typer.echo(json.dumps([incentive_json(i) for i in found], indent=2))
+        return
+    rows = [
+        [
+            i.id,
+            named(names, i.beneficiary_id),
+            money(i.amount_minor, i.currency),
+            i.state + (" (reversal)" if i.reversal_of_id else ""),
+            i.hold_until.date().isoformat() if i.hold_until else "",
+            i.deal_id,
+        ]
+        for i in found
+    ]
+    columns = ["id", "beneficiary", "amount", "state", "hold until", "deal"]
+    print_table(columns, rows, total=total, offset=offset, noun="incentives")
 
 
 @incentives_app.command("approve-due")

@@ -10,7 +10,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from cli.application import application
+from composition.container import Layer8
 from network.directory import count_subscribers
+from retrieval.index import collection_name
 from retrieval.profiles_index import ProfileIndexer
 
 kb_app = typer.Typer(help="The knowledge base of business playbooks.", no_args_is_help=True)
@@ -45,6 +47,17 @@ def kb_search(
         typer.echo(f"    {' '.join(hit.text.split())[:240]}")
 
 
+EMPTY_INDEX = (
+    "no suggestions: the index of discoverable profiles is empty. "
+    "Run `layer8 index rebuild` (`layer8 seed` indexes what it seeds)."
+)
+
+
+def indexed(layer8: Layer8) -> int:
+    """How many profiles the tenant's index holds (offers side)."""
+    return layer8.index.count(collection_name(layer8.settings.tenant, "offers"))
+
+
 def match(
     ctx: typer.Context,
     subscriber_id: str = typer.Argument(..., help="The subscriber to find partners for."),
@@ -52,11 +65,14 @@ def match(
     as_json: bool = typer.Option(False, "--json", help="A JSON list of suggestions."),
 ) -> None:
     """Suggest complementary subscribers, with the reasons and the score parts."""
-    suggestions = application(ctx).matcher.suggest(subscriber_id, top=top)
+    layer8 = application(ctx)
+    suggestions = layer8.matcher.suggest(subscriber_id, top=top)
     if as_json:
         typer.echo(json.dumps([s.to_dict() for s in suggestions], ensure_ascii=False, indent=2))
         return
-    if not suggestions:
+    if not suggestions and not indexed(layer8):
+        typer.echo(EMPTY_INDEX)
+    elif not suggestions:
         typer.echo("no suggestions yet: nobody discoverable fits this profile")
     for rank, s in enumerate(suggestions, start=1):
         typer.echo(

@@ -20,6 +20,7 @@ from network.models import (
     Incentive,
     Introduction,
     IntroductionState,
+    PendingAction,
     Referral,
     ReferralState,
     Subscriber,
@@ -158,6 +159,49 @@ def _names(session: Session, page: SubscriberPage) -> dict[str, str]:
     ids.discard("")
     rows = session.execute(select(Subscriber.id, Subscriber.business_name).where(Subscriber.id.in_(ids)))
     return {sid: name for sid, name in rows.tuples()}
+
+
+@dataclass
+class CustomerPanel:
+    """What an agent sees beside a conversation: who the customer is, their network, what waits on them."""
+
+    view: SubscriberView
+    profile: ProfileView
+    introductions: list[Introduction]
+    deals: list[Deal]
+    open_actions: list[PendingAction]
+    names: dict[str, str]
+
+    @property
+    def waiting_for_answer(self) -> list[Introduction]:
+        return [i for i in self.introductions if i.target_id == self.view.id and i.state == "requested"]
+
+    def other(self, intro: Introduction) -> str:
+        other_id = intro.target_id if intro.requester_id == self.view.id else intro.requester_id
+        return self.names.get(other_id, other_id)
+
+
+def customer_panel(
+    session: Session, subscriber_id: str, *, viewer: Actor, tenant: str | None
+) -> CustomerPanel:
+    intros = introductions.for_subscriber(session, subscriber_id)[:10]
+    closed = deals.for_subscriber(session, subscriber_id)[:5]
+    waiting = session.scalars(
+        select(PendingAction)
+        .where(PendingAction.subscriber_id == subscriber_id, PendingAction.state == "pending")
+        .order_by(PendingAction.created_at.desc())
+        .limit(10)
+    )
+    ids = {i for intro in intros for i in (intro.requester_id, intro.target_id)}
+    rows = session.execute(select(Subscriber.id, Subscriber.business_name).where(Subscriber.id.in_(ids)))
+    return CustomerPanel(
+        view=directory.get_subscriber(session, subscriber_id, viewer=viewer, tenant=tenant),
+        profile=directory.profile_view(session, subscriber_id, viewer=viewer, tenant=tenant),
+        introductions=intros,
+        deals=closed,
+        open_actions=list(waiting),
+        names=dict(rows.tuples().all()),
+    )
 
 
 def money(amount_minor: int, currency: str) -> str:

@@ -276,14 +276,26 @@ class Incentives:
         return incentive
 
 
-def listed(session: Session, state: str | None, beneficiary: str | None, limit: int) -> list[Incentive]:
+def listed(
+    session: Session, state: str | None, beneficiary: str | None, limit: int, offset: int = 0
+) -> list[Incentive]:
     """Incentives, newest first, optionally of one state or one beneficiary."""
-    query = select(Incentive).order_by(Incentive.created_at.desc(), Incentive.id).limit(limit)
+    query = select(Incentive).order_by(Incentive.created_at.desc(), Incentive.id).limit(limit).offset(offset)
+    return list(session.scalars(_filtered(query, state, beneficiary)))
+
+
+def counted(session: Session, state: str | None, beneficiary: str | None) -> int:
+    """How many incentives :func:`listed` pages through."""
+    query = _filtered(select(func.count()).select_from(Incentive), state, beneficiary)
+    return int(session.scalar(query) or 0)
+
+
+def _filtered(query: Any, state: str | None, beneficiary: str | None) -> Any:
     if state:
         query = query.where(Incentive.state == state)
     if beneficiary:
         query = query.where(Incentive.beneficiary_id == beneficiary)
-    return list(session.scalars(query))
+    return query
 
 
 JSON_FIELDS = (

@@ -6,8 +6,8 @@ from pydantic import Field
 from sqlalchemy import select
 
 import prompts
-from network import audit
 from network.models import Conversation, Message
+from network.services import handoffs
 from tools.base import Data, Said, ToolArgs, ToolEnv, say, spec
 
 RECENT = 6
@@ -36,11 +36,8 @@ def handoff_to_human(env: ToolEnv, args: Args) -> Data:
             .limit(RECENT)
         ).all()
         transcript = "\n".join(f"{m.role}: {m.content}" for m in reversed(recent))
-        conversation.mode = "handed_off"
-        conversation.handoff_reason = prompts.render(
-            "handoff_note", reason=args.reason, transcript=transcript
-        )
-        audit.record(session, "conversation.handed_off", "conversations", conversation.id)
+        note = prompts.render("handoff_note", reason=args.reason, transcript=transcript)
+        handoffs.hand_off(session, conversation, note)
     return {"status": "handed off", "note": "a support agent will reply in this conversation"}
 
 

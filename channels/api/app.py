@@ -15,7 +15,7 @@ from fastapi import FastAPI
 
 from channels import console
 from channels import routes as channel_routes
-from channels.api import health, me, problems, subscribers
+from channels.api import docs, health, me, problems, subscribers
 from channels.api.body_limit import BodyLimitMiddleware
 from channels.api.lifespan import lifespan
 from channels.api.request_id import RequestIdMiddleware
@@ -29,6 +29,7 @@ MAX_BODY_BYTES = 1_048_576  # webhook and API bodies are small
 
 # One line per edge, in the order their routes should match.
 EDGES: tuple[Installer, ...] = (
+    docs.install,  # Swagger UI and ReDoc from packaged files (FastAPI's own load from a CDN)
     health.install,
     me.install,
     subscribers.install,
@@ -57,6 +58,8 @@ def create_app(
         version=VERSION,
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.container = container
     app.state.channels = runtime

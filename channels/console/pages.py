@@ -13,7 +13,7 @@ from channels.console.acts import EDITABLE, label
 from channels.console.auth import PostDep, SessionDep, check_origin, viewer
 from channels.console.sessions import COOKIE, PATH, cookie_is_secure, open_session
 from channels.console.web import ConsoleRoute, redirect, render
-from network import directory
+from network import directory, listings
 from network.directory import MAX_QUERY
 from network.errors import Unauthenticated
 from network.ids import utcnow
@@ -166,4 +166,5 @@ def subscriber(
             is_agent=session.is_agent,
             default_currency=settings.default_currency,
             today=utcnow().date().isoformat(),
+            choices=[c for c in listings.pickable(db_session, settings.tenant) if c[0] != subscriber_id],
         )

@@ -10,7 +10,7 @@ from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 STATIC = Path(str(resources.files("channels.console") / "static"))
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
         "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     ),
     "X-Content-Type-Options": "nosniff",
@@ -47,6 +47,7 @@ DONE = {
     "referral_logged": "Referral logged on the subscriber's behalf.",
     "deal_recorded": "Deal recorded on the subscriber's behalf.",
     "picked_up": "You are handling this conversation.",
+    "assigned": "The conversation is assigned.",
     "replied": "Reply sent.",
     "handed_back": "The conversation is back with the assistant.",
     "signed_out": "You are signed out.",
@@ -100,10 +101,39 @@ def wants_html(request: Request) -> bool:
     return "text/html" in accept or "json" not in accept
 
 
-def error_page(request: Request, status: int, code: str, detail: str) -> Response:
+def error_page(
+    request: Request, status: int, code: str, detail: str, typed: list[tuple[str, str]] | None = None
+) -> Response:
     if not wants_html(request):
         return problem(request, status, code, detail)
-    return render(request, "error.html", status, status=status, code=code, detail=detail)
+    back = _same_site_path(request.headers.get("referer", ""))
+    return render(
+        request, "error.html", status, status=status, code=code, detail=detail, typed=typed or [], back=back
+    )
+
+
+# form fields that are machinery, not what the agent typed
+_NOT_TYPED = {"csrf", "case_id", "idempotency_key", "pre", "token", "next"}
+
+
+async def typed_values(request: Request) -> list[tuple[str, str]]:
+    """What the agent typed into the form that failed (shown on the error page, so nothing is lost)."""
+    if request.method != "POST":
+        return []
+    try:
+        form = await request.form()  # parsed once already by the route; Starlette keeps it
+    except Exception:  # a body that cannot be read again simply shows nothing
+        return []
+    return [
+        (key.replace("_", " "), value.strip())
+        for key, value in form.multi_items()
+        if key not in _NOT_TYPED and isinstance(value, str) and value.strip()
+    ]
+
+
+def _same_site_path(referer: str) -> str | None:
+    path = urlsplit(referer).path if referer else ""
+    return path if path.startswith("/console") and not path.startswith("//") else None
 
 
 class ConsoleRoute(APIRoute):
@@ -121,9 +151,11 @@ class ConsoleRoute(APIRoute):
                     return redirect(f"/console/sign-in?next={target}")
                 return error_page(request, 401, "unauthenticated", "sign in to the console first")
             except Layer8Error as exc:
-                return error_page(request, exc.status, exc.code, exc.message)
+                typed = await typed_values(request)
+                return error_page(request, exc.status, exc.code, exc.message, typed)
             except (RequestValidationError, ValidationError) as exc:
-                return error_page(request, 422, "invalid_request", _first_error(exc))
+                typed = await typed_values(request)
+                return error_page(request, 422, "invalid_request", _first_error(exc), typed)
 
         return guarded
 

@@ -42,6 +42,13 @@ class QueueItem:
     updated_at: datetime
 
 
+def hand_off(session: Session, conversation: Conversation, note: str) -> None:
+    """Pass ``conversation`` to a person: the assistant goes quiet in it and the console queues it."""
+    conversation.mode = HANDED_OFF
+    conversation.handoff_reason = note
+    audit.record(session, "conversation.handed_off", "conversations", conversation.id)
+
+
 def queue(session: Session, tenant: str | None = None, limit: int = 100) -> list[QueueItem]:
     """Handed-off conversations, the longest waiting first."""
     query = (
@@ -91,6 +98,15 @@ class Handoffs:
                 raise Conflict(f"{conversation.agent_id} is already handling this conversation")
             conversation.agent_id = self.agent_id
             audit.record(session, "conversation.picked_up", "conversations", conversation.id)
+
+    def assign(self, conversation_id: str, agent_id: str) -> None:
+        """Give the conversation to ``agent_id`` (this agent or another); the trail records who gave it."""
+        agent_id = (agent_id or "").strip()
+        if not 1 <= len(agent_id) <= 80:
+            raise InvalidInput("name the agent to assign the conversation to")
+        with self._write(conversation_id) as (session, conversation):
+            conversation.agent_id = agent_id
+            audit.record(session, "conversation.assigned", "conversations", conversation.id, agent=agent_id)
 
     def reply(self, conversation_id: str, text: str) -> str:
         text = (text or "").strip()

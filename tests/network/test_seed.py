@@ -173,7 +173,9 @@ def test_seed_writes_audited_rows_and_refuses_to_seed_twice(db: Database) -> Non
 @pytest.fixture
 def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[typer.Typer]:
     monkeypatch.setenv("LAYER8_HOME", str(tmp_path))
+    monkeypatch.setenv("LAYER8_EMBEDDER", "fake")
     monkeypatch.delenv("LAYER8_DATABASE_URL", raising=False)
+    monkeypatch.delenv("LAYER8_CHROMA_URL", raising=False)
     get_settings.cache_clear()
     upgrade(Database(get_settings().database))
     root = typer.Typer()
@@ -188,5 +190,7 @@ def test_layer8_seed_command(cli: typer.Typer) -> None:
     first = runner.invoke(cli, ["seed", "--subscribers", "25", "--seed", "7"])
     assert first.exit_code == 0, first.output
     assert "seeded 25 subscribers" in first.output
+    assert "replayed 90 days" in first.output and "deals" in first.output
+    assert "discoverable profile(s) for matching" in first.output  # `layer8 match` works at once
     again = runner.invoke(cli, ["seed", "--subscribers", "25", "--if-empty"])
     assert again.exit_code == 0 and "nothing seeded" in again.output

@@ -13,9 +13,49 @@
     }, 0);
   });
   // After an action, move focus to the status message so screen readers and keyboard users land there.
-  var notice = document.querySelector(".notice[role=status]");
+  var notice = document.querySelector(".notice[role=status]:not([hidden])");
   if (notice) {
     notice.setAttribute("tabindex", "-1");
     notice.focus();
   }
+
+  // Keyboard: Ctrl+Enter (Cmd+Enter) sends the reply; "n" opens the next waiting conversation.
+  document.addEventListener("keydown", function (event) {
+    var target = event.target;
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && target && target.id === "reply-text") {
+      event.preventDefault();
+      target.form.requestSubmit();
+      return;
+    }
+    var typing = target && /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName);
+    var next = document.getElementById("next-conversation");
+    if (event.key === "n" && !typing && !event.ctrlKey && !event.metaKey && !event.altKey && next) {
+      window.location.href = next.href;
+    }
+  });
+
+  // The navigation's count of conversations waiting for an agent, kept live; a rise is announced (and shown
+  // as a desktop notification when the agent allowed them).
+  var count = document.getElementById("waiting-count");
+  var alert = document.getElementById("handoff-alert");
+  if (!count) return;
+  var seen = null;
+  function poll() {
+    fetch("/console/handoffs/waiting", { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (body) {
+        if (!body) return;
+        count.textContent = body.waiting ? "(" + body.waiting + ")" : "";
+        if (seen !== null && body.waiting > seen) {
+          if (alert) alert.hidden = false;
+          if (window.Notification && Notification.permission === "granted") {
+            new Notification("Layer8: a conversation was handed off");
+          }
+        }
+        seen = body.waiting;
+      })
+      .catch(function () { /* offline for a moment: the next poll tries again */ });
+  }
+  poll();
+  window.setInterval(poll, Number(count.dataset.pollMs || 5000));
 })();
