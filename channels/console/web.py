@@ -1,5 +1,6 @@
 """Rendering for the console: the Jinja2 templates (package data), security headers, and a route class that
-turns errors into pages — a refused act is a 403 page for a browser and problem+json for an API client.
+turns errors into pages — a refused act is a 403 page for a browser and problem+json for an API client; an
+unexpected error is a 500 page, never a raw JSON body, and the page gives back the reply the agent typed.
 """
 
 from __future__ import annotations
@@ -47,10 +48,14 @@ DONE = {
     "referral_logged": "Referral logged on the subscriber's behalf.",
     "deal_recorded": "Deal recorded on the subscriber's behalf.",
     "picked_up": "You are handling this conversation.",
+    "taken_over": "You took over this conversation.",
     "replied": "Reply sent.",
     "handed_back": "The conversation is back with the assistant.",
     "signed_out": "You are signed out.",
 }
+
+
+KEPT_FIELD = "text"  # the form field an error page gives back (an agent's reply)
 
 
 class SignInRequired(Exception):
@@ -100,10 +105,31 @@ def wants_html(request: Request) -> bool:
     return "text/html" in accept or "json" not in accept
 
 
-def error_page(request: Request, status: int, code: str, detail: str) -> Response:
+def error_page(request: Request, status: int, code: str, detail: str, kept: str = "") -> Response:
+    """A page (problem+json for API clients); ``kept`` is what the person typed, shown again to re-send."""
     if not wants_html(request):
         return problem(request, status, code, detail)
-    return render(request, "error.html", status, status=status, code=code, detail=detail)
+    return render(
+        request,
+        "error.html",
+        status,
+        status=status,
+        code=code,
+        detail=detail,
+        kept=kept,
+        again=request.url.path,
+    )
+
+
+async def typed_text(request: Request) -> str:
+    """The ``text`` field of the form this request posted (a reply the agent typed), if any."""
+    if request.method != "POST":
+        return ""
+    try:
+        value = (await request.form()).get(KEPT_FIELD)  # parsed already: Starlette keeps the form
+    except Exception:  # an unreadable form keeps nothing; the error page is shown all the same
+        return ""
+    return value if isinstance(value, str) else ""
 
 
 class ConsoleRoute(APIRoute):
@@ -121,9 +147,14 @@ class ConsoleRoute(APIRoute):
                     return redirect(f"/console/sign-in?next={target}")
                 return error_page(request, 401, "unauthenticated", "sign in to the console first")
             except Layer8Error as exc:
-                return error_page(request, exc.status, exc.code, exc.message)
+                return error_page(request, exc.status, exc.code, exc.message, await typed_text(request))
             except (RequestValidationError, ValidationError) as exc:
-                return error_page(request, 422, "invalid_request", _first_error(exc))
+                detail = _first_error(exc)
+                return error_page(request, 422, "invalid_request", detail, await typed_text(request))
+            except Exception:  # a bug: logged with its traceback, shown as a page, never as raw JSON
+                logger.exception("console %s %s failed", request.method, request.url.path)
+                detail = "something went wrong on our side; check the page before you try again"
+                return error_page(request, 500, "internal_error", detail, await typed_text(request))
 
         return guarded
 
