@@ -15,7 +15,7 @@ from fastapi import FastAPI
 
 from channels import console
 from channels import routes as channel_routes
-from channels.api import health, me, problems, subscribers
+from channels.api import health, me, problems, rate_limits, subscribers
 from channels.api.body_limit import BodyLimitMiddleware
 from channels.api.lifespan import lifespan
 from channels.api.request_id import RequestIdMiddleware
@@ -29,6 +29,7 @@ MAX_BODY_BYTES = 1_048_576  # webhook and API bodies are small
 
 # One line per edge, in the order their routes should match.
 EDGES: tuple[Installer, ...] = (
+    rate_limits.install,  # first: the routes below read app.state.rate_limits
     health.install,
     me.install,
     subscribers.install,

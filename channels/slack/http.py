@@ -4,7 +4,8 @@ Our own check runs first (timestamp and v0 signature over the raw bytes; 401 oth
 bolt's ``AsyncSlackRequestHandler`` dispatches the already-read body. Without ``LAYER8_SLACK_SIGNING_SECRET``
 the route answers 503 rather than accept unsigned requests. A signed body bolt cannot read (not JSON, a form
 whose ``payload`` is not JSON, fields of unexpected types) is acknowledged with 200 and kept as an
-``unusable`` event, so Slack does not retry it.
+``unusable`` event, so Slack does not retry it. A sender (team and user) over ``LAYER8_RATE_LIMIT_WEBHOOK``
+gets 429 with ``Retry-After``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import Response
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 
+from channels.api.rate_limits import rate_limits_of
 from channels.ports import Parts
 from channels.runtime import runtime_for
 from channels.slack import body as body_check
@@ -48,7 +50,7 @@ def router(container: Parts) -> APIRouter:
         now = getattr(request.app.state, "clock", time.time)()
         verify.verify(request.headers, body, secret.get_secret_value().encode(), now)
         rt = runtime_for(request.app)
-        reason = body_check.unusable(body, request.headers.get("content-type", "").split(";")[0])
+        reason = await _check(request, body)
         if reason is None:
             if "handler" not in state:
                 state["handler"] = AsyncSlackRequestHandler(build_app(rt))
@@ -59,6 +61,18 @@ def router(container: Parts) -> APIRouter:
         return Response(status_code=200)
 
     return routes
+
+
+async def _check(request: Request, body: bytes) -> str | None:
+    """Why bolt could not read ``body`` (None when it can), after counting its sender's events."""
+    try:
+        payload = body_check.read(body, request.headers.get("content-type", "").split(";")[0])
+    except body_check.Unusable as exc:
+        return str(exc)
+    sender = body_check.sender(payload)
+    if sender:
+        await rate_limits_of(request).ahit("webhook", f"slack:{sender}")
+    return None
 
 
 async def _dispatch(handler: AsyncSlackRequestHandler, request: Request) -> tuple[Response, str | None]:

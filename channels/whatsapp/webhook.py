@@ -3,9 +3,10 @@
 POST: the ``X-Hub-Signature-256`` over the raw bytes first (401 missing or malformed, 403 wrong), then each
 message is de-duplicated by its id and queued; the answer is 200 at once. A signed body we cannot use (not
 JSON, not WhatsApp's shape, fields of the wrong type) is answered 200 too and kept as an ``unusable`` event:
-Meta retries anything else for days. Statuses, unsupported types and
-messages for another phone number are acknowledged and not answered. When the turn queue is full the receipts
-are dropped and the answer is 503, so WhatsApp delivers again later.
+Meta retries anything else for days. Statuses, unsupported types and messages for another phone number are
+acknowledged and not answered. A sender over ``LAYER8_RATE_LIMIT_WEBHOOK`` gets 429 (with ``Retry-After``)
+for the whole body, before any of it is taken; when the turn queue is full the receipts are dropped and the
+answer is 503: either way WhatsApp delivers again later.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
+from channels.api.rate_limits import rate_limits_of
 from channels.ports import Parts
 from channels.runtime import ChannelRuntime, runtime_for
 from channels.whatsapp import signature
@@ -72,6 +74,8 @@ def router(container: Parts) -> APIRouter:
             await asyncio.to_thread(dedup.unusable, runtime_for(request.app).db, "whatsapp", raw, reason)
         mine = settings.whatsapp_phone_number_id
         items = [i for i in parsed.items if not mine or i.phone_number_id in (None, mine)]
+        for sender in sorted({item.sender for item in items}):  # 429 before any is taken: Meta sends again
+            await rate_limits_of(request).ahit("webhook", f"whatsapp:{sender}")
         if items:
             await _accept(runtime_for(request.app), items, time.time())
         return JSONResponse(

@@ -115,7 +115,8 @@ def slack_requests(draw: st.DrawFn) -> tuple[bytes, bool, dict[str, str]]:
 
 @pytest.fixture
 def target(sqlite_db: Database, tmp_path: Path) -> Iterator[Harness]:
-    with open_harness(sqlite_db, tmp_path, queue_max_pending=100_000) as harness:
+    settings = {"queue_max_pending": 100_000, "rate_limit_webhook": "100000/minute"}  # fuzz the parsers
+    with open_harness(sqlite_db, tmp_path, **settings) as harness:
         yield harness
 
 
