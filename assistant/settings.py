@@ -11,7 +11,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from limits import parse_many
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDERS = {"changeme", "change-me", "secret", "placeholder", "xxx", "todo"}
@@ -77,6 +78,17 @@ class Settings(BaseSettings):
     queue_workers: int = Field(default=2, ge=1, le=64)  # in-process turn threads
     queue_max_pending: int = Field(default=500, ge=1)  # in-process turns waiting; beyond it: "busy"
 
+    # rate limits, in the `limits` package's notation: "30/minute", several windows joined by ";" (each
+    # window a step of back-off). Counters live in Redis when a Redis URL is set (shared by every node),
+    # else in this process's memory. See "Rate limits" in README.md.
+    rate_limit_enabled: bool = True
+    rate_limit_storage_url: str | None = None  # redis://…; unset: LAYER8_QUEUE_URL when it is Redis
+    rate_limit_turns: str = "30/minute;300/hour"  # chat turns per subscriber
+    rate_limit_sign_in_ip: str = "10/minute;30/hour;100/day"  # failed sign-ins per client address
+    rate_limit_sign_in_account: str = "10/minute;50/hour"  # console sign-ins per agent or admin
+    rate_limit_api: str = "600/minute"  # API calls per token
+    rate_limit_webhook: str = "120/minute;2000/hour"  # signed webhook events per sender
+
     # OSS/BSS
     bss_adapter: Literal["embedded", "tmf"] = "embedded"
     tmf_base_url: str | None = None
@@ -112,6 +124,21 @@ class Settings(BaseSettings):
         if self.llm_provider:
             return self.llm_provider
         return "openai" if self.llm_base_url else "local"
+
+    @field_validator(
+        "rate_limit_turns",
+        "rate_limit_sign_in_ip",
+        "rate_limit_sign_in_account",
+        "rate_limit_api",
+        "rate_limit_webhook",
+    )
+    @classmethod
+    def _a_rate_limit(cls, value: str) -> str:
+        try:
+            parse_many(value)
+        except ValueError as exc:
+            raise ValueError(f"{value!r} is not a rate limit like '30/minute' or '5/minute;20/hour'") from exc
+        return value
 
     @model_validator(mode="after")
     def _no_placeholder_secrets(self) -> Settings:

@@ -71,6 +71,7 @@ def serve(db_url: str, home: str, slack_api: str, model_s: float, ready: Any) ->
         whatsapp_app_secret=SecretStr(WA_SECRET),
         whatsapp_verify_token=SecretStr("bench"),
         whatsapp_phone_number_id=PHONE_ID,
+        rate_limit_enabled=False,  # this measures acknowledgements; 50 senders would hit the per-sender limit
     )
     container = Layer8(settings)
     app = web_app(container)

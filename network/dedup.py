@@ -14,6 +14,7 @@ acknowledgements a second on SQLite in the webhook benchmark.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import queue
 import threading
@@ -37,13 +38,36 @@ logger = logging.getLogger(__name__)
 def first_time(db: Database, channel: str, event_id: str, kind: str, **facts: Any) -> bool:
     """True the first time this event is seen; False for a duplicate or a retry."""
     statement = insert(InboundEvent).values(
-        channel=channel, event_id=event_id[:160], kind=kind[:64], status="received", payload=facts
+        channel=channel,
+        event_id=clean_id(event_id),
+        kind=clean_id(kind, 64),
+        status="received",
+        payload=facts,
     )
     try:
         _write(db, statement)
     except IntegrityError:
         logger.info("duplicate %s event %s ignored", channel, event_id)
         return False
+    return True
+
+
+def unusable(db: Database, channel: str, raw: bytes, reason: str) -> bool:
+    """Keep a signed body we cannot use as an ``unusable`` event, once per distinct body (True if new).
+
+    The sender gets its acknowledgement and stops retrying; the receipt holds why it was unusable, the body's
+    size and SHA-256 — never the body, which may hold message text or phone numbers.
+    """
+    digest = hashlib.sha256(raw).hexdigest()
+    facts = {"reason": reason[:200], "bytes": len(raw), "sha256": digest}
+    statement = insert(InboundEvent).values(
+        channel=channel, event_id=f"unusable:{digest}", kind="unusable", status="unusable", payload=facts
+    )
+    try:
+        _write(db, statement)
+    except IntegrityError:
+        return False
+    logger.warning("unusable %s body kept (%s)", channel, reason)
     return True
 
 
@@ -72,7 +96,7 @@ class Receipts:
 
     async def first_time(self, channel: str, event_id: str, kind: str) -> bool:
         future: Future[bool] = Future()
-        self._queue.put(((channel, event_id[:160], kind[:64]), future))
+        self._queue.put(((channel, clean_id(event_id), clean_id(kind, 64)), future))
         return await asyncio.wrap_future(future)
 
     def close(self) -> None:
@@ -127,7 +151,13 @@ def _insert_new(
 
 
 def _this(channel: str, event_id: str) -> tuple[Any, Any]:
-    return InboundEvent.channel == channel, InboundEvent.event_id == event_id[:160]
+    return InboundEvent.channel == channel, InboundEvent.event_id == clean_id(event_id)
+
+
+def clean_id(value: str, limit: int = 160) -> str:
+    """An id as stored: valid UTF-8 without NUL (a signed body may carry a lone surrogate from a JSON escape,
+    which no database encodes, or a NUL, which PostgreSQL refuses in text), cut to size."""
+    return value.encode("utf-8", "replace").decode("utf-8").replace("\x00", "")[:limit]
 
 
 _SQLITE_WRITERS: WeakKeyDictionary[Database, threading.Lock] = WeakKeyDictionary()

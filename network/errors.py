@@ -81,6 +81,17 @@ class ModelUnavailable(ExternalServiceError):
     status = 503
 
 
+class RateLimited(Layer8Error):
+    """Too many requests from one subscriber, token, address or sender: try again after ``retry_after`` s."""
+
+    code = "rate_limited"
+    status = 429
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message, retry_after=retry_after)
+        self.retry_after = retry_after
+
+
 class Busy(Layer8Error):
     """Too much work waiting (e.g. the in-process turn queue is full): try again shortly."""
 

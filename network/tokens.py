@@ -4,7 +4,8 @@ Only the SHA-256 of a token is stored; the token itself is shown once, when issu
 first 12 hex digits of that hash: safe to print and log, enough to revoke it.
 
 Roles: a ``subscriber`` token is scoped to its own subscriber; an ``agent`` token (a telco support agent)
-acts inside a case — the caller names an open :class:`SupportCase` of that agent; an ``admin`` token (or the
+acts inside a case — the caller names an open :class:`SupportCase` of that agent in which the customer's
+authentication was recorded, as the console requires; an ``admin`` token (or the
 operator's ``LAYER8_ADMIN_TOKEN``) may read everything.
 """
 
@@ -169,6 +170,8 @@ def _in_case(session: Session, principal: Principal, case_id: str) -> Principal:
     case = session.get(SupportCase, case_id) if _NAME.match(case_id) else None
     if case is None or case.agent_id != principal.agent_id or case.closed_at is not None:
         raise PermissionDenied("the case is not an open case of yours")
+    if not case.customer_authenticated_by:  # the console's rule (services.cases.require_acting_case)
+        raise PermissionDenied("record how the customer was authenticated before acting on their behalf")
     return Principal(Role.AGENT, case.subscriber_id, principal.agent_id, case.id, principal.token_id)
 
 

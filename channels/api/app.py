@@ -15,7 +15,7 @@ from fastapi import FastAPI
 
 from channels import console
 from channels import routes as channel_routes
-from channels.api import docs, health, me, problems, subscribers
+from channels.api import docs, health, me, problems, rate_limits, subscribers
 from channels.api.body_limit import BodyLimitMiddleware
 from channels.api.lifespan import lifespan
 from channels.api.request_id import RequestIdMiddleware
@@ -29,6 +29,7 @@ MAX_BODY_BYTES = 1_048_576  # webhook and API bodies are small
 
 # One line per edge, in the order their routes should match.
 EDGES: tuple[Installer, ...] = (
+    rate_limits.install,  # first: the routes below read app.state.rate_limits
     docs.install,  # Swagger UI and ReDoc from packaged files (FastAPI's own load from a CDN)
     health.install,
     me.install,

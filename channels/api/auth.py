@@ -3,7 +3,8 @@
 ``Authorization: Bearer <token>`` names a token issued with ``layer8 token create`` (stored hashed) or the
 operator's ``LAYER8_ADMIN_TOKEN``. A support agent acting inside a case adds ``X-Layer8-Case: <case id>``,
 which must name an open case of that agent. Missing or unknown tokens give 401 with
-``WWW-Authenticate: Bearer``; a role that may not use an endpoint gives 403.
+``WWW-Authenticate: Bearer``; a role that may not use an endpoint gives 403. Failed tokens count against the
+client address and calls against the token (:mod:`channels.api.rate_limits`): 429 beyond the limits.
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Depends, Header
+from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from channels.api.deps import SessionDep, SettingsDep
+from channels.api.rate_limits import RateLimitsDep, client_address
 from network.errors import PermissionDenied, Unauthenticated
 from network.models import Role
 from network.tokens import Principal, authenticate
@@ -31,8 +33,10 @@ Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 
 
 def get_principal(
+    request: Request,
     settings: SettingsDep,
     session: SessionDep,
+    limits: RateLimitsDep,
     credentials: Credentials,
     case_id: Annotated[
         str | None,
@@ -41,13 +45,21 @@ def get_principal(
 ) -> Principal:
     if credentials is None:
         raise Unauthenticated("a bearer token is required")
+    address = client_address(request)
+    limits.check("sign_in_ip", address)  # an address that keeps guessing tokens waits, even for a good one
     admin = settings.admin_token
-    return authenticate(
-        session,
-        credentials.credentials,
-        case_id=(case_id or "").strip() or None,
-        admin_token=admin.get_secret_value() if admin else None,
-    )
+    try:
+        principal = authenticate(
+            session,
+            credentials.credentials,
+            case_id=(case_id or "").strip() or None,
+            admin_token=admin.get_secret_value() if admin else None,
+        )
+    except Unauthenticated:
+        limits.hit("sign_in_ip", address)
+        raise
+    limits.hit("api", principal.token_id or "admin")
+    return principal
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

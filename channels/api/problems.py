@@ -22,7 +22,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 
 from channels.api.request_id import current_request_id
-from network.errors import Layer8Error, Unauthenticated
+from network.errors import Layer8Error, RateLimited, Unauthenticated
 
 logger = logging.getLogger(__name__)
 
@@ -129,6 +129,8 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc, Unauthenticated):
         invalid = "authorization" in request.headers
         headers["WWW-Authenticate"] = BEARER_CHALLENGE + (', error="invalid_token"' if invalid else "")
+    if isinstance(exc, RateLimited):
+        headers["Retry-After"] = str(exc.retry_after)
     extensions = exc.details if exc.status < 500 else {}
     return problem(request, exc.status, exc.code, exc.message, headers=headers, **extensions)
 

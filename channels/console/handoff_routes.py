@@ -1,7 +1,8 @@
 """The support inbox: every conversation, filterable (handed off, mine, unassigned, by business); a
 conversation's page with the customer's panel beside it and canned replies; picking one up, assigning it to
-an agent, replying as the agent, and handing it back to the assistant. A refused reply keeps what was
-typed."""
+an agent, replying as the agent, and handing it back to the assistant. Only the agent handling a conversation
+replies in it, assigns it or hands it back; an admin may take it over (audited) and then do the same. A
+refused reply keeps what was typed."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from network import listings
 from network.db import Database
 from network.directory import MAX_QUERY
 from network.errors import Layer8Error
+from network.models import Role
 from network.operator_views import customer_panel, money
 from network.services import handoffs
 from network.services.handoffs import MAX_REPLY, Handoffs, messages
@@ -134,10 +136,23 @@ def _page(conversation_id: str) -> str:
     return f"/console/conversations/{conversation_id}"
 
 
+def _staff(db: Database, session: ConsoleSession) -> Handoffs:
+    """An agent acts on the conversations they handle; an admin on the ones they took over."""
+    if session.is_agent:
+        return Handoffs(db, require_agent(session))
+    return Handoffs(db, session.agent_id, role=Role.ADMIN)
+
+
 @router.post("/conversations/{conversation_id}/pick-up")
 async def pick_up(conversation_id: Id, session: PostDep, db: DbDep) -> Response:
     await run_in_threadpool(Handoffs(db, require_agent(session)).pick_up, conversation_id)
     return redirect(_page(conversation_id), "picked_up")
+
+
+@router.post("/conversations/{conversation_id}/take-over")
+async def take_over(conversation_id: Id, session: PostDep, db: DbDep) -> Response:
+    await run_in_threadpool(_staff(db, session).take_over, conversation_id)
+    return redirect(_page(conversation_id), "taken_over")
 
 
 @router.post("/conversations/{conversation_id}/assign")
@@ -147,7 +162,7 @@ async def assign(
     db: DbDep,
     agent: Annotated[str, Form(max_length=80)] = "",
 ) -> Response:
-    await run_in_threadpool(Handoffs(db, require_agent(session)).assign, conversation_id, agent)
+    await run_in_threadpool(_staff(db, session).assign, conversation_id, agent)
     return redirect(_page(conversation_id), "assigned")
 
 
@@ -161,7 +176,7 @@ async def reply(
     text: Annotated[str, Form(max_length=MAX_REPLY)] = "",
 ) -> Response:
     try:
-        await run_in_threadpool(Handoffs(db, require_agent(session)).reply, conversation_id, text)
+        await run_in_threadpool(_staff(db, session).reply, conversation_id, text)
     except Layer8Error as exc:  # the page again, with the reply still in the box and the reason above it
         return await run_in_threadpool(
             _conversation_page,
@@ -179,5 +194,5 @@ async def reply(
 
 @router.post("/conversations/{conversation_id}/hand-back")
 async def hand_back(conversation_id: Id, session: PostDep, db: DbDep) -> Response:
-    await run_in_threadpool(Handoffs(db, require_agent(session)).hand_back, conversation_id)
+    await run_in_threadpool(_staff(db, session).hand_back, conversation_id)
     return redirect(_page(conversation_id), "handed_back")

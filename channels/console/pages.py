@@ -8,14 +8,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Path, Query, Request, Response
 
+from assistant.settings import Settings
 from channels.api.deps import DbDep, SettingsDep
+from channels.api.rate_limits import RateLimits, RateLimitsDep, client_address
 from channels.console.acts import EDITABLE, label
 from channels.console.auth import PostDep, SessionDep, check_origin, viewer
-from channels.console.sessions import COOKIE, PATH, cookie_is_secure, open_session
+from channels.console.sessions import COOKIE, PATH, ConsoleSession, cookie_is_secure, open_session
 from channels.console.web import ConsoleRoute, redirect, render
 from network import directory, listings
+from network.db import Database
 from network.directory import MAX_QUERY
-from network.errors import Unauthenticated
+from network.errors import RateLimited, Unauthenticated
 from network.ids import utcnow
 from network.operator_views import money, subscriber_page
 from network.services import cases as case_rules
@@ -71,6 +74,7 @@ def sign_in(
     request: Request,
     db: DbDep,
     settings: SettingsDep,
+    limits: RateLimitsDep,
     token: Annotated[str, Form(max_length=300)] = "",
     pre: Annotated[str, Form(max_length=100)] = "",
     next: Annotated[str, Form(max_length=500)] = "/console",
@@ -79,10 +83,12 @@ def sign_in(
     cookie = request.cookies.get(PRE_COOKIE, "")
     if not pre or not hmac.compare_digest(pre.encode(), cookie.encode()):
         return _sign_in_page(request, 403, "The sign-in form expired. Please try again.")
-    admin = settings.admin_token.get_secret_value() if settings.admin_token else None
     try:
-        with db.read() as db_session:
-            session = open_session(db_session, token, admin_token=admin, hours=settings.console_session_hours)
+        session = _signed_in(request, db, settings, limits, token)
+    except RateLimited as exc:
+        page = _sign_in_page(request, 429, f"Too many sign-ins. Try again in {exc.retry_after} seconds.")
+        page.headers["Retry-After"] = str(exc.retry_after)
+        return page
     except Unauthenticated:
         return _sign_in_page(request, 401, "That token is not a valid support-agent token.")
     response = redirect(_safe_next(next))
@@ -92,6 +98,23 @@ def sign_in(
     )
     response.delete_cookie(PRE_COOKIE, path=PATH)
     return response
+
+
+def _signed_in(
+    request: Request, db: Database, settings: Settings, limits: RateLimits, token: str
+) -> ConsoleSession:
+    """A session for ``token``; failures count against the address, sign-ins against the account."""
+    address = client_address(request)
+    limits.check("sign_in_ip", address)
+    admin = settings.admin_token.get_secret_value() if settings.admin_token else None
+    try:
+        with db.read() as db_session:
+            session = open_session(db_session, token, admin_token=admin, hours=settings.console_session_hours)
+    except Unauthenticated:
+        limits.hit("sign_in_ip", address)
+        raise
+    limits.hit("sign_in_account", session.agent_id)
+    return session
 
 
 @router.post("/sign-out")

@@ -1,5 +1,6 @@
 """Rendering for the console: the Jinja2 templates (package data), security headers, and a route class that
-turns errors into pages — a refused act is a 403 page for a browser and problem+json for an API client.
+turns errors into pages — a refused act is a 403 page for a browser and problem+json for an API client; an
+unexpected error is a 500 page, never a raw JSON body, and the page gives back the reply the agent typed.
 """
 
 from __future__ import annotations
@@ -48,10 +49,14 @@ DONE = {
     "deal_recorded": "Deal recorded on the subscriber's behalf.",
     "picked_up": "You are handling this conversation.",
     "assigned": "The conversation is assigned.",
+    "taken_over": "You took over this conversation.",
     "replied": "Reply sent.",
     "handed_back": "The conversation is back with the assistant.",
     "signed_out": "You are signed out.",
 }
+
+
+KEPT_FIELD = "text"  # the form field an error page gives back (an agent's reply)
 
 
 class SignInRequired(Exception):
@@ -102,13 +107,30 @@ def wants_html(request: Request) -> bool:
 
 
 def error_page(
-    request: Request, status: int, code: str, detail: str, typed: list[tuple[str, str]] | None = None
+    request: Request,
+    status: int,
+    code: str,
+    detail: str,
+    typed: list[tuple[str, str]] | None = None,
+    kept: str = "",
 ) -> Response:
+    """A page (problem+json for API clients) that gives back what the agent typed: ``kept`` is a reply they
+    can send again, ``typed`` the other fields of the form that failed."""
     if not wants_html(request):
         return problem(request, status, code, detail)
     back = _same_site_path(request.headers.get("referer", ""))
+    others = [(name, value) for name, value in typed or [] if not (kept and name == KEPT_FIELD)]
     return render(
-        request, "error.html", status, status=status, code=code, detail=detail, typed=typed or [], back=back
+        request,
+        "error.html",
+        status,
+        status=status,
+        code=code,
+        detail=detail,
+        typed=others,
+        back=back,
+        kept=kept,
+        again=request.url.path,
     )
 
 
@@ -131,6 +153,17 @@ async def typed_values(request: Request) -> list[tuple[str, str]]:
     ]
 
 
+async def typed_text(request: Request) -> str:
+    """The ``text`` field of the form this request posted (a reply the agent typed), if any."""
+    if request.method != "POST":
+        return ""
+    try:
+        value = (await request.form()).get(KEPT_FIELD)  # parsed already: Starlette keeps the form
+    except Exception:  # an unreadable form keeps nothing; the error page is shown all the same
+        return ""
+    return value if isinstance(value, str) else ""
+
+
 def _same_site_path(referer: str) -> str | None:
     path = urlsplit(referer).path if referer else ""
     return path if path.startswith("/console") and not path.startswith("//") else None
@@ -151,11 +184,16 @@ class ConsoleRoute(APIRoute):
                     return redirect(f"/console/sign-in?next={target}")
                 return error_page(request, 401, "unauthenticated", "sign in to the console first")
             except Layer8Error as exc:
-                typed = await typed_values(request)
-                return error_page(request, exc.status, exc.code, exc.message, typed)
+                typed, kept = await typed_values(request), await typed_text(request)
+                return error_page(request, exc.status, exc.code, exc.message, typed, kept)
             except (RequestValidationError, ValidationError) as exc:
-                typed = await typed_values(request)
-                return error_page(request, 422, "invalid_request", _first_error(exc), typed)
+                typed, kept = await typed_values(request), await typed_text(request)
+                return error_page(request, 422, "invalid_request", _first_error(exc), typed, kept)
+            except Exception:  # a bug: logged with its traceback, shown as a page, never as raw JSON
+                logger.exception("console %s %s failed", request.method, request.url.path)
+                detail = "something went wrong on our side; check the page before you try again"
+                typed, kept = await typed_values(request), await typed_text(request)
+                return error_page(request, 500, "internal_error", detail, typed, kept)
 
         return guarded
 

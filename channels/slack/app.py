@@ -2,7 +2,8 @@
 
 Events are acknowledged by bolt before our listener runs (``process_before_response=False``); the listener
 then de-duplicates by ``event_id`` (Slack's retries, ``X-Slack-Retry-Num``, carry the same id) and queues the
-turn. Buttons and the slash command ``ack()`` first. Our own bot's events are dropped by bolt's self-event
+turn. Buttons and the slash command ``ack()`` first, then are de-duplicated by their ``trigger_id`` (the same
+signed request sent twice runs once). Our own bot's events are dropped by bolt's self-event
 filter, other bots' messages by :func:`channels.slack.events.message_task`. A request no listener wants — any
 event type, shortcut or view the product does not handle — is answered 200 with no reply, not bolt's 404.
 """
@@ -83,7 +84,8 @@ def _listen(app: AsyncApp, rt: ChannelRuntime) -> None:
         ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], context: AsyncBoltContext
     ) -> None:
         await ack()
-        await _submit(rt, context, "slack.action", events.action_task(body, action))
+        task = events.action_task(body, action)
+        await _submit(rt, context, "slack.action", task, event_id=events.request_key("action", body, action))
 
     async def on_command(ack: AsyncAck, command: dict[str, Any], context: AsyncBoltContext) -> None:
         name, _, argument = str(command.get("text") or "").strip().partition(" ")
@@ -92,7 +94,8 @@ def _listen(app: AsyncApp, rt: ChannelRuntime) -> None:
             await ack(text=texts.SLASH_HELP)
         elif name in COMMANDS or name == "link":
             await ack(text=texts.WORKING)
-            await _submit(rt, context, "slack.command", events.command_task(command, name, argument.strip()))
+            task = events.command_task(command, name, argument.strip())
+            await _submit(rt, context, "slack.command", task, event_id=events.request_key("command", command))
         else:
             await ack(text=texts.UNSUPPORTED_COMMAND)
 

@@ -6,6 +6,8 @@ A direct message thread is the DM channel (or a thread inside it); a mention's t
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from typing import Any
 
@@ -88,3 +90,10 @@ def command_task(command: dict[str, Any], name: str, argument: str) -> dict[str,
         "channel": str(command.get("channel_id") or ""),
         "response_url": command.get("response_url"),
     }
+
+
+def request_key(kind: str, *parts: dict[str, Any]) -> str:
+    """The id of one slash command or button press: a digest of its payload, which holds Slack's
+    ``trigger_id`` (one per invocation), so the same signed request sent again has the same id."""
+    canonical = json.dumps(parts, sort_keys=True, default=str).encode("utf-8", "replace")
+    return f"{kind}:{hashlib.sha256(canonical).hexdigest()}"

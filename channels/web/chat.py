@@ -14,15 +14,16 @@ import logging
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import asdict
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from assistant.messages import Action, InboundMessage, OutboundReply
 from channels.api.auth import SubscriberDep
+from channels.api.rate_limits import RateLimitsDep
 from channels.options import choices_of
 from channels.ports import Parts
 from channels.runtime import ChannelRuntime, RuntimeDep
@@ -110,15 +111,24 @@ def present(db: Database, msg: InboundMessage, reply: OutboundReply, thread: str
 router = APIRouter(prefix="/v1/chat", tags=["chat"])
 
 
+def a_turn(principal: SubscriberDep, limits: RateLimitsDep) -> Principal:
+    """The subscriber asking for a turn, counted against their turns limit (each turn is a model call)."""
+    limits.hit("turns", principal.subscriber_id or "")
+    return principal
+
+
+TurnDep = Annotated[Principal, Depends(a_turn)]
+
+
 @router.post("", response_model=ChatReply, summary="One turn with the assistant")
-async def chat(body: ChatRequest, principal: SubscriberDep, runtime: RuntimeDep) -> ChatReply:
+async def chat(body: ChatRequest, principal: TurnDep, runtime: RuntimeDep) -> ChatReply:
     msg = inbound(principal, body)
     reply = await run_in_threadpool(runtime.turns.ask, msg)
     return await run_in_threadpool(present, runtime.db, msg, reply, body.thread)
 
 
 @router.post("/stream", summary="One turn, streamed as Server-Sent Events (delta…, then reply)")
-async def chat_stream(body: ChatRequest, principal: SubscriberDep, runtime: RuntimeDep) -> StreamingResponse:
+async def chat_stream(body: ChatRequest, principal: TurnDep, runtime: RuntimeDep) -> StreamingResponse:
     msg = inbound(principal, body)
     headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
     return StreamingResponse(

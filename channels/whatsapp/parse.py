@@ -41,33 +41,40 @@ class Incoming:
 class Parsed:
     items: list[Incoming] = field(default_factory=list)
     ignored: int = 0
+    unusable: str | None = None  # why a signed body (or part of it) did not have WhatsApp's shape
 
 
 def parse(body: Any) -> Parsed:
+    """Never raises: a field of the wrong type makes its message (or the body) unusable, not an error."""
     out = Parsed()
     if not isinstance(body, dict) or body.get("object") != "whatsapp_business_account":
         out.ignored += 1
+        out.unusable = "not a WhatsApp Business Account notification"
         return out
+    if not isinstance(body.get("entry"), list):
+        out.unusable = "entry is not a list"
     for entry in _dicts(body.get("entry")):
         for change in _dicts(entry.get("changes")):
-            value = change.get("value") if isinstance(change.get("value"), dict) else {}
+            value = change.get("value")
             if change.get("field") != "messages" or not isinstance(value, dict):
                 out.ignored += 1
                 continue
-            phone_id = (value.get("metadata") or {}).get("phone_number_id")
+            phone_id = _text(_dict(value.get("metadata")).get("phone_number_id"))
             out.ignored += len(_dicts(value.get("statuses")))
             for message in _dicts(value.get("messages")):
-                item = _incoming(message, str(phone_id) if phone_id else None)
+                item = _incoming(message, phone_id or None)
                 if item is None:
                     out.ignored += 1
                 else:
                     out.items.append(item)
+            if _malformed(value):
+                out.unusable = "a message or status of the wrong type"
     return out
 
 
 def _incoming(m: dict[str, Any], phone_id: str | None) -> Incoming | None:
-    message_id, sender, kind = str(m.get("id") or ""), str(m.get("from") or ""), m.get("type")
-    if not message_id or not sender.isdigit():
+    message_id, sender, kind = _text(m.get("id")), _text(m.get("from")), m.get("type")
+    if not message_id or not (sender.isascii() and sender.isdigit()) or len(sender) > 20:
         return None
 
     def make(
@@ -76,21 +83,21 @@ def _incoming(m: dict[str, Any], phone_id: str | None) -> Incoming | None:
         return Incoming(what, message_id, sender, phone_id, _int(m), text[:MAX_TEXT], choice, emoji, to)
 
     if kind == "text":
-        text = str((m.get("text") or {}).get("body") or "").strip()
+        text = _text(_dict(m.get("text")).get("body")).strip()
         return make(text=text) if text else None
     if kind == "interactive":
-        interactive = m.get("interactive") or {}
-        reply = interactive.get(interactive.get("type")) if interactive.get("type") in _REPLIES else None
-        if isinstance(reply, dict) and reply.get("id"):
-            return make(text=str(reply.get("title") or ""), choice=str(reply["id"]))
-        return None
+        interactive = _dict(m.get("interactive"))
+        kind_of_reply = interactive.get("type")
+        reply = _dict(interactive.get(kind_of_reply)) if kind_of_reply in _REPLIES else {}
+        choice = _text(reply.get("id"))
+        return make(text=_text(reply.get("title")), choice=choice) if choice else None
     if kind == "button":
-        button = m.get("button") or {}
-        payload, text = str(button.get("payload") or ""), str(button.get("text") or "")
+        button = _dict(m.get("button"))
+        payload, text = _text(button.get("payload")), _text(button.get("text"))
         return make(text=text, choice=payload or None) if payload or text else None
     if kind == "reaction":
-        reaction = m.get("reaction") or {}
-        emoji, target = str(reaction.get("emoji") or ""), str(reaction.get("message_id") or "")
+        reaction = _dict(m.get("reaction"))
+        emoji, target = _text(reaction.get("emoji")), _text(reaction.get("message_id"))
         return make("reaction", emoji=emoji, to=target) if emoji and target else None
     return None
 
@@ -98,12 +105,36 @@ def _incoming(m: dict[str, Any], phone_id: str | None) -> Incoming | None:
 _REPLIES = ("button_reply", "list_reply")
 
 
+def _malformed(value: dict[str, Any]) -> bool:
+    """Messages or statuses that are present but not lists of objects."""
+    for name in ("messages", "statuses"):
+        listed = value.get(name)
+        if listed is not None and (not isinstance(listed, list) or len(_dicts(listed)) != len(listed)):
+            return True
+    return False
+
+
 def _dicts(value: Any) -> list[dict[str, Any]]:
     return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
 
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _text(value: Any) -> str:
+    """A string field as text we can store: numbers are accepted as digits, anything else is empty; no NUL
+    and no lone surrogate (a JSON escape can carry either; no database stores them)."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return ""
+    text = str(value) if isinstance(value, int) else value
+    return text.encode("utf-8", "replace").decode("utf-8").replace("\x00", "")
+
+
 def _int(m: dict[str, Any]) -> int:
+    """A Unix time in seconds, or 0 when it is missing or not a plausible one."""
     try:
-        return int(m.get("timestamp") or 0)
-    except (TypeError, ValueError):
+        value = int(m.get("timestamp") or 0)
+    except (TypeError, ValueError, OverflowError):
         return 0
+    return value if 0 <= value < 10**11 else 0

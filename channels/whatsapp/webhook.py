@@ -1,9 +1,12 @@
 """``GET /webhooks/whatsapp`` (subscription check) and ``POST /webhooks/whatsapp`` (messages).
 
 POST: the ``X-Hub-Signature-256`` over the raw bytes first (401 missing or malformed, 403 wrong), then each
-message is de-duplicated by its id and queued; the answer is 200 at once. Statuses, unsupported types and
-messages for another phone number are acknowledged and not answered. When the turn queue is full the receipts
-are dropped and the answer is 503, so WhatsApp delivers again later.
+message is de-duplicated by its id and queued; the answer is 200 at once. A signed body we cannot use (not
+JSON, not WhatsApp's shape, fields of the wrong type) is answered 200 too and kept as an ``unusable`` event:
+Meta retries anything else for days. Statuses, unsupported types and messages for another phone number are
+acknowledged and not answered. A sender over ``LAYER8_RATE_LIMIT_WEBHOOK`` gets 429 (with ``Retry-After``)
+for the whole body, before any of it is taken; when the turn queue is full the receipts are dropped and the
+answer is 503: either way WhatsApp delivers again later.
 """
 
 from __future__ import annotations
@@ -14,11 +17,12 @@ import json
 import logging
 import re
 import time
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
+from channels.api.rate_limits import rate_limits_of
 from channels.ports import Parts
 from channels.runtime import ChannelRuntime, runtime_for
 from channels.whatsapp import signature
@@ -29,11 +33,6 @@ from network.errors import Busy, InvalidInput, Layer8Error, PermissionDenied
 logger = logging.getLogger(__name__)
 PATH = "/webhooks/whatsapp"
 _CHALLENGE = re.compile(r"^[A-Za-z0-9_.-]{1,200}$")
-
-
-class MalformedBody(Layer8Error):
-    code = "malformed_body"
-    status = 400
 
 
 class WhatsAppNotConfigured(Layer8Error):
@@ -68,13 +67,15 @@ def router(container: Parts) -> APIRouter:
             raise WhatsAppNotConfigured("WhatsApp is not configured on this server")
         raw = await request.body()
         signature.verify(request.headers.get("x-hub-signature-256"), raw, secret.get_secret_value().encode())
-        try:
-            body = json.loads(raw)
-        except ValueError as exc:
-            raise MalformedBody("the body is not JSON") from exc
+        body = _json(raw)
         parsed = parse(body)
+        if parsed.unusable:
+            reason = "the body is not JSON" if body is _NOT_JSON else parsed.unusable
+            await asyncio.to_thread(dedup.unusable, runtime_for(request.app).db, "whatsapp", raw, reason)
         mine = settings.whatsapp_phone_number_id
         items = [i for i in parsed.items if not mine or i.phone_number_id in (None, mine)]
+        for sender in sorted({item.sender for item in items}):  # 429 before any is taken: Meta sends again
+            await rate_limits_of(request).ahit("webhook", f"whatsapp:{sender}")
         if items:
             await _accept(runtime_for(request.app), items, time.time())
         return JSONResponse(
@@ -82,6 +83,17 @@ def router(container: Parts) -> APIRouter:
         )
 
     return routes
+
+
+_NOT_JSON = object()
+
+
+def _json(raw: bytes) -> Any:
+    """The body (nesting deep enough to exhaust the parser counts as not JSON)."""
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError):
+        return _NOT_JSON
 
 
 async def _accept(rt: ChannelRuntime, items: list[Incoming], received_at: float) -> None:

@@ -3,7 +3,8 @@
 While ``Conversation.mode`` is ``handed_off`` the assistant stays silent in that thread; the agent's replies
 are stored as ``agent`` messages and then delivered to the subscriber's chat (:mod:`channels.notify`, web
 chat fetches them); handing back sets the mode to ``assistant`` again. Each step is audited
-with the agent (and their open case for that subscriber, when they have one).
+with the agent (and their open case for that subscriber, when they have one). Only the agent handling a
+conversation replies in it or hands it back; an admin may take it over first, which is audited.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from network import audit
 from network.actor import Actor
 from network.conversations import add_message
 from network.db import Database
-from network.errors import Conflict, InvalidInput, NotFound
+from network.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from network.events import emit
 from network.models import Conversation, Message, Role, Subscriber
 from network.services.cases import open_cases
@@ -88,9 +89,13 @@ def messages(session: Session, conversation_id: str, limit: int = 60) -> list[Me
 
 
 class Handoffs:
-    def __init__(self, db: Database, agent_id: str) -> None:
+    """One member of staff acting on handed-off conversations: an agent on the ones they own (picking up an
+    unowned one makes it theirs), an admin on any, after taking it over (audited with the previous owner)."""
+
+    def __init__(self, db: Database, agent_id: str, *, role: Role = Role.AGENT) -> None:
         self.db = db
         self.agent_id = agent_id
+        self.role = role
 
     def pick_up(self, conversation_id: str) -> None:
         with self._write(conversation_id) as (session, conversation):
@@ -105,14 +110,27 @@ class Handoffs:
         if not 1 <= len(agent_id) <= 80:
             raise InvalidInput("name the agent to assign the conversation to")
         with self._write(conversation_id) as (session, conversation):
+            if self.role is not Role.ADMIN:
+                self._require_owner(conversation, "assign")
             conversation.agent_id = agent_id
             audit.record(session, "conversation.assigned", "conversations", conversation.id, agent=agent_id)
+
+    def take_over(self, conversation_id: str) -> None:
+        """An admin makes a conversation theirs, whoever was handling it."""
+        if self.role is not Role.ADMIN:
+            raise PermissionDenied("only an admin may take over a conversation another agent is handling")
+        with self._write(conversation_id) as (session, conversation):
+            previous, conversation.agent_id = conversation.agent_id, self.agent_id
+            audit.record(
+                session, "conversation.taken_over", "conversations", conversation.id, previous_agent=previous
+            )
 
     def reply(self, conversation_id: str, text: str) -> str:
         text = (text or "").strip()
         if not 1 <= len(text) <= MAX_REPLY:
             raise InvalidInput(f"a reply is 1 to {MAX_REPLY} characters")
         with self._write(conversation_id) as (session, conversation):
+            self._require_owner(conversation, "reply in")
             conversation.agent_id = conversation.agent_id or self.agent_id
             message = add_message(session, conversation, "agent", text)
             emit(
@@ -122,18 +140,29 @@ class Handoffs:
 
     def hand_back(self, conversation_id: str) -> None:
         with self._write(conversation_id) as (session, conversation):
+            self._require_owner(conversation, "hand back")
+            conversation.agent_id = conversation.agent_id or self.agent_id
             conversation.mode = ASSISTANT
             audit.record(session, "conversation.handed_back", "conversations", conversation.id)
 
+    def _require_owner(self, conversation: Conversation, what: str) -> None:
+        owner = conversation.agent_id
+        if owner not in (None, self.agent_id):
+            raise PermissionDenied(
+                f"{owner} is handling this conversation; only they may {what} it (an admin may take it over)"
+            )
+
     @contextmanager
     def _write(self, conversation_id: str) -> Iterator[tuple[Session, Conversation]]:
-        """The handed-off conversation, in a transaction audited as this agent (with their open case)."""
+        """The handed-off conversation, in a transaction audited as this member of staff (an agent's audit
+        rows name their open case for the subscriber, when they have one)."""
         with self.db.read() as probe:
             found = probe.get(Conversation, conversation_id) if isinstance(conversation_id, str) else None
             if found is None:
                 raise NotFound(f"no conversation {conversation_id!r}")
-            cases = open_cases(probe, self.agent_id, found.subscriber_id)
-        actor = Actor(Role.AGENT, self.agent_id, cases[0].id if cases else None)
+            cases = open_cases(probe, self.agent_id, found.subscriber_id) if self.role is Role.AGENT else []
+            case_id = cases[0].id if cases else None  # read while the session is open
+        actor = Actor(self.role, self.agent_id, case_id)
         with self.db.transaction(actor) as session:
             conversation = session.get(Conversation, conversation_id)
             if conversation is None or conversation.mode != HANDED_OFF:

@@ -25,8 +25,9 @@ class Network:
     cafe_token: str
     agent_token: str
     other_agent_token: str
-    open_case: str
+    open_case: str  # the customer's authentication recorded
     closed_case: str
+    unchecked_case: str  # open, but nobody recorded how the customer was authenticated
     revoked_token: str
 
 
@@ -81,11 +82,17 @@ def seed_network(db: Database) -> Network:
                 ),
             ]
         )
-        open_case = SupportCase(agent_id="agent.alice", subscriber_id=cafe.id, reason="profile help")
+        open_case = SupportCase(
+            agent_id="agent.alice",
+            subscriber_id=cafe.id,
+            reason="profile help",
+            customer_authenticated_by="one-time code",
+        )
         closed_case = SupportCase(
             agent_id="agent.alice", subscriber_id=acme.id, reason="old", closed_at=datetime.now(UTC)
         )
-        session.add_all([open_case, closed_case])
+        unchecked_case = SupportCase(agent_id="agent.alice", subscriber_id=acme.id, reason="a caller")
+        session.add_all([open_case, closed_case, unchecked_case])
         session.flush()
         revoked = tokens.issue(session, "subscriber", subscriber_id=cafe.id)
         tokens.revoke(session, revoked.token_id)
@@ -98,6 +105,7 @@ def seed_network(db: Database) -> Network:
             other_agent_token=tokens.issue(session, "agent", agent_id="agent.bob").token,
             open_case=open_case.id,
             closed_case=closed_case.id,
+            unchecked_case=unchecked_case.id,
             revoked_token=revoked.token,
         )
 

@@ -72,6 +72,7 @@ def test_case_header_must_name_an_open_case_of_that_agent(client: TestClient, ne
     refused = [
         (network.other_agent_token, network.open_case),  # someone else's case
         (network.agent_token, network.closed_case),  # closed
+        (network.agent_token, network.unchecked_case),  # the customer's authentication not recorded
         (network.agent_token, "case_doesnotexist00"),
         (network.agent_token, "x" * 10_000),
         (network.agent_token, "case\x7f'; drop table support_cases;--"),
@@ -108,3 +109,15 @@ def test_openapi_declares_the_bearer_scheme(client: TestClient) -> None:
     not_found = spec["paths"]["/v1/subscribers/{subscriber_id}"]["get"]["responses"]["404"]
     assert "application/problem+json" in not_found["content"]
     assert "Problem" in spec["components"]["schemas"]
+
+
+def test_a_case_without_recorded_customer_authentication_reveals_nothing(
+    client: TestClient, network: Network
+) -> None:
+    """As in the console: an agent acts for a customer (and sees their contact details) only once the case
+    records how the customer was authenticated."""
+    headers = bearer(network.agent_token, **{"X-Layer8-Case": network.unchecked_case})
+    response = client.get("/v1/me", headers=headers)
+    problem = assert_problem(response, 403, "forbidden")
+    assert "authenticated" in problem["detail"]
+    assert "acme.example" not in response.text

@@ -88,3 +88,16 @@ def test_link_with_a_one_time_code(harness: Harness) -> None:
     with harness.db.read() as session:
         assert linking.resolve(session, "slack", "T111:W111", touch=False) == subscriber_id
         assert linking.resolve(session, "slack", "T111:W999", touch=False) is None
+
+
+def test_the_same_signed_command_sent_twice_runs_once(harness: Harness) -> None:
+    harness.link("slack", "T111:W111", name="Acme Plumbing")
+    form = dict(urllib.parse.parse_qsl(RAW))
+    form.update(command="/layer8", text="referrals", response_url=harness.slack.url + "/respond/cmd1")
+    raw = urllib.parse.urlencode(form).encode()
+    assert harness.slack_post(raw, form=True).status_code == 200
+    assert harness.slack_post(raw, form=True).status_code == 200  # a replay of the same request
+    command(harness, "profile")  # a different command (another trigger id in real Slack) still runs
+    wait_until(lambda: len(harness.slack.replies()) >= 2)
+    harness.drain()
+    assert len(harness.slack.replies()) == 2

@@ -251,3 +251,43 @@ def test_the_docs_vector_passes_the_edge_with_a_frozen_clock(harness: Harness) -
     assert expired.status_code == 401
     harness.drain()
     assert harness.slack.replies() == []
+
+
+def unusable_events(h: Harness) -> list[str]:
+    with h.db.read() as session:
+        query = select(InboundEvent.payload).where(
+            InboundEvent.channel == "slack", InboundEvent.status == "unusable"
+        )
+        return [payload["reason"] for payload in session.scalars(query)]
+
+
+@pytest.mark.parametrize(
+    ("body", "form", "reason"),
+    [
+        (b"{not json", False, "the body is not JSON"),
+        (b"payload=%7Bbroken", True, "the form's payload is not JSON"),
+        (b"payload=%5B1%5D", True, "the form's payload is not a JSON object"),
+        (b'"a string"', False, "the body is not a JSON object"),
+        (b"\xff\xfe{}", False, "the body is not UTF-8"),
+        (b'{"type": "view_submission", "view": {"callback_id": "x"}}', False, "bolt answered 500"),
+        (b'{"type": "event_callback", "event": "x", "authorizations": 5}', False, "bolt could not read"),
+    ],
+    ids=[
+        "not-json",
+        "broken-payload",
+        "payload-not-object",
+        "json-string",
+        "not-utf8",
+        "bolt-500",
+        "bolt-raises",
+    ],
+)
+def test_a_signed_body_bolt_cannot_read_is_acknowledged_and_kept_once(
+    harness: Harness, body: bytes, form: bool, reason: str
+) -> None:
+    """These were 500s (and Slack retried them); now 200, kept as one ``unusable`` event without the body."""
+    assert harness.slack_post(body, form=form).status_code == 200
+    assert harness.slack_post(body, form=form, headers={"X-Slack-Retry-Num": "1"}).status_code == 200
+    [kept] = unusable_events(harness)
+    assert kept.startswith(reason)
+    assert harness.slack.posts() == []

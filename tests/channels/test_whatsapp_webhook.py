@@ -87,8 +87,51 @@ def test_missing_malformed_or_wrong_signatures(harness: Harness, signature: str 
     assert harness.graph.calls == []
 
 
-def test_a_signed_body_that_is_not_json_is_a_400(harness: Harness) -> None:
-    assert harness.wa_post(b"{not json").status_code == 400
+def unusable_events(harness: Harness) -> list[tuple[str, str, dict[str, Any]]]:
+    with harness.db.read() as session:
+        query = select(InboundEvent.kind, InboundEvent.status, InboundEvent.payload).where(
+            InboundEvent.channel == "whatsapp", InboundEvent.status == "unusable"
+        )
+        return [(kind, status, payload) for kind, status, payload in session.execute(query)]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"{not json",
+        b"[" * 5000 + b"]" * 5000,
+        {"object": "whatsapp_business_account", "entry": "x"},
+    ],
+    ids=["not-json", "too-deep", "entry-not-a-list"],
+)
+def test_a_signed_body_we_cannot_use_is_acknowledged_and_kept_once(harness: Harness, body: Any) -> None:
+    """Meta retries anything but 200 for days: an unusable body is acknowledged and kept (not its text)."""
+    assert harness.wa_post(body).status_code == 200
+    assert harness.wa_post(body).status_code == 200  # a retry: still one event
+    [(kind, status, facts)] = unusable_events(harness)
+    assert (kind, status) == ("unusable", "unusable") and set(facts) == {"reason", "bytes", "sha256"}
+    assert harness.graph.calls == []
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"metadata": "1122334455667"},  # parse.py read metadata as a dict
+        {"messages": [{"id": "wamid.X", "from": "16315551234", "type": "text", "text": "Hi"}]},
+        {"messages": [{"id": "wamid.Y", "from": "1", "type": "interactive", "interactive": {"type": ["x"]}}]},
+        {
+            "messages": [
+                {"id": "wamid.Z", "from": "1", "type": "text", "timestamp": 1e400, "text": {"body": "x"}}
+            ]
+        },
+        {"messages": "not a list"},
+    ],
+)
+def test_fields_of_the_wrong_type_are_not_a_500(harness: Harness, change: dict[str, Any]) -> None:
+    body = text_body("hi")
+    body["entry"][0]["changes"][0]["value"].update(change)
+    response = harness.wa_post(body)
+    assert response.status_code == 200, response.text
 
 
 # --- messages --------------------------------------------------------------------------------------------
