@@ -89,7 +89,7 @@ def test_only_the_agent_handling_a_conversation_replies_or_hands_it_back(
         assert [m.role for m in session.scalars(select(Message))] == ["user", "assistant"]
 
 
-def test_a_refused_reply_comes_back_on_an_error_page_not_as_json(client: TestClient, net: Net) -> None:
+def test_a_refused_reply_comes_back_on_its_page_not_as_json(client: TestClient, net: Net) -> None:
     sign_in(client, net.alice)
     post(client, f"{_page(net)}/pick-up", {"csrf": csrf(client)})
     sign_in(client, net.bob)
@@ -97,8 +97,9 @@ def test_a_refused_reply_comes_back_on_an_error_page_not_as_json(client: TestCli
     response = post(client, f"{_page(net)}/reply", {"csrf": csrf(client), "text": typed})
     assert response.status_code == 403
     assert response.headers["content-type"].startswith("text/html")
-    assert 'id="kept-text"' in response.text
-    assert "Dear Acme, &lt;b&gt;your credit&lt;/b&gt; is on its way." in response.text  # kept, escaped
+    page = response.text
+    assert 'id="reply-error"' in page and "agent.alice is handling this conversation" in page
+    assert "Dear Acme, &lt;b&gt;your credit&lt;/b&gt; is on its way.</textarea>" in page  # kept, escaped
     assert f'action="{_page(net)}/reply"' in response.text
 
 
