@@ -14,7 +14,7 @@ from typing import Annotated
 from fastapi import Depends, Header
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from channels.api.deps import SessionDep, SettingsDep
+from channels.api.deps import DbDep, SettingsDep
 from network.errors import PermissionDenied, Unauthenticated
 from network.models import Role
 from network.tokens import Principal, authenticate
@@ -32,7 +32,7 @@ Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 
 def get_principal(
     settings: SettingsDep,
-    session: SessionDep,
+    db: DbDep,
     credentials: Credentials,
     case_id: Annotated[
         str | None,
@@ -42,12 +42,14 @@ def get_principal(
     if credentials is None:
         raise Unauthenticated("a bearer token is required")
     admin = settings.admin_token
-    return authenticate(
-        session,
-        credentials.credentials,
-        case_id=(case_id or "").strip() or None,
-        admin_token=admin.get_secret_value() if admin else None,
-    )
+    # a short session of its own: a route that writes must not hold a second pooled connection meanwhile
+    with db.read() as session:
+        return authenticate(
+            session,
+            credentials.credentials,
+            case_id=(case_id or "").strip() or None,
+            admin_token=admin.get_secret_value() if admin else None,
+        )
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

@@ -86,31 +86,39 @@ class Handoffs:
         self.agent_id = agent_id
 
     def pick_up(self, conversation_id: str) -> None:
-        with self._write(conversation_id) as (session, conversation):
-            if conversation.agent_id not in (None, self.agent_id):
-                raise Conflict(f"{conversation.agent_id} is already handling this conversation")
-            conversation.agent_id = self.agent_id
-            audit.record(session, "conversation.picked_up", "conversations", conversation.id)
+        with self.writing(conversation_id) as (session, conversation):
+            self.pick_up_in(session, conversation)
 
     def reply(self, conversation_id: str, text: str) -> str:
+        with self.writing(conversation_id) as (session, conversation):
+            return self.reply_in(session, conversation, text)
+
+    def hand_back(self, conversation_id: str) -> None:
+        with self.writing(conversation_id) as (session, conversation):
+            self.hand_back_in(session, conversation)
+
+    # --- the same steps inside a unit of work the caller holds (the API adds its idempotency key to it) ---
+    def pick_up_in(self, session: Session, conversation: Conversation) -> None:
+        if conversation.agent_id not in (None, self.agent_id):
+            raise Conflict(f"{conversation.agent_id} is already handling this conversation")
+        conversation.agent_id = self.agent_id
+        audit.record(session, "conversation.picked_up", "conversations", conversation.id)
+
+    def reply_in(self, session: Session, conversation: Conversation, text: str) -> str:
         text = (text or "").strip()
         if not 1 <= len(text) <= MAX_REPLY:
             raise InvalidInput(f"a reply is 1 to {MAX_REPLY} characters")
-        with self._write(conversation_id) as (session, conversation):
-            conversation.agent_id = conversation.agent_id or self.agent_id
-            message = add_message(session, conversation, "agent", text)
-            emit(
-                session, "conversation.agent_replied", conversation_id=conversation.id, message_id=message.id
-            )
-            return message.id
+        conversation.agent_id = conversation.agent_id or self.agent_id
+        message = add_message(session, conversation, "agent", text)
+        emit(session, "conversation.agent_replied", conversation_id=conversation.id, message_id=message.id)
+        return message.id
 
-    def hand_back(self, conversation_id: str) -> None:
-        with self._write(conversation_id) as (session, conversation):
-            conversation.mode = ASSISTANT
-            audit.record(session, "conversation.handed_back", "conversations", conversation.id)
+    def hand_back_in(self, session: Session, conversation: Conversation) -> None:
+        conversation.mode = ASSISTANT
+        audit.record(session, "conversation.handed_back", "conversations", conversation.id)
 
     @contextmanager
-    def _write(self, conversation_id: str) -> Iterator[tuple[Session, Conversation]]:
+    def writing(self, conversation_id: str) -> Iterator[tuple[Session, Conversation]]:
         """The handed-off conversation, in a transaction audited as this agent (with their open case)."""
         with self.db.read() as probe:
             found = probe.get(Conversation, conversation_id) if isinstance(conversation_id, str) else None
