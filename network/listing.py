@@ -11,12 +11,22 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, false, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from network.errors import NotFound
-from network.models import Deal, Incentive, Introduction, IntroductionState, Referral, Subscriber
+from network.models import (
+    Conversation,
+    Deal,
+    Incentive,
+    Introduction,
+    IntroductionState,
+    Referral,
+    Subscriber,
+    SupportCase,
+)
 from network.pagination import Page, paginate
+from network.services.handoffs import HANDED_OFF
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,3 +108,50 @@ def _party(kind: Kind, subscriber_id: str) -> Any:
 
 def _aware(at: datetime) -> datetime:
     return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+
+
+def cases_page(
+    session: Session, agent_id: str | None, tenant: str, filters: Filters, *, limit: int, cursor: str | None
+) -> Page[Any]:
+    """Support cases: an agent's own (``agent_id``), or every case of the tenant (an admin: None)."""
+    tenant_ids = select(Subscriber.id).where(Subscriber.tenant == tenant)
+    query = select(SupportCase).where(SupportCase.subscriber_id.in_(tenant_ids))
+    if agent_id is not None:
+        query = query.where(SupportCase.agent_id == agent_id)
+    if filters.state == "open":
+        query = query.where(SupportCase.closed_at.is_(None))
+    elif filters.state == "closed":
+        query = query.where(SupportCase.closed_at.is_not(None))
+    elif filters.state:
+        query = query.where(false())
+    if filters.subscriber_id:
+        query = query.where(SupportCase.subscriber_id == filters.subscriber_id)
+    if filters.since:
+        query = query.where(SupportCase.opened_at >= _aware(filters.since))
+    if filters.until:
+        query = query.where(SupportCase.opened_at < _aware(filters.until))
+    return paginate(session, query, SupportCase.opened_at, SupportCase.id, limit=limit, cursor=cursor)
+
+
+def handoffs_page(
+    session: Session, tenant: str, filters: Filters, *, limit: int, cursor: str | None
+) -> Page[Any]:
+    """Conversations waiting for (or held by) a person, most recently active first."""
+    query = (
+        select(Conversation)
+        .join(Subscriber, Subscriber.id == Conversation.subscriber_id)
+        .where(Subscriber.tenant == tenant, Conversation.mode == HANDED_OFF)
+    )
+    if filters.subscriber_id:
+        query = query.where(Conversation.subscriber_id == filters.subscriber_id)
+    if filters.since:
+        query = query.where(Conversation.updated_at >= _aware(filters.since))
+    if filters.until:
+        query = query.where(Conversation.updated_at < _aware(filters.until))
+    if filters.state == "unassigned":
+        query = query.where(Conversation.agent_id.is_(None))
+    elif filters.state == "assigned":
+        query = query.where(Conversation.agent_id.is_not(None))
+    elif filters.state:
+        query = query.where(false())
+    return paginate(session, query, Conversation.updated_at, Conversation.id, limit=limit, cursor=cursor)

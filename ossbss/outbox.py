@@ -22,7 +22,7 @@ from ossbss.port import CORRELATION_PREFIX, BillKind, BillWrite
 CREDIT_TEXT = "Layer8 referral thank-you (deal {deal})"
 REVERSAL_TEXT = "Layer8 referral thank-you reversed (deal {deal})"
 USAGE_TEXT = "Layer8 commercial outcome: closed business (deal {deal})"
-# the outbox also carries webhook deliveries (kind ``webhook``); the BSS relay and reconciliation take only these
+# the outbox also carries webhook deliveries (kind ``webhook``): the BSS relay and reconciliation take these
 BILL_KINDS = tuple(kind.value for kind in BillKind)
 
 

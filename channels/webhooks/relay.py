@@ -97,7 +97,12 @@ class WebhookRelay:
             status, error = None, f"connection error: {type(exc).__name__}"
         elapsed = int((time.monotonic() - started) * 1000)
         if status is None or not 200 <= status < 300:
-            logger.warning("webhook %s to endpoint %s failed: %s", claimed.message_id, claimed.endpoint_id, status or error)
+            logger.warning(
+                "webhook %s to endpoint %s failed: %s",
+                claimed.message_id,
+                claimed.endpoint_id,
+                status or error,
+            )
         return Outcome(status, error, elapsed)
 
 

@@ -28,7 +28,7 @@ from network.webhooks.fanout import KIND, correlation_prefix
 
 ACTOR = Actor.system("webhook-relay")
 DAY = 86_400.0
-# Standard Webhooks' suggested schedule, stretched over days: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 1 day ×3
+# Standard Webhooks' suggested schedule stretched over days: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 1 d ×3
 SCHEDULE_S = (5.0, 300.0, 1800.0, 7200.0, 18000.0, 36000.0, 50400.0, DAY, DAY, DAY)
 
 
@@ -188,7 +188,10 @@ def _count_failure(session: Session, endpoint: WebhookEndpoint, now: datetime, p
     endpoint.consecutive_failures += 1
     endpoint.failing_since = endpoint.failing_since or now
     failing_for = (now - endpoint.failing_since).total_seconds()
-    if endpoint.consecutive_failures >= policy.disable_after_failures and failing_for >= policy.disable_after_s:
+    if (
+        endpoint.consecutive_failures >= policy.disable_after_failures
+        and failing_for >= policy.disable_after_s
+    ):
         endpoints.disable(session, endpoint, f"failed {endpoint.consecutive_failures} times in a row")
 
 

@@ -44,7 +44,9 @@ def create(
     )
     session.add(endpoint)
     session.flush()
-    audit.record(session, "webhook_endpoint.created", "webhook_endpoint", endpoint.id, types=endpoint.event_types)
+    audit.record(
+        session, "webhook_endpoint.created", "webhook_endpoint", endpoint.id, types=endpoint.event_types
+    )
     return endpoint
 
 
