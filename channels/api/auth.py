@@ -34,7 +34,7 @@ def get_principal(
     settings: SettingsDep,
     db: DbDep,
     credentials: Credentials,
-    case_id: Annotated[
+    case_header: Annotated[  # not `case_id`: that name is a path parameter of /v1/cases/{case_id}
         str | None,
         Header(alias=CASE_HEADER, description="Support agents: the open case they act in."),
     ] = None,
@@ -47,7 +47,7 @@ def get_principal(
         return authenticate(
             session,
             credentials.credentials,
-            case_id=(case_id or "").strip() or None,
+            case_id=(case_header or "").strip() or None,
             admin_token=admin.get_secret_value() if admin else None,
         )
 

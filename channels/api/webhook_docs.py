@@ -60,6 +60,7 @@ def _document(app: FastAPI, event_type: str) -> None:
         webhook_signature: str = Header(alias="webhook-signature"),
     ) -> None: ...
 
+    receive.__annotations__["body"] = model  # a local class: resolve the postponed annotation here
     app.webhooks.add_api_route(
         event_type, receive, methods=["POST"], summary=event_type, description=HEADERS_DOC, tags=["webhooks"]
     )
