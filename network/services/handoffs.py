@@ -125,7 +125,8 @@ class Handoffs:
             if found is None:
                 raise NotFound(f"no conversation {conversation_id!r}")
             cases = open_cases(probe, self.agent_id, found.subscriber_id)
-        actor = Actor(Role.AGENT, self.agent_id, cases[0].id if cases else None)
+            case_id = cases[0].id if cases else None  # read before the probe's rollback expires it
+        actor = Actor(Role.AGENT, self.agent_id, case_id)
         with self.db.transaction(actor) as session:
             conversation = session.get(Conversation, conversation_id)
             if conversation is None or conversation.mode != HANDED_OFF:
