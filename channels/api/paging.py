@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Generic, TypeVar
 
 from fastapi import Depends, Query
 from pydantic import BaseModel, Field
 
+from network.errors import InvalidInput
 from network.listing import Filters
 from network.pagination import MAX_CURSOR
 
@@ -46,8 +47,18 @@ def list_params(
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 20,
     cursor: Annotated[str | None, Query(max_length=MAX_CURSOR, description="From `next_cursor`.")] = None,
 ) -> ListParams:
-    filters = Filters(state=state, subscriber_id=subscriber_id, since=since, until=until)
+    filters = Filters(state=state, subscriber_id=subscriber_id, since=_utc(since), until=_utc(until))
     return ListParams(filters=filters, limit=limit, cursor=cursor)
 
 
 ListDep = Annotated[ListParams, Depends(list_params)]
+
+
+def _utc(at: datetime | None) -> datetime | None:
+    """In UTC (a time without a zone is taken as UTC); a time that cannot be is refused, not a 500."""
+    if at is None:
+        return None
+    try:
+        return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise InvalidInput("since/until must be a date and time that exists in UTC") from None

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass
 from collections import deque
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
