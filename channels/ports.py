@@ -13,6 +13,7 @@ from typing import Any, Protocol
 from assistant.messages import InboundMessage, OutboundReply
 from assistant.settings import Settings
 from network.db import Database
+from ossbss.incentives import Incentives
 
 
 class AssistantPort(Protocol):
@@ -53,3 +54,6 @@ class Parts(Protocol):
 
     @property
     def matcher(self) -> MatchSource: ...
+
+    @property
+    def incentives(self) -> Incentives: ...

@@ -25,6 +25,7 @@ from cli import (
     retrieval,
     seed,
     serve,
+    webhooks,
 )
 from cli.application import prepare
 from network.errors import Layer8Error
@@ -50,6 +51,7 @@ for area in (
     chat,
     model,
     ossbss,
+    webhooks,
     serve,
     evals,
     channels,

@@ -19,6 +19,8 @@ from composition import ossbss as ossbss_parts
 from composition.environment import offline_environment
 from network.db import Database
 from network.events import EventBus
+from network.webhooks import fanout as webhook_fanout
+from ossbss.incentives import Incentives
 from ossbss.port import OssBss
 from retrieval import index_sync
 from retrieval.embedder import Embedder, build_embedder
@@ -67,6 +69,11 @@ class Layer8:
         return ossbss_parts.build_bss(self.settings, self.db)
 
     @cached_property
+    def incentives(self) -> Incentives:
+        """The incentive rules (approve, hold, reverse) the API and the relay share."""
+        return ossbss_parts.incentives(self.settings)
+
+    @cached_property
     def chat_model(self) -> BaseChatModel:
         return build_chat_model(self.settings)
 
@@ -87,4 +94,6 @@ def build(settings: Settings | None = None) -> Layer8:
     index_sync.subscribe(layer8.events, lambda: ProfileIndexer(layer8.db, layer8.index, layer8.embedder))
     # deal.recorded → the giver's incentive
     ossbss_parts.subscribe(layer8.events, layer8.settings)
+    # every change another system may hear about → webhook deliveries in the same transaction
+    webhook_fanout.subscribe(layer8.events, layer8.settings.tenant)
     return layer8

@@ -97,3 +97,13 @@ class Busy(Layer8Error):
 
     code = "busy"
     status = 503
+
+
+class InvalidCursor(InvalidInput):
+    code = "invalid_cursor"
+
+
+class CaseRequired(PermissionDenied):
+    """An agent acts (and reads a subscriber's records) only inside an open, authenticated case."""
+
+    code = "case_required"

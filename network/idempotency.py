@@ -10,13 +10,15 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from network.errors import IdempotencyConflict, InvalidInput
+from network.ids import utcnow
 from network.models import IdempotencyKey
 
 Result = dict[str, Any]
@@ -30,14 +32,31 @@ def run_once(
     session: Session, scope: str, key: str, request: dict[str, Any], effect: Callable[[], Result]
 ) -> Result:
     """Run ``effect`` once per (scope, key) inside ``session``'s transaction and return its result."""
+    result, _replayed = run_or_replay(session, scope, key, request, effect)
+    return result
+
+
+def run_or_replay(
+    session: Session,
+    scope: str,
+    key: str,
+    request: dict[str, Any],
+    effect: Callable[[], Result],
+    *,
+    ttl: timedelta | None = None,
+) -> tuple[Result, bool]:
+    """:func:`run_once`, also saying whether the result is a replay; a key older than ``ttl`` is forgotten
+    first, so it may be used again for a new request (Stripe's 24 hours for API keys)."""
     if not key or len(key) > 200:
         raise InvalidInput("an idempotency key of 1 to 200 characters is required")
+    if ttl is not None:
+        _forget_expired(session, scope, key, utcnow() - ttl)
     digest = request_hash(request)
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = (
         insert(IdempotencyKey)
-        .values(scope=scope, key=key, request_hash=digest)
+        .values(scope=scope, key=key, request_hash=digest, created_at=utcnow())
         .on_conflict_do_nothing(index_elements=["scope", "key"])
         .returning(IdempotencyKey.id)
     )
@@ -50,12 +69,20 @@ def run_once(
             raise IdempotencyConflict(
                 f"idempotency key {key!r} was already used for a different request", scope=scope
             )
-        return dict(existing.result or {})
+        return dict(existing.result or {}), True
     result = effect()
     row = session.get(IdempotencyKey, inserted)
     assert row is not None
     row.result = result
-    return result
+    return result, False
+
+
+def _forget_expired(session: Session, scope: str, key: str, before: datetime) -> None:
+    session.execute(
+        delete(IdempotencyKey).where(
+            IdempotencyKey.scope == scope, IdempotencyKey.key == key, IdempotencyKey.created_at < before
+        )
+    )
 
 
 def seen(session: Session, scope: str, key: str) -> bool:

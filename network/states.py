@@ -14,10 +14,11 @@ from network.models import ReferralState as Ref
 
 INTRODUCTION: Mapping[str, frozenset[str]] = {
     Intro.SUGGESTED: frozenset({Intro.REQUESTED, Intro.EXPIRED}),
-    Intro.REQUESTED: frozenset({Intro.ACCEPTED, Intro.DECLINED, Intro.EXPIRED}),
+    Intro.REQUESTED: frozenset({Intro.ACCEPTED, Intro.DECLINED, Intro.EXPIRED, Intro.WITHDRAWN}),
     Intro.ACCEPTED: frozenset(),
     Intro.DECLINED: frozenset(),
     Intro.EXPIRED: frozenset(),
+    Intro.WITHDRAWN: frozenset(),
 }
 
 REFERRAL: Mapping[str, frozenset[str]] = {

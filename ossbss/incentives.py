@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from network import audit, states
 from network.errors import InvalidInput, NotFound
+from network.events import emit
 from network.ids import utcnow
 from network.models import Deal, Incentive, IncentiveState, OutboxMessage, Subscriber
 from network.rows import row_json
@@ -184,6 +185,22 @@ class Incentives:
         self._approve(session, incentive, deal, by=f"review:{reviewer}")
         return incentive
 
+    def approve(self, session: Session, incentive_id: str, *, reviewer: str) -> Incentive:
+        """An operator approves a held incentive (a review) or a pending one before its hold ends."""
+        incentive = self._get(session, incentive_id)
+        if incentive.state == IncentiveState.HELD:
+            return self.review(session, incentive_id, approve=True, reviewer=reviewer)
+        deal = session.get(Deal, incentive.deal_id)
+        assert deal is not None
+        self._approve(session, incentive, deal, by=f"operator:{reviewer}")
+        return incentive
+
+    def hold(self, session: Session, incentive_id: str, *, reviewer: str, reason: str) -> Incentive:
+        """An operator holds a pending incentive for review: it is not paid until approved."""
+        incentive = self._get(session, incentive_id)
+        self._hold(session, incentive, [{"code": "operator_hold", "detail": f"{reviewer}: {reason}"[:300]}])
+        return incentive
+
     def reverse(self, session: Session, incentive_id: str, reason: str) -> Incentive:
         """Reverse with a new negative row; if the credit was already enqueued or paid, post the reversal."""
         original = self._get(session, incentive_id)
@@ -220,6 +237,7 @@ class Incentives:
             posted=money_left,
             reason=reason,
         )
+        emit(session, "incentive.reversed", incentive_id=original.id, reversal_id=reversal.id)
         return reversal
 
     def _hold(self, session: Session, incentive: Incentive, reasons: list[Reason]) -> None:
@@ -245,6 +263,7 @@ class Incentives:
             amount_minor=incentive.amount_minor,
             currency=incentive.currency,
         )
+        emit(session, "incentive.approved", incentive_id=incentive.id)
 
     # --- what the relay and reconciliation learn ------------------------------------------------------
     def on_sent(self, session: Session, message: OutboxMessage) -> None:
@@ -257,6 +276,7 @@ class Incentives:
             audit.record(
                 session, "incentive.posted", "incentive", incentive.id, external_id=message.external_id
             )
+            emit(session, "incentive.posted", incentive_id=incentive.id)
 
     def confirm(self, session: Session, incentive_ids: list[str]) -> int:
         """Reconciliation hook: credits seen on the bill → their incentives are ``confirmed``."""

@@ -22,6 +22,8 @@ from ossbss.port import CORRELATION_PREFIX, BillKind, BillWrite
 CREDIT_TEXT = "Layer8 referral thank-you (deal {deal})"
 REVERSAL_TEXT = "Layer8 referral thank-you reversed (deal {deal})"
 USAGE_TEXT = "Layer8 commercial outcome: closed business (deal {deal})"
+# the outbox also carries webhook deliveries (kind ``webhook``): the BSS relay and reconciliation take these
+BILL_KINDS = tuple(kind.value for kind in BillKind)
 
 
 def correlation_id(kind: BillKind, row_id: str) -> str:
@@ -113,14 +115,23 @@ def write_of(message: OutboxMessage) -> BillWrite:
 
 
 def messages(session: Session, state: str | None = None, limit: int = 500) -> list[OutboxMessage]:
-    query = select(OutboxMessage).order_by(OutboxMessage.created_at.desc(), OutboxMessage.id).limit(limit)
+    query = (
+        select(OutboxMessage)
+        .where(OutboxMessage.kind.in_(BILL_KINDS))
+        .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id)
+        .limit(limit)
+    )
     if state:
         query = query.where(OutboxMessage.state == state)
     return list(session.scalars(query))
 
 
 def counts(session: Session) -> dict[str, int]:
-    rows = session.execute(select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state))
+    rows = session.execute(
+        select(OutboxMessage.state, func.count())
+        .where(OutboxMessage.kind.in_(BILL_KINDS))
+        .group_by(OutboxMessage.state)
+    )
     found = {str(state): int(n) for state, n in rows}
     return {state.value: found.get(state.value, 0) for state in OutboxState}
 
@@ -128,7 +139,7 @@ def counts(session: Session) -> dict[str, int]:
 def requeue(session: Session, message_id: str, at: datetime) -> OutboxMessage:
     """Give a dead-lettered message another round; it is read back first, never re-posted blind."""
     message = session.get(OutboxMessage, message_id)
-    if message is None:
+    if message is None or message.kind not in BILL_KINDS:
         raise NotFound(f"no outbox message {message_id!r}")
     if message.state != OutboxState.DEAD:
         raise IllegalTransition(

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from network.actor import Actor
 from network.db import Database
 from network.models import Incentive, IncentiveState, OutboxMessage, OutboxState
-from ossbss.outbox import correlation_id, write_of
+from ossbss.outbox import BILL_KINDS, correlation_id, write_of
 from ossbss.port import Applied, BillKind, BillReader
 
 ACTOR = Actor.system("reconciliation")
@@ -68,7 +68,8 @@ def reconcile(db: Database, bss: BillReader, *, confirm: Confirm | None = None) 
         theirs[item.correlation_id].append(item)
     result = Reconciliation()
     with db.read() as session:
-        messages = list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.created_at)))
+        bill_writes = select(OutboxMessage).where(OutboxMessage.kind.in_(BILL_KINDS))
+        messages = list(session.scalars(bill_writes.order_by(OutboxMessage.created_at)))
         by_cid = {m.correlation_id: m for m in messages}
         for message in messages:
             _compare(message, theirs.get(message.correlation_id, []), result)

@@ -29,7 +29,7 @@ from network.db import Database
 from network.ids import utcnow
 from network.models import OutboxMessage, OutboxState
 from ossbss.errors import BssError, BssRejected, BssUnavailable
-from ossbss.outbox import write_of
+from ossbss.outbox import BILL_KINDS, write_of
 from ossbss.port import Applied, BillWrite, BillWriter
 
 logger = logging.getLogger(__name__)
@@ -106,7 +106,7 @@ class Relay:
         with self._db.read() as session:
             return session.scalar(
                 select(OutboxMessage.next_attempt_at)
-                .where(OutboxMessage.state == OutboxState.PENDING.value)
+                .where(OutboxMessage.state == OutboxState.PENDING.value, OutboxMessage.kind.in_(BILL_KINDS))
                 .order_by(OutboxMessage.next_attempt_at)
                 .limit(1)
             )
@@ -116,7 +116,11 @@ class Relay:
         with self._db.transaction(ACTOR) as session:
             query = (
                 select(OutboxMessage)
-                .where(OutboxMessage.state == OutboxState.PENDING.value, OutboxMessage.next_attempt_at <= now)
+                .where(
+                    OutboxMessage.state == OutboxState.PENDING.value,
+                    OutboxMessage.kind.in_(BILL_KINDS),
+                    OutboxMessage.next_attempt_at <= now,
+                )
                 .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
                 .limit(self.policy.batch)
             )

@@ -15,7 +15,22 @@ from fastapi import FastAPI
 
 from channels import console
 from channels import routes as channel_routes
-from channels.api import docs, health, me, problems, rate_limits, subscribers
+from channels.api import (
+    cases,
+    deals,
+    docs,
+    handoffs,
+    health,
+    incentives,
+    introductions,
+    me,
+    problems,
+    rate_limits,
+    referrals,
+    subscribers,
+    webhook_docs,
+    webhook_endpoints,
+)
 from channels.api.body_limit import BodyLimitMiddleware
 from channels.api.lifespan import lifespan
 from channels.api.request_id import RequestIdMiddleware
@@ -34,6 +49,14 @@ EDGES: tuple[Installer, ...] = (
     health.install,
     me.install,
     subscribers.install,
+    introductions.install,
+    referrals.install,
+    deals.install,
+    incentives.install,
+    cases.install,
+    handoffs.install,
+    webhook_endpoints.install,
+    webhook_docs.install,
     channel_routes.install,
     console.install,
 )
@@ -41,7 +64,9 @@ EDGES: tuple[Installer, ...] = (
 DESCRIPTION = (
     "Layer8's HTTP API. Authenticate with `Authorization: Bearer <token>`; support agents acting in a case "
     "add `X-Layer8-Case: <case id>`. Every error is `application/problem+json` (RFC 9457) "
-    "with a stable `code`."
+    "with a stable `code`. Every POST accepts an `Idempotency-Key`; lists are newest first with cursor "
+    "pagination (`limit`, `cursor` from `next_cursor`). Events reach registered endpoints as signed "
+    "webhooks (see `webhooks`)."
 )
 
 

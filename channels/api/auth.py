@@ -15,7 +15,7 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from channels.api.deps import SessionDep, SettingsDep
+from channels.api.deps import DbDep, SettingsDep
 from channels.api.rate_limits import RateLimitsDep, client_address
 from network.errors import PermissionDenied, Unauthenticated
 from network.models import Role
@@ -35,10 +35,10 @@ Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 def get_principal(
     request: Request,
     settings: SettingsDep,
-    session: SessionDep,
+    db: DbDep,
     limits: RateLimitsDep,
     credentials: Credentials,
-    case_id: Annotated[
+    case_header: Annotated[  # not `case_id`: that name is a path parameter of /v1/cases/{case_id}
         str | None,
         Header(alias=CASE_HEADER, description="Support agents: the open case they act in."),
     ] = None,
@@ -48,13 +48,15 @@ def get_principal(
     address = client_address(request)
     limits.check("sign_in_ip", address)  # an address that keeps guessing tokens waits, even for a good one
     admin = settings.admin_token
+    # a short session of its own: a route that writes must not hold a second pooled connection meanwhile
     try:
-        principal = authenticate(
-            session,
-            credentials.credentials,
-            case_id=(case_id or "").strip() or None,
-            admin_token=admin.get_secret_value() if admin else None,
-        )
+        with db.read() as session:
+            principal = authenticate(
+                session,
+                credentials.credentials,
+                case_id=(case_header or "").strip() or None,
+                admin_token=admin.get_secret_value() if admin else None,
+            )
     except Unauthenticated:
         limits.hit("sign_in_ip", address)
         raise

@@ -69,6 +69,17 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     404: _documented("No such record, or not yours to see (`not_found`)"),
     422: _documented("Parameters or body of the wrong shape (`invalid_request`)"),
 }
+# for actions: what a state machine, a rule or an idempotency key may refuse
+ACTION_RESPONSES: dict[int | str, dict[str, Any]] = {
+    403: _documented(
+        "Not yours to do: `forbidden`, `case_required` (an agent without an authenticated case), "
+        "`consent_required`"
+    ),
+    409: _documented(
+        "`illegal_transition` (the record's state does not allow it), `conflict`, or "
+        "`idempotency_conflict` (the Idempotency-Key was used for another request)"
+    ),
+}
 
 
 def problem(

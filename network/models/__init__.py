@@ -34,6 +34,7 @@ from network.models.subscribers import (
     ProfileProposal,
     Subscriber,
 )
+from network.models.webhooks import WebhookAttempt, WebhookEndpoint
 
 __all__ = [
     "PROFILE_FIELDS",
@@ -69,4 +70,6 @@ __all__ = [
     "Role",
     "Subscriber",
     "SupportCase",
+    "WebhookAttempt",
+    "WebhookEndpoint",
 ]

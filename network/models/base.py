@@ -59,6 +59,7 @@ class IntroductionState(StrEnum):
     ACCEPTED = "accepted"
     DECLINED = "declined"
     EXPIRED = "expired"
+    WITHDRAWN = "withdrawn"  # the requester took the request back before it was answered
 
 
 class ReferralState(StrEnum):

@@ -13,12 +13,12 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from network import states
+from network import audit, states
 from network.errors import IllegalTransition, InvalidInput, NotFound
 from network.events import emit
 from network.idempotency import run_once
 from network.ids import utcnow
-from network.models import Deal, Introduction, IntroductionState, Referral, ReferralState
+from network.models import Deal, DealState, Introduction, IntroductionState, Referral, ReferralState
 from network.money import Money
 from network.services.subscribers import require_subscriber
 
@@ -73,6 +73,7 @@ def _giver(session: Session, receiver_id: str, referral_id: str | None, introduc
         if referral.state != ReferralState.WON:
             states.check("referral", referral.state, ReferralState.WON)
             referral.state = ReferralState.WON.value
+            emit(session, "referral.updated", referral_id=referral.id, state=referral.state)
         return referral.giver_id
     intro = session.get(Introduction, introduction_id)
     if intro is None or receiver_id not in (intro.requester_id, intro.target_id):
@@ -93,6 +94,30 @@ def record_deal_once(session: Session, idempotency_key: str, **kwargs: Any) -> d
         return {"deal_id": deal.id}
 
     return run_once(session, "deal", idempotency_key, request, effect)
+
+
+VOIDABLE = (DealState.RECORDED.value, DealState.DISPUTED.value)
+
+
+def void_deal(session: Session, deal_id: str, *, receiver_id: str | None, reason: str) -> Deal:
+    """Void a deal recorded in error. ``receiver_id`` is the acting receiver (None: an operator admin).
+
+    The ``deal.voided`` event reverses the deal's incentives in the same transaction; a credit that already
+    left becomes a new negative entry posted to the BSS (the outbox), never an edit of the first one.
+    """
+    deal = session.get(Deal, deal_id) if isinstance(deal_id, str) else None
+    if deal is None or (receiver_id is not None and deal.receiver_id != receiver_id):
+        raise NotFound(f"no deal {deal_id!r} that you recorded")
+    reason = " ".join((reason or "").split())
+    if not 3 <= len(reason) <= 500:
+        raise InvalidInput("give a reason of 3 to 500 characters for voiding the deal")
+    if deal.state not in VOIDABLE:
+        raise IllegalTransition(f"this deal is {deal.state}; only a recorded deal can be voided")
+    deal.state = DealState.VOIDED.value
+    session.flush()
+    audit.record(session, "deal.voided", "deal", deal.id, reason=reason)
+    emit(session, "deal.voided", deal_id=deal.id)
+    return deal
 
 
 def for_subscriber(session: Session, subscriber_id: str) -> list[Deal]:

@@ -98,18 +98,15 @@ class Handoffs:
         self.role = role
 
     def pick_up(self, conversation_id: str) -> None:
-        with self._write(conversation_id) as (session, conversation):
-            if conversation.agent_id not in (None, self.agent_id):
-                raise Conflict(f"{conversation.agent_id} is already handling this conversation")
-            conversation.agent_id = self.agent_id
-            audit.record(session, "conversation.picked_up", "conversations", conversation.id)
+        with self.writing(conversation_id) as (session, conversation):
+            self.pick_up_in(session, conversation)
 
     def assign(self, conversation_id: str, agent_id: str) -> None:
         """Give the conversation to ``agent_id`` (this agent or another); the trail records who gave it."""
         agent_id = (agent_id or "").strip()
         if not 1 <= len(agent_id) <= 80:
             raise InvalidInput("name the agent to assign the conversation to")
-        with self._write(conversation_id) as (session, conversation):
+        with self.writing(conversation_id) as (session, conversation):
             if self.role is not Role.ADMIN:
                 self._require_owner(conversation, "assign")
             conversation.agent_id = agent_id
@@ -119,31 +116,42 @@ class Handoffs:
         """An admin makes a conversation theirs, whoever was handling it."""
         if self.role is not Role.ADMIN:
             raise PermissionDenied("only an admin may take over a conversation another agent is handling")
-        with self._write(conversation_id) as (session, conversation):
+        with self.writing(conversation_id) as (session, conversation):
             previous, conversation.agent_id = conversation.agent_id, self.agent_id
             audit.record(
                 session, "conversation.taken_over", "conversations", conversation.id, previous_agent=previous
             )
 
     def reply(self, conversation_id: str, text: str) -> str:
+        with self.writing(conversation_id) as (session, conversation):
+            return self.reply_in(session, conversation, text)
+
+    def hand_back(self, conversation_id: str) -> None:
+        with self.writing(conversation_id) as (session, conversation):
+            self.hand_back_in(session, conversation)
+
+    # --- the same steps inside a unit of work the caller holds (the API adds its idempotency key to it) ---
+    def pick_up_in(self, session: Session, conversation: Conversation) -> None:
+        if conversation.agent_id not in (None, self.agent_id):
+            raise Conflict(f"{conversation.agent_id} is already handling this conversation")
+        conversation.agent_id = self.agent_id
+        audit.record(session, "conversation.picked_up", "conversations", conversation.id)
+
+    def reply_in(self, session: Session, conversation: Conversation, text: str) -> str:
         text = (text or "").strip()
         if not 1 <= len(text) <= MAX_REPLY:
             raise InvalidInput(f"a reply is 1 to {MAX_REPLY} characters")
-        with self._write(conversation_id) as (session, conversation):
-            self._require_owner(conversation, "reply in")
-            conversation.agent_id = conversation.agent_id or self.agent_id
-            message = add_message(session, conversation, "agent", text)
-            emit(
-                session, "conversation.agent_replied", conversation_id=conversation.id, message_id=message.id
-            )
-            return message.id
+        self._require_owner(conversation, "reply in")
+        conversation.agent_id = conversation.agent_id or self.agent_id
+        message = add_message(session, conversation, "agent", text)
+        emit(session, "conversation.agent_replied", conversation_id=conversation.id, message_id=message.id)
+        return message.id
 
-    def hand_back(self, conversation_id: str) -> None:
-        with self._write(conversation_id) as (session, conversation):
-            self._require_owner(conversation, "hand back")
-            conversation.agent_id = conversation.agent_id or self.agent_id
-            conversation.mode = ASSISTANT
-            audit.record(session, "conversation.handed_back", "conversations", conversation.id)
+    def hand_back_in(self, session: Session, conversation: Conversation) -> None:
+        self._require_owner(conversation, "hand back")
+        conversation.agent_id = conversation.agent_id or self.agent_id
+        conversation.mode = ASSISTANT
+        audit.record(session, "conversation.handed_back", "conversations", conversation.id)
 
     def _require_owner(self, conversation: Conversation, what: str) -> None:
         owner = conversation.agent_id
@@ -153,7 +161,7 @@ class Handoffs:
             )
 
     @contextmanager
-    def _write(self, conversation_id: str) -> Iterator[tuple[Session, Conversation]]:
+    def writing(self, conversation_id: str) -> Iterator[tuple[Session, Conversation]]:
         """The handed-off conversation, in a transaction audited as this member of staff (an agent's audit
         rows name their open case for the subscriber, when they have one)."""
         with self.db.read() as probe:
@@ -161,7 +169,7 @@ class Handoffs:
             if found is None:
                 raise NotFound(f"no conversation {conversation_id!r}")
             cases = open_cases(probe, self.agent_id, found.subscriber_id) if self.role is Role.AGENT else []
-            case_id = cases[0].id if cases else None  # read while the session is open
+            case_id = cases[0].id if cases else None  # read before the probe's rollback expires it
         actor = Actor(self.role, self.agent_id, case_id)
         with self.db.transaction(actor) as session:
             conversation = session.get(Conversation, conversation_id)

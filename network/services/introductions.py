@@ -123,6 +123,18 @@ def respond(session: Session, target_id: str, introduction_id: str, *, accept: b
     return intro
 
 
+def withdraw(session: Session, requester_id: str, introduction_id: str) -> Introduction:
+    """The requester takes back a request the target has not answered yet; nothing was shared."""
+    intro = session.get(Introduction, introduction_id) if isinstance(introduction_id, str) else None
+    if intro is None or intro.requester_id != requester_id:
+        raise NotFound(f"no introduction request {introduction_id!r} of yours")
+    _move(intro, IntroductionState.WITHDRAWN)
+    intro.decided_at = utcnow()
+    session.flush()
+    emit(session, "introduction.withdrawn", introduction_id=intro.id)
+    return intro
+
+
 def expire_stale(session: Session, *, ttl: timedelta = REQUEST_TTL) -> int:
     cutoff = utcnow() - ttl
     stale = session.scalars(

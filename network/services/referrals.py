@@ -77,6 +77,7 @@ def update_referral(
     if note:
         referral.note = f"{referral.note}\n{note}" if referral.note else note
     session.flush()
+    emit(session, "referral.updated", referral_id=referral.id, state=referral.state)
     return referral
 
 

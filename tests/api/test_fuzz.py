@@ -27,11 +27,53 @@ def fuzz_target(sqlite_db: Database, tmp_path: Path) -> Iterator[tuple[TestClien
     container.close()
 
 
+BASES = [
+    "/v1/subscribers",
+    "/v1/subscribers/search",
+    "/v1/me",
+    "/healthz",
+    "/v1",
+    # the integration API (issue 19)
+    "/v1/introductions",
+    "/v1/referrals",
+    "/v1/deals",
+    "/v1/incentives",
+    "/v1/cases",
+    "/v1/handoffs",
+    "/v1/webhook-endpoints",
+]
+PARAMS = [
+    "q",
+    "industry",
+    "place",
+    "limit",
+    "offset",
+    "x",
+    "state",
+    "cursor",
+    "since",
+    "until",
+    "subscriber_id",
+]
 header_text = st.text(
     st.characters(min_codepoint=0x20, max_codepoint=0xFF, exclude_characters="\x7f"), max_size=300
 )
 segment = st.one_of(
-    st.sampled_from(["sub_0000000000000000", "", "..", "%", "profile", "search", "me", "9" * 60]),
+    st.sampled_from(
+        [
+            "sub_0000000000000000",
+            "",
+            "..",
+            "%",
+            "profile",
+            "search",
+            "me",
+            "9" * 60,
+            "accept",
+            "void",
+            "replay",
+        ]
+    ),
     st.text(max_size=60),
 )
 json_values = st.recursive(
@@ -56,12 +98,10 @@ search_bodies = st.fixed_dictionaries(
 @st.composite
 def requests(draw: st.DrawFn) -> tuple[str, str, dict[str, str], bytes | None]:
     method = draw(st.sampled_from(["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"]))
-    base = draw(st.sampled_from(["/v1/subscribers", "/v1/subscribers/search", "/v1/me", "/healthz", "/v1"]))
+    base = draw(st.sampled_from(BASES))
     extra = draw(st.lists(segment, max_size=2))
     path = base + "".join("/" + quote(part, safe="") for part in extra)
-    params = draw(
-        st.dictionaries(st.sampled_from(["q", "industry", "place", "limit", "offset", "x"]), st.text())
-    )
+    params = draw(st.dictionaries(st.sampled_from(PARAMS), st.text()))
     query = "&".join(f"{quote(k)}={quote(v, safe='')}" for k, v in params.items())
     headers = {"Authorization": draw(st.sampled_from(["Bearer " + ADMIN_TOKEN, "Bearer ", "Basic x", ""]))}
     if draw(st.booleans()):

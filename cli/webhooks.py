@@ -1,0 +1,120 @@
+"""``layer8 webhooks list|deliveries|replay|relay``: outbound webhooks from the terminal."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from cli.application import application
+from composition import webhooks as wiring
+from network.actor import Actor
+from network.ids import utcnow
+from network.webhooks import deliveries, endpoints
+
+logger = logging.getLogger(__name__)
+console = Console()
+webhooks_app = typer.Typer(
+    help="Outbound webhooks: endpoints, the delivery log, replay and the relay.", no_args_is_help=True
+)
+JSON_OPTION = typer.Option(False, "--json", help="Print JSON.")
+
+
+def _print(rows: list[dict[str, Any]], columns: list[str], as_json: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2, default=str))
+        return
+    table = Table(*columns)
+    for row in rows:
+        table.add_row(*("" if row.get(c) is None else str(row.get(c)) for c in columns))
+    console.print(table)
+
+
+@webhooks_app.command("list")
+def list_command(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
+    """Registered endpoints with their event types and state (secrets are never printed)."""
+    layer8 = application(ctx)
+    with layer8.db.read() as session:
+        rows = [
+            {
+                "id": e.id,
+                "url": e.url,
+                "state": e.state,
+                "event_types": ",".join(e.event_types),
+                "consecutive_failures": e.consecutive_failures,
+                "disabled_reason": e.disabled_reason,
+            }
+            for e in endpoints.listed(session, layer8.settings.tenant)
+        ]
+    _print(rows, ["id", "url", "state", "event_types", "consecutive_failures", "disabled_reason"], as_json)
+
+
+@webhooks_app.command("deliveries")
+def deliveries_command(
+    ctx: typer.Context,
+    endpoint: str | None = typer.Option(None, help="Only this endpoint's deliveries."),
+    state: str | None = typer.Option(None, help="Only pending, sent or dead deliveries."),
+    limit: int = typer.Option(50, min=1, max=100),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """The delivery log, newest first."""
+    layer8 = application(ctx)
+    with layer8.db.read() as session:
+        found = deliveries.page(
+            session, layer8.settings.tenant, endpoint_id=endpoint, state=state, limit=limit
+        )
+        rows = [deliveries.to_json(m) for m in found.rows]
+    columns = ["id", "endpoint_id", "event_type", "resource_id", "state", "attempts", "last_error"]
+    _print(rows, columns, as_json)
+
+
+@webhooks_app.command("replay")
+def replay_command(
+    ctx: typer.Context,
+    ids: list[str] = typer.Argument(None, help="Delivery ids."),
+    all_dead: bool = typer.Option(False, "--all-dead", help="Every dead delivery (of --endpoint, if given)."),
+    endpoint: str | None = typer.Option(None, help="With --all-dead: only this endpoint's."),
+) -> None:
+    """Deliver sent or dead messages again, with their original webhook-id."""
+    layer8 = application(ctx)
+    tenant = layer8.settings.tenant
+    with layer8.db.transaction(Actor.admin("cli")) as session:
+        chosen = list(ids or [])
+        if all_dead:
+            dead = deliveries.page(session, tenant, endpoint_id=endpoint, state="dead", limit=10_000)
+            chosen += [m.id for m in dead.rows]
+        for delivery_id in chosen:
+            deliveries.replay(session, tenant, delivery_id, utcnow())
+    console.print(f"replaying {len(chosen)}")
+
+
+@webhooks_app.command("relay")
+def relay_command(
+    ctx: typer.Context,
+    once: bool = typer.Option(False, "--once", help="Deliver what is due now, then exit."),
+    interval: float = typer.Option(1.0, min=0.1, help="Seconds between polls when idle."),
+) -> None:
+    """Post due deliveries, signed (Standard Webhooks), in order per resource, with back-off."""
+    relay = wiring.relay(application(ctx).db)
+    while True:
+        try:
+            report = relay.run_once()
+        except Exception:  # a broken pass must not stop the relay; leases bring the messages back
+            logger.exception("webhook relay pass failed")
+            report = None
+        if report is not None and report.handled:
+            console.print(f"sent {len(report.sent)}, retrying {len(report.retried)}, dead {len(report.dead)}")
+        if once:
+            return
+        if report is None or not report.handled:
+            time.sleep(interval)
+
+
+def register(app: typer.Typer) -> None:
+    """Add this area's commands to the root ``layer8`` app."""
+    app.add_typer(webhooks_app, name="webhooks")
