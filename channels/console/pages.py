@@ -8,12 +8,22 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Path, Query, Request, Response
 
+from assistant.settings import Settings
 from channels.api.deps import DbDep, SettingsDep
 from channels.console.acts import EDITABLE, label
 from channels.console.auth import PostDep, SessionDep, check_origin, viewer
-from channels.console.sessions import COOKIE, PATH, cookie_is_secure, open_session
+from channels.console.sessions import (
+    COOKIE,
+    PATH,
+    ConsoleSession,
+    cookie_is_secure,
+    open_session,
+    open_session_with_code,
+)
 from channels.console.web import ConsoleRoute, redirect, render
 from network import directory
+from network.actor import Actor
+from network.db import Database
 from network.directory import MAX_QUERY
 from network.errors import Unauthenticated
 from network.ids import utcnow
@@ -72,6 +82,7 @@ def sign_in(
     db: DbDep,
     settings: SettingsDep,
     token: Annotated[str, Form(max_length=300)] = "",
+    code: Annotated[str, Form(max_length=40)] = "",
     pre: Annotated[str, Form(max_length=100)] = "",
     next: Annotated[str, Form(max_length=500)] = "/console",
 ) -> Response:
@@ -79,12 +90,15 @@ def sign_in(
     cookie = request.cookies.get(PRE_COOKIE, "")
     if not pre or not hmac.compare_digest(pre.encode(), cookie.encode()):
         return _sign_in_page(request, 403, "The sign-in form expired. Please try again.")
-    admin = settings.admin_token.get_secret_value() if settings.admin_token else None
     try:
-        with db.read() as db_session:
-            session = open_session(db_session, token, admin_token=admin, hours=settings.console_session_hours)
+        session = _open(db, settings, token, code)
     except Unauthenticated:
-        return _sign_in_page(request, 401, "That token is not a valid support-agent token.")
+        what = (
+            "sign-in code is not valid, was already used or has expired"
+            if code.strip()
+            else ("token is not a valid support-agent token")
+        )
+        return _sign_in_page(request, 401, f"That {what}.")
     response = redirect(_safe_next(next))
     signer = request.app.state.console.signer
     _set_cookie(
@@ -92,6 +106,17 @@ def sign_in(
     )
     response.delete_cookie(PRE_COOKIE, path=PATH)
     return response
+
+
+def _open(db: Database, settings: Settings, token: str, code: str) -> ConsoleSession:
+    """A session from a one-time code when one is given, else from an agent (or the admin) token."""
+    hours = settings.console_session_hours
+    if code.strip():
+        with db.transaction(Actor.system("console-sign-in")) as db_session:
+            return open_session_with_code(db_session, code, hours=hours)
+    admin = settings.admin_token.get_secret_value() if settings.admin_token else None
+    with db.read() as db_session:
+        return open_session(db_session, token, admin_token=admin, hours=hours)
 
 
 @router.post("/sign-out")

@@ -1,6 +1,7 @@
 """``POST /v1/chat`` and ``POST /v1/chat/stream`` (Server-Sent Events), and ``POST /v1/chat/feedback``.
 
-A subscriber's bearer token is the verified identity (no linking needed). ``{"message": ..., "thread": ...}``
+The verified identity is the web chat's session cookie (a one-time sign-in code, :mod:`channels.web.session`)
+or a subscriber's bearer token (integrations); no linking is needed. ``{"message": ..., "thread": ...}``
 or ``{"action": "confirm:act_…", "thread": ...}`` → ``{"reply", "tool_calls", "pending_action", "buttons",
 "items", "thread", "message_id"}`` — the shape of ``layer8 ask --json`` plus what a page needs for buttons.
 The stream sends ``event: delta`` with text chunks, then one ``event: reply`` with that same JSON.
@@ -22,11 +23,11 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from assistant.messages import Action, InboundMessage, OutboundReply
-from channels.api.auth import SubscriberDep
 from channels.options import choices_of
 from channels.ports import Parts
 from channels.runtime import ChannelRuntime, RuntimeDep
-from channels.web import history
+from channels.web import history, session
+from channels.web.auth import ChatSubscriberDep
 from network.db import Database
 from network.errors import InvalidInput, Layer8Error, NotFound
 from network.services import feedback
@@ -111,14 +112,16 @@ router = APIRouter(prefix="/v1/chat", tags=["chat"])
 
 
 @router.post("", response_model=ChatReply, summary="One turn with the assistant")
-async def chat(body: ChatRequest, principal: SubscriberDep, runtime: RuntimeDep) -> ChatReply:
+async def chat(body: ChatRequest, principal: ChatSubscriberDep, runtime: RuntimeDep) -> ChatReply:
     msg = inbound(principal, body)
     reply = await run_in_threadpool(runtime.turns.ask, msg)
     return await run_in_threadpool(present, runtime.db, msg, reply, body.thread)
 
 
 @router.post("/stream", summary="One turn, streamed as Server-Sent Events (delta…, then reply)")
-async def chat_stream(body: ChatRequest, principal: SubscriberDep, runtime: RuntimeDep) -> StreamingResponse:
+async def chat_stream(
+    body: ChatRequest, principal: ChatSubscriberDep, runtime: RuntimeDep
+) -> StreamingResponse:
     msg = inbound(principal, body)
     headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
     return StreamingResponse(
@@ -127,7 +130,7 @@ async def chat_stream(body: ChatRequest, principal: SubscriberDep, runtime: Runt
 
 
 @router.post("/feedback", status_code=204, summary="👍 (1) or 👎 (-1) on a reply")
-async def chat_feedback(body: FeedbackRequest, principal: SubscriberDep, runtime: RuntimeDep) -> None:
+async def chat_feedback(body: FeedbackRequest, principal: ChatSubscriberDep, runtime: RuntimeDep) -> None:
     await run_in_threadpool(_own_feedback, runtime, principal, body)
 
 
@@ -183,3 +186,4 @@ def _sse(event: str, data: dict[str, Any]) -> bytes:
 def install(app: FastAPI, container: Parts) -> None:
     app.include_router(router)
     app.include_router(history.router)
+    app.include_router(session.router)
