@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import typer
-from rich.console import Console
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -64,14 +63,13 @@ def code(
             issued = sign_in.issue_for_subscriber(session, subscriber, issued_by="cli", sent_via=via, ttl=ttl)
         else:
             issued = sign_in.issue_for_agent(session, str(agent), issued_by="cli", sent_via="cli", ttl=ttl)
-    err = Console(stderr=True)
     if send:
         channel = deliver_code(channel_runtime(layer8), issued, int(ttl.total_seconds() // 60))
         if channel is None:
             raise InvalidInput("the code could not be sent: the subscriber has no reachable linked chat")
-        err.print(f"sent a sign-in code over {channel}; it works once, until {_until(issued)}")
+        typer.echo(f"sent a sign-in code over {channel}; it works once, until {_until(issued)}", err=True)
         return
-    err.print(f"one-time sign-in code, works once until {_until(issued)}: {link(url, issued)}")
+    typer.echo(f"one-time sign-in code, works once until {_until(issued)}: {link(url, issued)}", err=True)
     typer.echo(issued.code)
 
 
