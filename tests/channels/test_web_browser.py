@@ -35,6 +35,7 @@ from tests.support import AppServer, chromium
 
 pytestmark = pytest.mark.browser
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+expect.set_options(timeout=30_000)  # a turn on a busy 2-core machine can take a while; no test waits longer
 SIZES = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 
 
@@ -77,7 +78,7 @@ def code(db: Database, subscriber_id: str) -> str:
 
 
 def open_chat(browser: Any, url: str, size: str) -> Any:
-    page = browser.new_page(viewport=SIZES[size])
+    page = browser.new_context(viewport=SIZES[size]).new_page()  # a fresh browser profile, its own cookies
     page.set_default_timeout(15_000)
     page.goto(url + "/chat")
     page.wait_for_selector("#sign-in:not([hidden])")
@@ -137,7 +138,7 @@ def test_sign_in_with_a_code_reload_keeps_the_conversation_and_its_confirm_butto
     page.wait_for_selector("#chat:not([hidden])")
     expect(page.locator(".msg.assistant").nth(1)).to_contain_text("recorded")
     assert page.locator("button.action").count() == 0  # decided: the buttons are not drawn again
-    page.close()
+    page.context.close()
 
 
 def _count(db: Database, model: type[Any]) -> int:
@@ -183,7 +184,7 @@ def test_enter_during_a_pending_turn_does_nothing(browser: Any, scripted: Channe
     expect(page.locator(".msg.user")).to_have_count(1)
     assert [m.text for m in scripted.assistant.seen] == ["first question"]
     expect(page.locator("#message")).to_have_value("second question")  # kept, to send when ready
-    page.close()
+    page.context.close()
 
 
 @pytest.mark.parametrize("size", list(SIZES))
@@ -211,7 +212,7 @@ def test_introduction_cards_act_and_feedback_shows_the_choice(
     expect(page.locator(".msg.user").last).to_have_text("Introduce me to Business 2")
     expect(page.locator(".msg.assistant").last).to_contain_text("You said: Introduce me to Business 2")
     assert scripted.assistant.seen[-1].text == "Introduce me to Business 2"
-    page.close()
+    page.context.close()
 
 
 def test_an_expired_session_keeps_the_typed_text(browser: Any, scripted: ChannelHarness) -> None:
@@ -227,7 +228,7 @@ def test_an_expired_session_keeps_the_typed_text(browser: Any, scripted: Channel
     assert scripted.assistant.seen == []
     sign_in_with(page, code(scripted.db, acme))
     expect(page.locator("#message")).to_have_value("a long message I typed carefully")
-    page.close()
+    page.context.close()
 
 
 def test_a_support_agent_s_reply_appears_in_a_handed_off_web_chat(
@@ -248,4 +249,4 @@ def test_a_support_agent_s_reply_appears_in_a_handed_off_web_chat(
         "Support team: Alice from support: I can see your deal.", timeout=15_000
     )
     assert page.locator(".msg.agent").count() == 1
-    page.close()
+    page.context.close()

@@ -64,15 +64,17 @@ async function redeem(code) {
 async function enter(me) {
   signedIn = true;
   $("who").textContent = "Signed in as " + (me.business_name || me.subscriber_id);
-  $("sign-in").hidden = true;
-  $("chat").hidden = false;
-  $("sign-out").hidden = false;
   const draft = window.sessionStorage.getItem(DRAFT);
   if (draft && !$("message").value) $("message").value = draft;
   clearTimeout(expiry);
   const left = me.expires_at ? Date.parse(me.expires_at) - Date.now() : NaN;
   if (left > 0 && left < 2 ** 31) expiry = setTimeout(sessionEnded, left + 1000);
-  await loadHistory();
+  await loadHistory(); // before the composer shows: a turn sent meanwhile would be wiped by the redraw
+  if (!signedIn) return;
+  $("sign-in").hidden = true;
+  $("chat").hidden = false;
+  $("sign-out").hidden = false;
+  follow(true);
   $("message").focus();
   clearInterval(poller);
   poller = setInterval(poll, POLL_MS);
