@@ -10,7 +10,7 @@ import typer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from channels.web.session import deliver_code
+from channels.sign_in_delivery import deliver_code
 from cli.application import application
 from composition.channels import channel_runtime
 from composition.container import Layer8

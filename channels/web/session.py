@@ -1,37 +1,29 @@
-"""Signing in to the web chat with a one-time code: ``/v1/chat/session`` and ``/v1/chat/session/code``.
+"""Signing in to the web chat with a one-time code: ``/v1/chat/session``.
 
 ``POST /v1/chat/session {"code"}`` turns a code into a session cookie (shared by the browser's tabs);
-``GET`` says who is signed in and until when; ``DELETE`` signs out. ``POST /v1/chat/session/code
-{"phone"}`` sends a code to the chat (WhatsApp or Slack) already linked to the business with that number —
-the answer is the same whether or not one was sent, so the form tells nobody which numbers are customers.
+``GET`` says who is signed in and until when; ``DELETE`` signs out. Sending a code to a linked chat is
+:mod:`channels.sign_in_delivery` (it needs the Slack and WhatsApp senders, which this adapter may not import).
 """
 
 from __future__ import annotations
 
-import logging
-import re
 from datetime import datetime, timedelta
 
-from fastapi import APIRouter, BackgroundTasks, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
-from assistant.messages import OutboundReply
-from channels import notify, texts
-from channels.api.deps import SettingsDep
-from channels.runtime import ChannelRuntime, RuntimeDep
+from channels import texts
+from channels.runtime import RuntimeDep
 from channels.web.auth import COOKIE, COOKIE_PATH, ChatSubscriberDep, check_origin
 from network import sign_in, web_sessions
 from network.actor import Actor
 from network.db import Database
 from network.directory import business_names
-from network.errors import Layer8Error, Unauthenticated
+from network.errors import Unauthenticated
 from network.models import Role
-from network.sign_in import IssuedSignIn
 
-logger = logging.getLogger(__name__)
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
-_PHONE = re.compile(r"^\+?[0-9 ()./-]{7,24}$")
 
 
 class CodeIn(BaseModel):
@@ -40,20 +32,10 @@ class CodeIn(BaseModel):
     code: str = Field(min_length=1, max_length=40)
 
 
-class PhoneIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    phone: str = Field(min_length=7, max_length=24)
-
-
 class SignedIn(BaseModel):
     subscriber_id: str
     business_name: str
     expires_at: datetime | None  # None for a bearer token, which does not expire
-
-
-class CodeRequested(BaseModel):
-    detail: str
 
 
 router = APIRouter(prefix="/v1/chat/session", tags=["chat"])
@@ -94,48 +76,6 @@ async def close_session(request: Request, runtime: RuntimeDep) -> Response:
     response = Response(status_code=204)
     response.delete_cookie(COOKIE, path=COOKIE_PATH, httponly=True, samesite="strict")
     return response
-
-
-@router.post(
-    "/code", status_code=202, response_model=CodeRequested, summary="Send a sign-in code to a linked chat"
-)
-async def request_code(
-    body: PhoneIn, request: Request, tasks: BackgroundTasks, runtime: RuntimeDep, settings: SettingsDep
-) -> CodeRequested:
-    check_origin(request)
-    minutes = settings.sign_in_code_minutes
-    if _PHONE.match(body.phone.strip()):
-        tasks.add_task(run_in_threadpool, send_code, runtime, body.phone, minutes)
-    return CodeRequested(detail=texts.SIGN_IN_CODE_SENT.format(minutes=minutes))
-
-
-def send_code(runtime: ChannelRuntime, phone: str, minutes: int) -> str | None:
-    """Issue a code for the business with this number and send it over its linked chat; the channel used."""
-    with runtime.db.transaction(Actor.system("web-sign-in")) as session:
-        found = sign_in.reachable_by_phone(session, phone)
-        if found is None:
-            return None
-        subscriber_id, channel = found
-        if sign_in.open_codes(session, subscriber_id) >= sign_in.MAX_OPEN_PER_SUBSCRIBER:
-            logger.info("sign-in code refused: too many open codes")
-            return None
-        issued = sign_in.issue_for_subscriber(
-            session, subscriber_id, issued_by="web", sent_via=channel, ttl=timedelta(minutes=minutes)
-        )
-    return deliver_code(runtime, issued, minutes)
-
-
-def deliver_code(runtime: ChannelRuntime, issued: IssuedSignIn, minutes: int) -> str | None:
-    """Send a subscriber's code to their newest linked chat; the channel used, or None (logged)."""
-    assert issued.subscriber_id is not None
-    text = texts.SIGN_IN_CODE.format(code=issued.code, minutes=minutes)
-    try:
-        return notify.send(
-            runtime, issued.subscriber_id, OutboundReply(text, private=True), purpose="sign_in"
-        )
-    except Layer8Error as exc:
-        logger.warning("sign-in code not delivered: %s", exc.code)
-        return None
 
 
 def _redeem(db: Database, code: str, ttl: timedelta) -> web_sessions.OpenedSession:

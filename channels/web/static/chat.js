@@ -356,8 +356,8 @@ async function send(payload, shownText) {
       sessionEnded();
       return;
     }
-    item.hidden = false;
     if (!response.ok) {
+      item.hidden = false;
       item.classList.add("error");
       item.querySelector(".text").textContent = await problemText(response, "Something went wrong.");
       return;
@@ -365,6 +365,7 @@ async function send(payload, shownText) {
     window.sessionStorage.removeItem(DRAFT);
     let text = "";
     for await (const { event, data } of sseEvents(response)) {
+      item.hidden = false;
       if (event === "delta") {
         text += data.text;
         item.querySelector(".text").textContent = text;
@@ -373,6 +374,7 @@ async function send(payload, shownText) {
         showReply(item, data);
       }
     }
+    if (item.hidden) throw new Error("the reply ended without an answer");
   } catch (error) {
     item.hidden = false;
     item.classList.add("error");
