@@ -88,3 +88,17 @@ def test_link_with_a_one_time_code(harness: Harness) -> None:
     with harness.db.read() as session:
         assert linking.resolve(session, "slack", "T111:W111", touch=False) == subscriber_id
         assert linking.resolve(session, "slack", "T111:W999", touch=False) is None
+
+
+def test_signin_gives_a_linked_user_a_private_web_chat_code(harness: Harness) -> None:
+    from network import sign_in
+    from network.models import Role
+
+    me = harness.link("slack", "T111:W111", name="Acme Plumbing")
+    command(harness, "signin")
+    said = wait_until(lambda: harness.slack.replies())[0]
+    assert said.params["response_type"] == "ephemeral"
+    code = said.params["text"].split("code is ")[1].split(".")[0]
+    with harness.db.transaction(Actor.admin("test")) as session:
+        redeemed = sign_in.redeem(session, Role.SUBSCRIBER, code)
+        assert redeemed is not None and redeemed.subscriber_id == me and redeemed.sent_via == "slack"
