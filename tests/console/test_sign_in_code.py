@@ -58,3 +58,25 @@ def test_revoking_the_token_ends_a_code_session(client: TestClient, net: Net, co
     with db.transaction(Actor.admin("test")) as session:
         tokens.revoke(session, net.alice)
     assert client.get("/console", follow_redirects=False).status_code == 303
+
+
+def test_an_agent_reads_a_web_chat_code_to_an_authenticated_customer(
+    client: TestClient, net: Net, container: Layer8
+) -> None:
+    from tests.console.helpers import csrf, post
+    from tests.console.helpers import sign_in as agent_sign_in
+    from tests.console.test_on_behalf_rules import _open_case
+
+    agent_sign_in(client, net.alice)
+    page = f"/console/subscribers/{net.acme}"
+    token = csrf(client, page)
+    refused = post(client, f"{page}/sign-in-code", {"csrf": token})
+    assert refused.status_code == 403  # no case: no code
+    case_id = _open_case(client, net.acme)
+    assert 'id="issue-sign-in-code"' in client.get(page).text
+    shown = post(client, f"{page}/sign-in-code", {"csrf": csrf(client, page), "case_id": case_id})
+    assert shown.status_code == 200 and shown.headers["cache-control"] == "no-store"
+    code = shown.text.split('id="sign-in-code"')[1].split("<strong>")[1].split("<")[0]
+    with container.db.transaction(Actor.admin("test")) as session:
+        redeemed = sign_in.redeem(session, Role.SUBSCRIBER, code)
+        assert redeemed is not None and redeemed.subscriber_id == net.acme and redeemed.sent_via == "console"
