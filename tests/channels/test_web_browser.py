@@ -25,7 +25,7 @@ from network import sign_in
 from network.actor import Actor
 from network.db import Database
 from network.ids import utcnow
-from network.models import Conversation, Deal, PendingAction, WebSession
+from network.models import Conversation, Deal, Message, PendingAction, WebSession
 from network.services import referrals
 from network.services.handoffs import Handoffs
 from tests.channels.conftest import Harness as ChannelHarness
@@ -101,6 +101,7 @@ def test_sign_in_with_a_code_reload_keeps_the_conversation_and_its_confirm_butto
     browser: Any, served: tuple[str, str, Database], size: str
 ) -> None:
     url, acme, db = served
+    earlier_talk(db, acme)  # a long thread: the newest reply is far below the first screen
     page = open_chat(browser, url, size)
     shot(page, f"chat-sign-in-{size}")
     page.fill("#code", "ABCD-EFGH")
@@ -121,7 +122,8 @@ def test_sign_in_with_a_code_reload_keeps_the_conversation_and_its_confirm_butto
 
     page.reload()  # a new load of the page: the session cookie and the conversation are still there
     page.wait_for_selector("#chat:not([hidden])")
-    expect(page.locator(".msg.user")).to_have_text(["we closed £2,400 with Jane's Cafe thanks to Bob"])
+    expect(page.locator(".msg.user").last).to_have_text("we closed £2,400 with Jane's Cafe thanks to Bob")
+    expect(page.locator(".msg.user")).to_have_count(13)
     expect(confirm).to_be_in_viewport()
     shot(page, f"chat-confirm-{size}")
 
@@ -132,13 +134,31 @@ def test_sign_in_with_a_code_reload_keeps_the_conversation_and_its_confirm_butto
     second_tab.close()
 
     confirm.click()
-    expect(page.locator(".msg.assistant").nth(1)).to_contain_text("recorded")
+    expect(page.locator(".msg.assistant").last).to_contain_text("recorded")
     assert _count(db, Deal) == 1
     page.reload()
     page.wait_for_selector("#chat:not([hidden])")
-    expect(page.locator(".msg.assistant").nth(1)).to_contain_text("recorded")
+    expect(page.locator(".msg.assistant").last).to_contain_text("recorded")
     assert page.locator("button.action").count() == 0  # decided: the buttons are not drawn again
     page.context.close()
+
+
+def earlier_talk(db: Database, subscriber_id: str, turns: int = 12) -> None:
+    with db.transaction(Actor.subscriber(subscriber_id)) as session:
+        conversation = Conversation(
+            subscriber_id=subscriber_id, channel="web", thread_key=f"web:{subscriber_id}:main"
+        )
+        session.add(conversation)
+        session.flush()
+        for n in range(turns):
+            said = [
+                ("user", f"Question {n + 1} about my plumbing business?"),
+                ("assistant", "An answer.\n" * 3),
+            ]
+            for offset, (role, text) in enumerate(said):
+                session.add(
+                    Message(conversation_id=conversation.id, seq=2 * n + offset + 1, role=role, content=text)
+                )
 
 
 def _count(db: Database, model: type[Any]) -> int:
