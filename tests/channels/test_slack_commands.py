@@ -6,7 +6,9 @@ import urllib.parse
 from typing import Any
 
 from channels import texts
+from network import sign_in
 from network.actor import Actor
+from network.models import Role
 from network.services import linking, profiles, referrals
 from tests.channels.conftest import Harness, load
 from tests.channels.fakes import wait_until
@@ -91,9 +93,6 @@ def test_link_with_a_one_time_code(harness: Harness) -> None:
 
 
 def test_signin_gives_a_linked_user_a_private_web_chat_code(harness: Harness) -> None:
-    from network import sign_in
-    from network.models import Role
-
     me = harness.link("slack", "T111:W111", name="Acme Plumbing")
     command(harness, "signin")
     said = wait_until(lambda: harness.slack.replies())[0]

@@ -11,7 +11,7 @@ from channels.web import history
 from network import sign_in
 from network.actor import Actor
 from network.ids import utcnow
-from network.models import ChannelIdentity, Conversation, Message, PendingAction
+from network.models import ChannelIdentity, Conversation, Message, PendingAction, WebSession
 from tests.channels.conftest import Harness
 from tests.channels.fakes import wait_until
 
@@ -60,8 +60,6 @@ def test_sign_out_ends_the_session_for_every_tab(harness: Harness) -> None:
 
 
 def test_an_expired_session_is_refused(harness: Harness) -> None:
-    from network.models import WebSession
-
     acme = harness.subscriber()
     with browser(harness) as tab:
         tab.post("/v1/chat/session", json={"code": code_for(harness, acme)})

@@ -11,7 +11,9 @@ from network import sign_in, tokens
 from network.actor import Actor
 from network.db import Database
 from network.models import Role
-from tests.console.helpers import _PRE, Net
+from tests.console.helpers import _PRE, Net, csrf, post
+from tests.console.helpers import sign_in as agent_sign_in
+from tests.console.test_on_behalf_rules import _open_case
 
 
 def agent_code(db: Database, agent: str = "agent.alice") -> str:
@@ -63,9 +65,6 @@ def test_revoking_the_token_ends_a_code_session(client: TestClient, net: Net, co
 def test_an_agent_reads_a_web_chat_code_to_an_authenticated_customer(
     client: TestClient, net: Net, container: Layer8
 ) -> None:
-    from tests.console.helpers import csrf, post
-    from tests.console.helpers import sign_in as agent_sign_in
-    from tests.console.test_on_behalf_rules import _open_case
 
     agent_sign_in(client, net.alice)
     page = f"/console/subscribers/{net.acme}"
