@@ -56,7 +56,7 @@ run: model
 	$(BIN)/layer8 seed --subscribers 200 --seed 7 --if-empty
 	$(BIN)/layer8 index rebuild
 	$(BIN)/layer8 model warm
-	$(BIN)/layer8 serve
+	$(BIN)/layer8 serve --demo-sign-in  # ends by printing one-time sign-in links (web chat, console)
 
 clean:
 	rm -rf $(VENV) var reports

@@ -13,7 +13,7 @@ import logging
 import re
 import threading
 from collections.abc import Generator, Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -280,6 +280,8 @@ class Assistant:
         calls: list[dict[str, Any]] = [_stored(r) for r in runs]
         if reply.pending_action:
             calls.append({"pending_action_id": reply.pending_action["id"]})
+        if reply.items:  # so a page can redraw the suggestions it showed (web chat history)
+            calls.append({"items": [asdict(item) for item in reply.items]})
         with self.db.transaction(ctx.actor) as session:
             conversation = session.get(Conversation, ctx.conversation_id)
             if conversation is not None:

@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     public_base_url: str = "http://127.0.0.1:8000"
     console_secret: SecretStr | None = None  # signs console session cookies; random per process when unset
     console_session_hours: float = Field(default=8.0, gt=0, le=24)
+    web_session_hours: float = Field(default=12.0, gt=0, le=720)  # a web chat sign-in lasts this long
+    sign_in_code_minutes: int = Field(default=15, ge=1, le=1440)  # one-time sign-in codes expire after
 
     # channels
     slack_signing_secret: SecretStr | None = None

@@ -10,13 +10,15 @@ from typing import Any, Protocol
 
 from assistant.messages import ListItem, OutboundReply
 from channels import texts
+from network import sign_in
+from network.actor import Actor
 from network.db import Database
 from network.directory import business_names
 from network.services import profiles, referrals
 
 logger = logging.getLogger(__name__)
 
-COMMANDS = ("help", "profile", "matches", "referrals")
+COMMANDS = ("help", "profile", "matches", "referrals", "signin")
 _LABELS = {
     "description": "About",
     "offers": "Offers",
@@ -53,6 +55,8 @@ class Commands:
             return self.matches(subscriber_id)
         if name == "referrals":
             return self.referrals(subscriber_id)
+        if name == "signin":
+            return self.sign_in_code(subscriber_id)
         return OutboundReply(texts.UNSUPPORTED_COMMAND, private=True)
 
     def profile(self, subscriber_id: str) -> OutboundReply:
@@ -83,6 +87,15 @@ class Commands:
             for s in suggestions
         ]
         return OutboundReply(texts.MATCHES_HEADER, items=items, private=True)
+
+    def sign_in_code(self, subscriber_id: str) -> OutboundReply:
+        """A one-time web chat code, shown only to this (already linked, verified) Slack user."""
+        with self.db.transaction(Actor.subscriber(subscriber_id)) as session:
+            issued = sign_in.issue_for_subscriber(
+                session, subscriber_id, issued_by="slack", sent_via="slack", ttl=sign_in.DEFAULT_TTL
+            )
+        minutes = int(sign_in.DEFAULT_TTL.total_seconds() // 60)
+        return OutboundReply(texts.SIGN_IN_CODE.format(code=issued.code, minutes=minutes), private=True)
 
     def referrals(self, subscriber_id: str) -> OutboundReply:
         with self.db.read() as session:

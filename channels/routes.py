@@ -1,10 +1,11 @@
-"""Every conversational channel on the HTTP app: Slack, WhatsApp and web chat (one entry in ``EDGES``)."""
+"""Every conversational channel on the HTTP app: Slack, WhatsApp and web chat, and sign-in codes sent over
+them (one entry in ``EDGES``)."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 
-from channels import runtime
+from channels import runtime, sign_in_delivery
 from channels.ports import Parts
 from channels.slack import http as slack_http
 from channels.web import chat, page
@@ -17,3 +18,4 @@ def install(app: FastAPI, container: Parts) -> None:
     webhook.install(app, container)
     chat.install(app, container)
     page.install(app, container)
+    sign_in_delivery.install(app, container)

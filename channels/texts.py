@@ -18,6 +18,7 @@ SLASH_HELP = (
     "• `/layer8 profile` — your business profile (only you see it)\n"
     "• `/layer8 matches` — businesses I suggest you meet\n"
     "• `/layer8 referrals` — referrals you gave and received\n"
+    "• `/layer8 signin` — a one-time code to sign in to the web chat\n"
     "• `/layer8 link CODE` — link this Slack account with the code from your operator"
 )
 NO_PROFILE = "You have no profile yet. Tell me about your business in a direct message and I'll build it."
@@ -35,3 +36,16 @@ DONE_BY = "{label} — chosen by {user}"
 AGENT_REPLY = "Support team: {text}"
 TEMPLATE_MISSING = "no approved template for {purpose}: not sent outside the 24-hour window"
 WEB_SIGN_IN_NEEDED = "a subscriber token is needed for web chat"
+SIGN_IN_CODE = (
+    "Your Layer8 web chat sign-in code is {code}. It works once, for {minutes} minutes: "
+    "type it on the web chat's sign-in page. If you did not ask for it, ignore this message: "
+    "nobody can use it without this chat."
+)
+SIGN_IN_CODE_SENT = (
+    "If that number belongs to a business with a linked WhatsApp or Slack chat, a sign-in code is on its way "
+    "there. It works once, for {minutes} minutes."
+)
+SIGN_IN_CODE_INVALID = (
+    "That code is not valid: it may be mistyped, already used or expired. Ask for a new one."
+)
+SIGN_IN_REQUIRED = "Please sign in to the web chat."

@@ -25,6 +25,7 @@ from cli import (
     retrieval,
     seed,
     serve,
+    sign_in,
     webhooks,
 )
 from cli.application import prepare
@@ -53,6 +54,7 @@ for area in (
     ossbss,
     webhooks,
     serve,
+    sign_in,
     evals,
     channels,
     console,

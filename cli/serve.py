@@ -1,10 +1,13 @@
-"""``layer8 serve`` and ``layer8 token create|list|revoke``."""
+"""``layer8 serve`` (``--demo-sign-in`` prints ready sign-in links once it is up) and ``layer8 token …``."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import socket
+import sys
 from enum import StrEnum
+from typing import Any
 
 import typer
 import uvicorn
@@ -12,9 +15,11 @@ from rich.console import Console
 from rich.table import Table
 
 from cli.application import application
+from cli.sign_in import demo_sign_ins
 from network import tokens
 from network.actor import Actor
 
+APP = "composition.channels:app_from_settings"
 token_app = typer.Typer(help="API bearer tokens (stored hashed, shown once).", no_args_is_help=True)
 
 
@@ -31,21 +36,56 @@ def register(app: typer.Typer) -> None:
 
 
 def serve(
+    ctx: typer.Context,
     host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
     port: int = typer.Option(8000, min=1, max=65535, help="TCP port."),
     workers: int = typer.Option(1, min=1, help="Worker processes (each builds its own container)."),
+    demo_sign_in: bool = typer.Option(
+        False,
+        "--demo-sign-in",
+        help="Once the server is up, print one-time sign-in links for a demo subscriber and agent.",
+    ),
+    demo_minutes: int = typer.Option(60, min=1, max=1440, help="How long those links stay valid."),
 ) -> None:
-    """Serve the HTTP API (uvicorn with uvloop and httptools)."""
-    uvicorn.run(
-        "composition.channels:app_from_settings",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        loop="uvloop",
-        http="httptools",
-        server_header=False,
-    )
+    """Serve the HTTP API, web chat and console (uvicorn with uvloop and httptools)."""
+    options: dict[str, Any] = {
+        "factory": True,
+        "host": host,
+        "port": port,
+        "workers": workers,
+        "loop": "uvloop",
+        "http": "httptools",
+        "server_header": False,
+    }
+    announce: list[str] = []
+    if demo_sign_in:
+        layer8 = application(ctx)
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+        announce = demo_sign_ins(layer8, demo_minutes).lines(f"http://{shown}:{port}")
+    if workers > 1:  # a supervisor starts the workers: print first
+        _print(announce)
+        uvicorn.run(APP, **options)
+        return
+    AnnouncingServer(uvicorn.Config(APP, **options), announce).run()
+
+
+class AnnouncingServer(uvicorn.Server):
+    """uvicorn's server that prints some lines once it listens, so they are the last thing on screen."""
+
+    def __init__(self, config: uvicorn.Config, lines: list[str]) -> None:
+        super().__init__(config)
+        self.lines = lines
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets=sockets)
+        if self.started:
+            _print(self.lines)
+
+
+def _print(lines: list[str]) -> None:
+    for line in lines:
+        typer.echo(line)
+    sys.stdout.flush()
 
 
 @token_app.command("create")

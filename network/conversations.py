@@ -159,6 +159,19 @@ def messages_after(
     )
 
 
+def latest_messages(
+    session: Session, conversation_id: str, roles: Sequence[str], limit: int
+) -> list[Message]:
+    """The newest ``limit`` messages of these roles, oldest first (what a page redraws on load)."""
+    rows = session.scalars(
+        select(Message)
+        .where(Message.conversation_id == conversation_id, Message.role.in_(roles))
+        .order_by(Message.seq.desc())
+        .limit(limit)
+    ).all()
+    return list(reversed(rows))
+
+
 def last_seq(session: Session, conversation_id: str) -> int:
     """The sequence number of the conversation's newest message (0 when it has none)."""
     return (

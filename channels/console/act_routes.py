@@ -3,13 +3,14 @@ recorded customer authentication — see :mod:`channels.console.acts`)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
-from channels.api.deps import DbDep
+from channels.api.deps import DbDep, SettingsDep
 from channels.console.acts import (
     EDITABLE,
     DealInput,
@@ -19,7 +20,7 @@ from channels.console.acts import (
     ReferralInput,
 )
 from channels.console.auth import CSRF_FIELD, PostDep, require_agent
-from channels.console.web import ConsoleRoute, redirect
+from channels.console.web import ConsoleRoute, redirect, render
 from network.actor import Actor
 from network.errors import InvalidInput
 from network.models import Role
@@ -139,3 +140,14 @@ async def record_deal(request: Request, subscriber_id: Id, session: PostDep, db:
     acts = await _on_behalf(request, subscriber_id, session, db)
     await run_in_threadpool(acts.record_deal, DealInput.model_validate(await _fields(request)))
     return redirect(_page(subscriber_id), "deal_recorded")
+
+
+@router.post("/subscribers/{subscriber_id}/sign-in-code")
+async def sign_in_code(
+    request: Request, subscriber_id: Id, session: PostDep, db: DbDep, settings: SettingsDep
+) -> Response:
+    """A web chat code to read out to the authenticated customer: shown on this page once, never in a URL."""
+    acts = await _on_behalf(request, subscriber_id, session, db)
+    minutes = settings.sign_in_code_minutes
+    issued = await run_in_threadpool(acts.sign_in_code, timedelta(minutes=minutes))
+    return render(request, "sign_in_code.html", issued=issued, subscriber_id=subscriber_id, minutes=minutes)

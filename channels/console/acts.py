@@ -10,18 +10,19 @@ names the act itself.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
-from network import audit, idempotency
+from network import audit, idempotency, sign_in
 from network.actor import Actor
 from network.db import Database
 from network.money import parse_money
 from network.services import deals, introductions, profiles, referrals
 from network.services.cases import require_acting_case
+from network.sign_in import IssuedSignIn
 
 T = TypeVar("T")
 EDITABLE = (
@@ -103,6 +104,16 @@ class OnBehalf:
             done = session.info.pop("on_behalf_act", name)  # a retried deal says so
             audit.record(session, f"on_behalf.{done}", "subscribers", self.subscriber_id, **data)
             return result
+
+    def sign_in_code(self, ttl: timedelta) -> IssuedSignIn:
+        """A one-time web chat code for the (authenticated) customer, to read out to them; never stored."""
+
+        def work(session: Session) -> IssuedSignIn:
+            return sign_in.issue_for_subscriber(
+                session, self.subscriber_id, issued_by=self.agent_id, sent_via="console", ttl=ttl
+            )
+
+        return self._act("sign_in_code", work)
 
     def update_profile(self, values: dict[str, str | None]) -> list[str]:
         """Apply the fields that changed; returns their names."""

@@ -13,9 +13,17 @@ from channels.api.deps import DbDep, SettingsDep
 from channels.api.rate_limits import RateLimits, RateLimitsDep, client_address
 from channels.console.acts import EDITABLE, label
 from channels.console.auth import PostDep, SessionDep, check_origin, viewer
-from channels.console.sessions import COOKIE, PATH, ConsoleSession, cookie_is_secure, open_session
+from channels.console.sessions import (
+    COOKIE,
+    PATH,
+    ConsoleSession,
+    cookie_is_secure,
+    open_session,
+    open_session_with_code,
+)
 from channels.console.web import ConsoleRoute, redirect, render
 from network import directory, listings
+from network.actor import Actor
 from network.db import Database
 from network.directory import MAX_QUERY
 from network.errors import RateLimited, Unauthenticated
@@ -76,6 +84,7 @@ def sign_in(
     settings: SettingsDep,
     limits: RateLimitsDep,
     token: Annotated[str, Form(max_length=300)] = "",
+    code: Annotated[str, Form(max_length=40)] = "",
     pre: Annotated[str, Form(max_length=100)] = "",
     next: Annotated[str, Form(max_length=500)] = "/console",
 ) -> Response:
@@ -84,13 +93,18 @@ def sign_in(
     if not pre or not hmac.compare_digest(pre.encode(), cookie.encode()):
         return _sign_in_page(request, 403, "The sign-in form expired. Please try again.")
     try:
-        session = _signed_in(request, db, settings, limits, token)
+        session = _signed_in(request, db, settings, limits, token, code)
     except RateLimited as exc:
         page = _sign_in_page(request, 429, f"Too many sign-ins. Try again in {exc.retry_after} seconds.")
         page.headers["Retry-After"] = str(exc.retry_after)
         return page
     except Unauthenticated:
-        return _sign_in_page(request, 401, "That token is not a valid support-agent token.")
+        what = (
+            "sign-in code is not valid, was already used or has expired"
+            if code.strip()
+            else ("token is not a valid support-agent token")
+        )
+        return _sign_in_page(request, 401, f"That {what}.")
     response = redirect(_safe_next(next))
     signer = request.app.state.console.signer
     _set_cookie(
@@ -101,20 +115,30 @@ def sign_in(
 
 
 def _signed_in(
-    request: Request, db: Database, settings: Settings, limits: RateLimits, token: str
+    request: Request, db: Database, settings: Settings, limits: RateLimits, token: str, code: str
 ) -> ConsoleSession:
-    """A session for ``token``; failures count against the address, sign-ins against the account."""
+    """A session for a one-time code when one is given, else for an agent (or the admin) token; failures
+    count against the address, sign-ins against the account."""
     address = client_address(request)
     limits.check("sign_in_ip", address)
-    admin = settings.admin_token.get_secret_value() if settings.admin_token else None
     try:
-        with db.read() as db_session:
-            session = open_session(db_session, token, admin_token=admin, hours=settings.console_session_hours)
+        session = _open(db, settings, token, code)
     except Unauthenticated:
         limits.hit("sign_in_ip", address)
         raise
     limits.hit("sign_in_account", session.agent_id)
     return session
+
+
+def _open(db: Database, settings: Settings, token: str, code: str) -> ConsoleSession:
+    """A session from a one-time code when one is given, else from an agent (or the admin) token."""
+    hours = settings.console_session_hours
+    if code.strip():
+        with db.transaction(Actor.system("console-sign-in")) as db_session:
+            return open_session_with_code(db_session, code, hours=hours)
+    admin = settings.admin_token.get_secret_value() if settings.admin_token else None
+    with db.read() as db_session:
+        return open_session(db_session, token, admin_token=admin, hours=hours)
 
 
 @router.post("/sign-out")

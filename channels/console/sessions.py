@@ -19,7 +19,7 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
-from network import tokens
+from network import sign_in, tokens
 from network.errors import Unauthenticated
 from network.ids import utcnow
 from network.models import Role
@@ -96,6 +96,19 @@ def open_session(db_session: Session, token: str, *, admin_token: str | None, ho
         raise Unauthenticated("that is not a valid support-agent token")
     name = row.agent_id or f"admin:{digest[:12]}"
     return ConsoleSession(row.role, name, digest, csrf, expires)
+
+
+def open_session_with_code(db_session: Session, code: str, *, hours: float) -> ConsoleSession:
+    """Sign in with a one-time agent code (``layer8 signin code --agent NAME``); it is used up here."""
+    redeemed = sign_in.redeem(db_session, Role.AGENT, code)
+    if redeemed is None or not redeemed.token_hash or not redeemed.agent_id:
+        raise Unauthenticated("that sign-in code is not valid, was already used or has expired")
+    row = tokens.find(db_session, redeemed.token_hash)
+    if row is None or row.revoked_at is not None or row.role != Role.AGENT.value:
+        raise Unauthenticated("that sign-in code is not valid, was already used or has expired")
+    expires = int((utcnow() + timedelta(hours=hours)).timestamp())
+    csrf = secrets.token_urlsafe(24)
+    return ConsoleSession(Role.AGENT.value, redeemed.agent_id, redeemed.token_hash, csrf, expires)
 
 
 def still_valid(db_session: Session, session: ConsoleSession, *, admin_token: str | None) -> bool:

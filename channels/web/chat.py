@@ -1,6 +1,7 @@
 """``POST /v1/chat`` and ``POST /v1/chat/stream`` (Server-Sent Events), and ``POST /v1/chat/feedback``.
 
-A subscriber's bearer token is the verified identity (no linking needed). ``{"message": ..., "thread": ...}``
+The verified identity is the web chat's session cookie (a one-time sign-in code, :mod:`channels.web.session`)
+or a subscriber's bearer token (integrations); no linking is needed. ``{"message": ..., "thread": ...}``
 or ``{"action": "confirm:act_…", "thread": ...}`` → ``{"reply", "tool_calls", "pending_action", "buttons",
 "items", "thread", "message_id"}`` — the shape of ``layer8 ask --json`` plus what a page needs for buttons.
 The stream sends ``event: delta`` with text chunks, then one ``event: reply`` with that same JSON.
@@ -22,12 +23,12 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from assistant.messages import Action, InboundMessage, OutboundReply
-from channels.api.auth import SubscriberDep
 from channels.api.rate_limits import RateLimitsDep
 from channels.options import choices_of
 from channels.ports import Parts
 from channels.runtime import ChannelRuntime, RuntimeDep
-from channels.web import history
+from channels.web import history, session
+from channels.web.auth import ChatSubscriberDep
 from network.db import Database
 from network.errors import InvalidInput, Layer8Error, NotFound
 from network.services import feedback
@@ -111,7 +112,7 @@ def present(db: Database, msg: InboundMessage, reply: OutboundReply, thread: str
 router = APIRouter(prefix="/v1/chat", tags=["chat"])
 
 
-def a_turn(principal: SubscriberDep, limits: RateLimitsDep) -> Principal:
+def a_turn(principal: ChatSubscriberDep, limits: RateLimitsDep) -> Principal:
     """The subscriber asking for a turn, counted against their turns limit (each turn is a model call)."""
     limits.hit("turns", principal.subscriber_id or "")
     return principal
@@ -137,7 +138,7 @@ async def chat_stream(body: ChatRequest, principal: TurnDep, runtime: RuntimeDep
 
 
 @router.post("/feedback", status_code=204, summary="👍 (1) or 👎 (-1) on a reply")
-async def chat_feedback(body: FeedbackRequest, principal: SubscriberDep, runtime: RuntimeDep) -> None:
+async def chat_feedback(body: FeedbackRequest, principal: ChatSubscriberDep, runtime: RuntimeDep) -> None:
     await run_in_threadpool(_own_feedback, runtime, principal, body)
 
 
@@ -193,3 +194,4 @@ def _sse(event: str, data: dict[str, Any]) -> bytes:
 def install(app: FastAPI, container: Parts) -> None:
     app.include_router(router)
     app.include_router(history.router)
+    app.include_router(session.router)

@@ -1,8 +1,8 @@
 """``GET /chat``: the web chat page — plain HTML, CSS and JS shipped as package data, no front-end build.
 
-The page signs in with a subscriber token (kept in the tab's ``sessionStorage``), streams replies from
-``/v1/chat/stream`` and draws a pending action's buttons. A strict Content-Security-Policy allows only our
-own files.
+The page signs in with a one-time code that becomes a session cookie (:mod:`channels.web.session`),
+redraws the thread on load, streams replies from ``/v1/chat/stream`` and draws a pending action's buttons.
+A strict Content-Security-Policy allows only our own files.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """Layer8's records as SQLAlchemy 2 models. Import from here."""
 
+from network.models.access import SignInCode, WebSession
 from network.models.base import (
     Base,
     ConsentKind,
@@ -68,8 +69,10 @@ __all__ = [
     "Referral",
     "ReferralState",
     "Role",
+    "SignInCode",
     "Subscriber",
     "SupportCase",
+    "WebSession",
     "WebhookAttempt",
     "WebhookEndpoint",
 ]

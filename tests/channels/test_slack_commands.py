@@ -6,7 +6,9 @@ import urllib.parse
 from typing import Any
 
 from channels import texts
+from network import sign_in
 from network.actor import Actor
+from network.models import Role
 from network.services import linking, profiles, referrals
 from tests.channels.conftest import Harness, load
 from tests.channels.fakes import wait_until
@@ -101,3 +103,14 @@ def test_the_same_signed_command_sent_twice_runs_once(harness: Harness) -> None:
     wait_until(lambda: len(harness.slack.replies()) >= 2)
     harness.drain()
     assert len(harness.slack.replies()) == 2
+
+
+def test_signin_gives_a_linked_user_a_private_web_chat_code(harness: Harness) -> None:
+    me = harness.link("slack", "T111:W111", name="Acme Plumbing")
+    command(harness, "signin")
+    said = wait_until(lambda: harness.slack.replies())[0]
+    assert said.params["response_type"] == "ephemeral"
+    code = said.params["text"].split("code is ")[1].split(".")[0]
+    with harness.db.transaction(Actor.admin("test")) as session:
+        redeemed = sign_in.redeem(session, Role.SUBSCRIBER, code)
+        assert redeemed is not None and redeemed.subscriber_id == me and redeemed.sent_via == "slack"

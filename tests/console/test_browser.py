@@ -152,6 +152,9 @@ def test_the_main_page_works_with_the_keyboard_alone(page: Any, site: Site) -> N
     assert _focused(page).startswith("a#|Skip to main content|solid")
     page.keyboard.press("Tab")  # the brand link
     page.keyboard.press("Tab")
+    assert _focused(page).startswith("input#code")  # a one-time code first, then the agent token
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
     assert _focused(page).startswith("input#token")
     page.keyboard.type(site.net.alice)
     page.keyboard.press("Enter")
