@@ -59,6 +59,8 @@ class Settings(BaseSettings):
     public_base_url: str = "http://127.0.0.1:8000"
     console_secret: SecretStr | None = None  # signs console session cookies; random per process when unset
     console_session_hours: float = Field(default=8.0, gt=0, le=24)
+    # POST /v1/me/erasure: False waits for an admin to approve (console or `layer8 subscribers erase`)
+    erasure_immediate: bool = False
 
     # channels
     slack_signing_secret: SecretStr | None = None

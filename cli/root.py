@@ -11,7 +11,20 @@ import sys
 
 import typer
 
-from cli import channels, chat, classify, console, evals, model, network, ossbss, retrieval, seed, serve
+from cli import (
+    channels,
+    chat,
+    classify,
+    console,
+    erasure,
+    evals,
+    model,
+    network,
+    ossbss,
+    retrieval,
+    seed,
+    serve,
+)
 from cli.application import prepare
 from network.errors import Layer8Error
 
@@ -26,7 +39,7 @@ def root(ctx: typer.Context) -> None:
 
 
 # the order in which `layer8 --help` lists the commands
-for area in (network, seed, retrieval, classify, chat, model, ossbss, serve, evals, channels, console):
+for area in (network, erasure, seed, retrieval, classify, chat, model, ossbss, serve, evals, channels, console):
     area.register(app)
 
 

@@ -18,6 +18,7 @@ from composition import assistant as assistant_parts
 from composition import ossbss as ossbss_parts
 from composition.environment import offline_environment
 from network.db import Database
+from network.erasure import Eraser
 from network.events import EventBus
 from ossbss.port import OssBss
 from retrieval import index_sync
@@ -65,6 +66,11 @@ class Layer8:
     def bss(self) -> OssBss:
         """The embedded ledger, or TM Forum APIs over HTTP."""
         return ossbss_parts.build_bss(self.settings, self.db)
+
+    @cached_property
+    def eraser(self) -> Eraser:
+        """Erasure end to end: the records, the database files and the vector store, then a check."""
+        return Eraser(self.db, stores=[self.index])
 
     @cached_property
     def chat_model(self) -> BaseChatModel:

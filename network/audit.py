@@ -96,6 +96,9 @@ def _append(connection: Connection, actor: Actor, events: Iterable[PendingEvent]
 
 
 def _target_id(obj: Any) -> str:
+    named = getattr(obj, "audit_id", None)  # a record that names itself (a token: by id, not by its hash)
+    if isinstance(named, str):
+        return named
     identity = inspect(obj).identity
     if identity:
         return ":".join(str(part) for part in identity)
@@ -130,6 +133,9 @@ def _events_for_flush(session: Session) -> Iterator[PendingEvent]:
             if kind == "created":
                 data = {k: v for k, v in data.items() if v != "changed" or k in _LOGGED_VALUES}
                 data = {k: (v[1] if isinstance(v, list) else v) for k, v in data.items()}
+            extra = getattr(obj, "audit_data", None)
+            if callable(extra) and kind != "deleted":
+                data |= extra()
             yield PendingEvent(f"{table}.{kind}", table, _target_id(obj), data)
 
 

@@ -86,3 +86,10 @@ class Busy(Layer8Error):
 
     code = "busy"
     status = 503
+
+
+class ErasureIncomplete(Layer8Error):
+    """An erasure ran but a store still holds the erased text (the store names are in the message)."""
+
+    code = "erasure_incomplete"
+    status = 500

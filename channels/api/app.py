@@ -15,7 +15,7 @@ from fastapi import FastAPI
 
 from channels import console
 from channels import routes as channel_routes
-from channels.api import health, me, problems, subscribers
+from channels.api import health, me, privacy, problems, subscribers
 from channels.api.body_limit import BodyLimitMiddleware
 from channels.api.lifespan import lifespan
 from channels.api.request_id import RequestIdMiddleware
@@ -31,6 +31,7 @@ MAX_BODY_BYTES = 1_048_576  # webhook and API bodies are small
 EDGES: tuple[Installer, ...] = (
     health.install,
     me.install,
+    privacy.install,
     subscribers.install,
     channel_routes.install,
     console.install,

@@ -17,6 +17,7 @@ from network.models.network import Deal, Incentive, Introduction, Referral
 from network.models.operations import (
     ApiToken,
     AuditEvent,
+    ErasureRequest,
     IdempotencyKey,
     InboundEvent,
     LedgerEntry,
@@ -48,6 +49,7 @@ __all__ = [
     "Conversation",
     "Deal",
     "DealState",
+    "ErasureRequest",
     "GrowthStage",
     "IdempotencyKey",
     "InboundEvent",

@@ -59,6 +59,7 @@ class IntroductionState(StrEnum):
     ACCEPTED = "accepted"
     DECLINED = "declined"
     EXPIRED = "expired"
+    WITHDRAWN = "withdrawn"  # a party left the network (erasure)
 
 
 class ReferralState(StrEnum):
@@ -67,6 +68,7 @@ class ReferralState(StrEnum):
     MEETING = "meeting"
     WON = "won"
     LOST = "lost"
+    WITHDRAWN = "withdrawn"  # a party left the network (erasure)
 
 
 class DealState(StrEnum):
