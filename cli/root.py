@@ -25,6 +25,7 @@ from cli import (
     seed,
     serve,
 )
+from channels.api.log_redaction import RedactSecrets
 from cli.application import prepare
 from network.errors import Layer8Error
 
@@ -47,6 +48,8 @@ def run() -> None:
     logging.basicConfig(
         level=os.environ.get("LAYER8_LOG_LEVEL", "WARNING"), format="%(levelname)s %(name)s: %(message)s"
     )
+    for handler in logging.getLogger().handlers:  # no token or secret in any line, whoever logs it
+        handler.addFilter(RedactSecrets())
     try:
         app()
     except Layer8Error as exc:

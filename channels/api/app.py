@@ -15,7 +15,7 @@ from fastapi import FastAPI
 
 from channels import console
 from channels import routes as channel_routes
-from channels.api import health, me, privacy, problems, subscribers
+from channels.api import health, log_redaction, me, privacy, problems, subscribers
 from channels.api.body_limit import BodyLimitMiddleware
 from channels.api.lifespan import lifespan
 from channels.api.request_id import RequestIdMiddleware
@@ -59,6 +59,7 @@ def create_app(
         description=DESCRIPTION,
         lifespan=lifespan,
     )
+    log_redaction.install()
     app.state.container = container
     app.state.channels = runtime
     app.state.lifespan_hooks = []
