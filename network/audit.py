@@ -99,9 +99,10 @@ def _target_id(obj: Any) -> str:
     named = getattr(obj, "audit_id", None)  # a record that names itself (a token: by id, not by its hash)
     if isinstance(named, str):
         return named
-    identity = inspect(obj).identity
-    if identity:
-        return ":".join(str(part) for part in identity)
+    state = inspect(obj)
+    key = state.identity or state.mapper.primary_key_from_instance(obj)
+    if key and all(part is not None for part in key):
+        return ":".join(str(part) for part in key)
     return str(getattr(obj, "id", None) or "?")
 
 
