@@ -49,9 +49,7 @@ def export(
 REQUEST_FIELDS = ("id", "subscriber_id", "state", "requested_by", "requested_at")
 
 
-def requests(
-    ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help="Print JSON.")
-) -> None:
+def requests(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """Erasure requests waiting for an admin (approve one with `layer8 subscribers erase ID --reason …`)."""
     with application(ctx).db.read() as session:
         rows = [row_json(r, REQUEST_FIELDS) for r in erasure_requests.pending(session)]

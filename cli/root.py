@@ -11,6 +11,7 @@ import sys
 
 import typer
 
+from channels.api.log_redaction import RedactSecrets
 from cli import (
     channels,
     chat,
@@ -25,7 +26,6 @@ from cli import (
     seed,
     serve,
 )
-from channels.api.log_redaction import RedactSecrets
 from cli.application import prepare
 from network.errors import Layer8Error
 
@@ -40,7 +40,20 @@ def root(ctx: typer.Context) -> None:
 
 
 # the order in which `layer8 --help` lists the commands
-for area in (network, erasure, seed, retrieval, classify, chat, model, ossbss, serve, evals, channels, console):
+for area in (
+    network,
+    erasure,
+    seed,
+    retrieval,
+    classify,
+    chat,
+    model,
+    ossbss,
+    serve,
+    evals,
+    channels,
+    console,
+):
     area.register(app)
 
 

@@ -78,7 +78,11 @@ class Database:
             try:
                 connection = raw.driver_connection
                 assert connection is not None
-                for statement in ("PRAGMA wal_checkpoint(TRUNCATE)", "VACUUM", "PRAGMA wal_checkpoint(TRUNCATE)"):
+                for statement in (
+                    "PRAGMA wal_checkpoint(TRUNCATE)",
+                    "VACUUM",
+                    "PRAGMA wal_checkpoint(TRUNCATE)",
+                ):
                     connection.execute(statement)
             finally:
                 raw.close()

@@ -64,7 +64,9 @@ def held_for_review(session: Session, ids: Collection[str]) -> set[str]:
     not suggested, not found by need search until approved."""
     held: set[str] = set()
     for chunk in _chunks(ids):
-        query = select(Profile.subscriber_id).where(Profile.review_state == HELD, Profile.subscriber_id.in_(chunk))
+        query = select(Profile.subscriber_id).where(
+            Profile.review_state == HELD, Profile.subscriber_id.in_(chunk)
+        )
         held.update(session.scalars(query))
     return held
 

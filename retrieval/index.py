@@ -189,15 +189,16 @@ class ChromaIndex:
 
     def erase(self, collection: str | Sequence[str], where: Metadata) -> int:
         """Remove the records *and* every byte of them from one or more collections: rebuild each without
-        them, compact the store once, then check the files for their text and blank what an HNSW file still
-        carries (see :meth:`_blank`)."""
+        them (and without anything removed before), compact the store once, then check the files for their
+        text and blank what an HNSW file still carries (see :meth:`_blank`)."""
         names = [collection] if isinstance(collection, str) else list(collection)
         erased, documents = 0, []
         for name in names:
             found = self.ids(name, where)
             documents += self._documents(name, found)
-            if found:
-                self._rebuild_without(name, set(found))
+            # rebuilt even when nothing matches now: records removed earlier (consent withdrawn) are only
+            # marked deleted in the HNSW graph, and their vectors stay in its files until a rebuild
+            self._rebuild_without(name, set(found))
             erased += len(found)
         if self.path is not None and not self.url:
             compact_store(self.path)

@@ -209,7 +209,9 @@ def _wipe_network(session: Session, sid: str) -> None:
     intros = select(Introduction).where(or_(Introduction.requester_id == sid, Introduction.target_id == sid))
     for intro in session.scalars(intros):
         intro.message, intro.reasons = None, []
-    involved = or_(Referral.giver_id == sid, Referral.receiver_id == sid, Referral.prospect_subscriber_id == sid)
+    involved = or_(
+        Referral.giver_id == sid, Referral.receiver_id == sid, Referral.prospect_subscriber_id == sid
+    )
     for referral in session.scalars(select(Referral).where(involved)):
         referral.note = None
         if referral.giver_id == sid:  # the third party's details are theirs to have entered, not to keep

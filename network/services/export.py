@@ -68,7 +68,9 @@ def export_subscriber(session: Session, subscriber_id: str) -> dict[str, Any]:
         ),
         "referrals": (
             Referral,
-            or_(Referral.giver_id == sid, Referral.receiver_id == sid, Referral.prospect_subscriber_id == sid),
+            or_(
+                Referral.giver_id == sid, Referral.receiver_id == sid, Referral.prospect_subscriber_id == sid
+            ),
         ),
         "deals": (Deal, or_(Deal.receiver_id == sid, Deal.giver_id == sid)),
         "incentives": (Incentive, Incentive.beneficiary_id == sid),

@@ -33,7 +33,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("erasure_requests", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_erasure_requests_state"), ["state"], unique=False)
-        batch_op.create_index(batch_op.f("ix_erasure_requests_subscriber_id"), ["subscriber_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_erasure_requests_subscriber_id"), ["subscriber_id"], unique=False
+        )
     with op.batch_alter_table("profiles", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("review_state", sa.String(length=16), server_default="clear", nullable=False)
