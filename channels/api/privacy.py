@@ -43,7 +43,12 @@ def export_me(principal: SubscriberDep, session: SessionDep) -> dict[str, Any]:
     responses={200: {"model": ErasureStatus, "description": "Erased at once (operator setting)"}},
 )
 def request_erasure(
-    principal: SubscriberDep, db: DbDep, settings: SettingsDep, container: ContainerDep, response: Response
+    principal: SubscriberDep,
+    db: DbDep,
+    settings: SettingsDep,
+    container: ContainerDep,
+    response: Response,
+    reading: SessionDep,
 ) -> ErasureStatus:
     subscriber_id = principal.subscriber_id
     assert subscriber_id is not None
@@ -52,6 +57,9 @@ def request_erasure(
         status = ErasureStatus(request_id=row.id, state=row.state, requested_at=row.requested_at)
     if not settings.erasure_immediate:
         return status
+    # end this request's read snapshot (taken to authenticate): on SQLite an open reader would keep the
+    # erased rows' old pages in the WAL, which the erasure checkpoints and truncates
+    reading.rollback()
     report = container.eraser.erase(subscriber_id, actor=principal.actor, reason="subscriber request")
     response.status_code = 200
     return status.model_copy(update={"state": "done", "verified": report.verified})

@@ -44,9 +44,8 @@ def approve_profile(subscriber_id: Id, session: PostDep, db: DbDep) -> Response:
 
 @router.get("/erasures")
 def erasures(request: Request, session: SessionDep, db: DbDep) -> Response:
-    with db.read() as db_session:
-        items = erasure_requests.pending(db_session)
-    return render(request, "erasures.html", items=items)
+    with db.read() as db_session:  # rendered inside: the rows expire when the read session ends
+        return render(request, "erasures.html", items=erasure_requests.pending(db_session))
 
 
 @router.post("/erasures/{subscriber_id}/approve")
