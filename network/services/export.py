@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, inspect, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy.orm import Session, object_mapper
 
 from network.ids import utcnow
 from network.models import (
@@ -96,7 +96,7 @@ def _rows(session: Session, model: type[Base], where: ColumnElement[bool]) -> li
 
 def record_json(row: object) -> dict[str, Any]:
     """Every column of ``row`` (dates in ISO 8601); a secret column is left out, a token named by id."""
-    mapper = inspect(row).mapper
+    mapper = object_mapper(row)
     out = {
         attr.key: plain(getattr(row, attr.key))
         for attr in mapper.column_attrs
