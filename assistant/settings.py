@@ -62,6 +62,8 @@ class Settings(BaseSettings):
     console_session_hours: float = Field(default=8.0, gt=0, le=24)
     web_session_hours: float = Field(default=12.0, gt=0, le=720)  # a web chat sign-in lasts this long
     sign_in_code_minutes: int = Field(default=15, ge=1, le=1440)  # one-time sign-in codes expire after
+    # POST /v1/me/erasure: False waits for an admin to approve (console or `layer8 subscribers erase`)
+    erasure_immediate: bool = False
 
     # channels
     slack_signing_secret: SecretStr | None = None

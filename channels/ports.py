@@ -12,8 +12,10 @@ from typing import Any, Protocol
 
 from assistant.messages import InboundMessage, OutboundReply
 from assistant.settings import Settings
+from network.actor import Actor
 from network.db import Database
 from ossbss.incentives import Incentives
+from network.erasure import ErasureReport
 
 
 class AssistantPort(Protocol):
@@ -40,6 +42,12 @@ class WhatsAppOut(Protocol):
     def close(self) -> None: ...
 
 
+class ErasurePort(Protocol):
+    """``network.erasure.Eraser``: erase a subscriber everywhere and check that nothing is left."""
+
+    def erase(self, subscriber_id: str, *, actor: Actor, reason: str | None = None) -> ErasureReport: ...
+
+
 class Parts(Protocol):
     """The application's parts the channels use: settings, the records, the assistant and matches."""
 
@@ -57,3 +65,6 @@ class Parts(Protocol):
 
     @property
     def incentives(self) -> Incentives: ...
+
+    @property
+    def eraser(self) -> ErasurePort: ...

@@ -11,12 +11,14 @@ import sys
 
 import typer
 
+from channels.api.log_redaction import RedactSecrets
 from cli import (
     channels,
     chat,
     classify,
     console,
     evals,
+    erasure,
     model,
     network,
     onboarding,
@@ -46,6 +48,7 @@ for area in (
     network,
     onboarding,
     records,
+    erasure,
     seed,
     retrieval,
     classify,
@@ -66,6 +69,8 @@ def run() -> None:
     logging.basicConfig(
         level=os.environ.get("LAYER8_LOG_LEVEL", "WARNING"), format="%(levelname)s %(name)s: %(message)s"
     )
+    for handler in logging.getLogger().handlers:  # no token or secret in any line, whoever logs it
+        handler.addFilter(RedactSecrets())
     try:
         app()
     except Layer8Error as exc:

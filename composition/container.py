@@ -18,6 +18,7 @@ from composition import assistant as assistant_parts
 from composition import ossbss as ossbss_parts
 from composition.environment import offline_environment
 from network.db import Database
+from network.erasure import Eraser
 from network.events import EventBus
 from network.webhooks import fanout as webhook_fanout
 from ossbss.incentives import Incentives
@@ -72,6 +73,11 @@ class Layer8:
     def incentives(self) -> Incentives:
         """The incentive rules (approve, hold, reverse) the API and the relay share."""
         return ossbss_parts.incentives(self.settings)
+
+    @cached_property
+    def eraser(self) -> Eraser:
+        """Erasure end to end: the records, the database files and the vector store, then a check."""
+        return Eraser(self.db, stores=[self.index])
 
     @cached_property
     def chat_model(self) -> BaseChatModel:

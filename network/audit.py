@@ -96,9 +96,13 @@ def _append(connection: Connection, actor: Actor, events: Iterable[PendingEvent]
 
 
 def _target_id(obj: Any) -> str:
-    identity = inspect(obj).identity
-    if identity:
-        return ":".join(str(part) for part in identity)
+    named = getattr(obj, "audit_id", None)  # a record that names itself (a token: by id, not by its hash)
+    if isinstance(named, str):
+        return named
+    state = inspect(obj)
+    key = state.identity or state.mapper.primary_key_from_instance(obj)
+    if key and all(part is not None for part in key):
+        return ":".join(str(part) for part in key)
     return str(getattr(obj, "id", None) or "?")
 
 
@@ -130,6 +134,9 @@ def _events_for_flush(session: Session) -> Iterator[PendingEvent]:
             if kind == "created":
                 data = {k: v for k, v in data.items() if v != "changed" or k in _LOGGED_VALUES}
                 data = {k: (v[1] if isinstance(v, list) else v) for k, v in data.items()}
+            extra = getattr(obj, "audit_data", None)
+            if callable(extra) and kind != "deleted":
+                data |= extra()
             yield PendingEvent(f"{table}.{kind}", table, _target_id(obj), data)
 
 

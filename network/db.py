@@ -6,7 +6,7 @@ cannot race (measured on SQLite: 23 of 200 concurrent same-key writes got throug
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -58,6 +58,38 @@ class Database:
         with self._sessions(bind=self.engine.execution_options(layer8_readonly=True)) as session:
             yield session
             session.rollback()
+
+    def files(self) -> list[Path]:
+        """The files the records live in (SQLite: the database, its WAL and shared memory; a server: none)."""
+        database = make_url(self.url).database
+        if self.dialect != "sqlite" or not database or database == ":memory:":
+            return []
+        return [Path(database + suffix) for suffix in ("", "-wal", "-shm")]
+
+    def compact(self, tables: Sequence[str] = ()) -> None:
+        """Rewrite storage so overwritten and deleted values leave no bytes behind (after an erasure).
+
+        SQLite: checkpoint the WAL into the database, ``VACUUM`` (which rebuilds every page and drops the
+        free ones), checkpoint again and truncate the WAL. PostgreSQL: ``VACUUM`` the given tables, so
+        their dead row versions are pruned (a dump never holds them; WAL archives and backups follow the
+        operator's retention)."""
+        if self.dialect == "sqlite":
+            raw = self.engine.raw_connection()
+            try:
+                connection = raw.driver_connection
+                assert connection is not None
+                for statement in (
+                    "PRAGMA wal_checkpoint(TRUNCATE)",
+                    "VACUUM",
+                    "PRAGMA wal_checkpoint(TRUNCATE)",
+                ):
+                    connection.execute(statement)
+            finally:
+                raw.close()
+            return
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            for table in tables:
+                connection.exec_driver_sql(f'VACUUM "{table}"')
 
     def dispose(self) -> None:
         self.engine.dispose()

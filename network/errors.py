@@ -107,3 +107,10 @@ class CaseRequired(PermissionDenied):
     """An agent acts (and reads a subscriber's records) only inside an open, authenticated case."""
 
     code = "case_required"
+
+
+class ErasureIncomplete(Layer8Error):
+    """An erasure ran but a store still holds the erased text (the store names are in the message)."""
+
+    code = "erasure_incomplete"
+    status = 500

@@ -13,7 +13,7 @@ from network.models import IntroductionState as Intro
 from network.models import ReferralState as Ref
 
 INTRODUCTION: Mapping[str, frozenset[str]] = {
-    Intro.SUGGESTED: frozenset({Intro.REQUESTED, Intro.EXPIRED}),
+    Intro.SUGGESTED: frozenset({Intro.REQUESTED, Intro.EXPIRED, Intro.WITHDRAWN}),
     Intro.REQUESTED: frozenset({Intro.ACCEPTED, Intro.DECLINED, Intro.EXPIRED, Intro.WITHDRAWN}),
     Intro.ACCEPTED: frozenset(),
     Intro.DECLINED: frozenset(),
@@ -22,11 +22,12 @@ INTRODUCTION: Mapping[str, frozenset[str]] = {
 }
 
 REFERRAL: Mapping[str, frozenset[str]] = {
-    Ref.OPEN: frozenset({Ref.CONTACTED, Ref.MEETING, Ref.WON, Ref.LOST}),
-    Ref.CONTACTED: frozenset({Ref.MEETING, Ref.WON, Ref.LOST}),
-    Ref.MEETING: frozenset({Ref.WON, Ref.LOST}),
+    Ref.OPEN: frozenset({Ref.CONTACTED, Ref.MEETING, Ref.WON, Ref.LOST, Ref.WITHDRAWN}),
+    Ref.CONTACTED: frozenset({Ref.MEETING, Ref.WON, Ref.LOST, Ref.WITHDRAWN}),
+    Ref.MEETING: frozenset({Ref.WON, Ref.LOST, Ref.WITHDRAWN}),
     Ref.WON: frozenset(),
     Ref.LOST: frozenset(),
+    Ref.WITHDRAWN: frozenset(),
 }
 
 INCENTIVE: Mapping[str, frozenset[str]] = {

@@ -49,5 +49,7 @@ def _vacuum(database: Path) -> None:
     try:
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         connection.execute("VACUUM")
+        # in WAL mode VACUUM writes the new pages to the WAL: the main file keeps the old ones until this
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         connection.close()

@@ -18,10 +18,12 @@ from network.models import (
     ConsentRecord,
     Introduction,
     IntroductionState,
+    Profile,
     Referral,
     ReferralState,
 )
 from network.services.introductions import DECLINE_COOLDOWN
+from network.services.profile_review import HELD
 
 ACTIVE_INTRODUCTION = (IntroductionState.REQUESTED.value, IntroductionState.ACCEPTED.value)
 EXPOSURE_WINDOW = timedelta(days=7)
@@ -53,7 +55,20 @@ def discoverable(session: Session, ids: Collection[str] | None = None) -> set[st
             query = query.where(ConsentRecord.subscriber_id.in_(chunk))
         for subscriber_id, granted, _at in session.execute(query.order_by(ConsentRecord.at)):
             latest[subscriber_id] = bool(granted)
-    return {subscriber_id for subscriber_id, granted in latest.items() if granted}
+    granted = {subscriber_id for subscriber_id, granted in latest.items() if granted}
+    return granted - held_for_review(session, granted)
+
+
+def held_for_review(session: Session, ids: Collection[str]) -> set[str]:
+    """Whose profile text waits for a person's review (network.services.profile_review): not indexed,
+    not suggested, not found by need search until approved."""
+    held: set[str] = set()
+    for chunk in _chunks(ids):
+        query = select(Profile.subscriber_id).where(
+            Profile.review_state == HELD, Profile.subscriber_id.in_(chunk)
+        )
+        held.update(session.scalars(query))
+    return held
 
 
 def excluded_partners(session: Session, subscriber_id: str, now: datetime) -> set[str]:

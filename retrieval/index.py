@@ -8,6 +8,7 @@ compacts the store (see :mod:`retrieval.compaction`).
 
 from __future__ import annotations
 
+import gc
 import logging
 import re
 from collections.abc import Iterator, Sequence
@@ -18,6 +19,8 @@ from urllib.parse import urlparse
 
 import numpy as np
 
+from network.errors import ErasureIncomplete
+from network.file_traces import blank_in_place, files_holding
 from retrieval.compaction import compact_store
 from retrieval.embedder import Vectors
 
@@ -64,7 +67,7 @@ class ErasableIndex(VectorIndex, Protocol):
 
     def remove(self, collection: str, where: Metadata) -> int: ...
 
-    def erase(self, collection: str, where: Metadata) -> int: ...
+    def erase(self, collection: str | Sequence[str], where: Metadata) -> int: ...
 
 
 def collection_name(tenant: str, kind: str) -> str:
@@ -184,16 +187,66 @@ class ChromaIndex:
             self.collection(collection).delete(ids=found)
         return len(found)
 
-    def erase(self, collection: str, where: Metadata) -> int:
-        """Remove the records *and* every byte of them: rebuild the collection without them, then compact."""
-        found = self.ids(collection, where)
-        if found:
-            self._rebuild_without(collection, set(found))
+    def erase(self, collection: str | Sequence[str], where: Metadata) -> int:
+        """Remove the records *and* every byte of them from one or more collections: rebuild each without
+        them (and without anything removed before), compact the store once, then check the files for their
+        text and blank what an HNSW file still carries (see :meth:`_blank`)."""
+        names = [collection] if isinstance(collection, str) else list(collection)
+        erased, documents = 0, []
+        for name in names:
+            found = self.ids(name, where)
+            documents += self._documents(name, found)
+            # rebuilt even when nothing matches now: records removed earlier (consent withdrawn) are only
+            # marked deleted in the HNSW graph, and their vectors stay in its files until a rebuild
+            self._rebuild_without(name, set(found))
+            erased += len(found)
         if self.path is not None and not self.url:
             compact_store(self.path)
+            self._blank(erasure_traces(documents))
         else:
             logger.warning("erasure on a Chroma server: run its own vacuum to compact the store files")
-        return len(found)
+        return erased
+
+    def holding(self, traces: Sequence[str]) -> list[str]:
+        """The store files that hold any of ``traces`` (none can be checked on a Chroma server)."""
+        if self.path is None or self.url or not self.path.exists():
+            return []
+        return [str(p) for p in files_holding(sorted(self.path.rglob("*")), traces)]
+
+    def _documents(self, collection: str, ids: Sequence[str]) -> list[str]:
+        if not ids:
+            return []
+        got = self.collection(collection).get(ids=list(ids), include=["documents"])
+        return [d for d in got["documents"] or [] if d]
+
+    def _blank(self, traces: Sequence[str]) -> None:
+        """HNSW files can carry bytes of freed memory written out with the graph, text of erased records
+        among them (seen once in ``data_level0.bin``: erasure that held only sometimes). Such files hold only
+        floats and integer links, so text in them is garbage: overwrite it with zeros, and reopen the store
+        so this process's copy in memory cannot write it back."""
+        assert self.path is not None
+        leftovers = files_holding(sorted(self.path.rglob("*")), traces)
+        if not leftovers:
+            return
+        binaries = [p for p in leftovers if p.suffix == ".bin"]
+        for path in binaries:
+            blank_in_place(path, traces)
+        self.reopen()
+        if len(binaries) < len(leftovers):
+            compact_store(self.path)
+        still = files_holding(sorted(self.path.rglob("*")), traces)
+        if still:
+            raise ErasureIncomplete(f"erased text is still in {len(still)} vector store files")
+        logger.warning("erasure: blanked leftover bytes in %d HNSW files", len(binaries))
+
+    def reopen(self) -> None:
+        """Drop this process's Chroma client and its in-memory indexes; the next use loads from disk."""
+        import chromadb
+
+        self._collections.clear()
+        self._client = None
+        chromadb.api.shared_system_client.SharedSystemClient.clear_system_cache()
+        gc.collect()
 
     def _rebuild_without(self, name: str, drop: set[str]) -> None:
         old = self.collection(name)
@@ -219,6 +272,13 @@ class ChromaIndex:
         if collection in names:
             self.client.delete_collection(collection)
         self._collections.pop(collection, None)
+
+
+def erasure_traces(documents: Sequence[str], min_word: int = 8) -> list[str]:
+    """What to look for after erasing ``documents``: each whole, and each of their longer words (a leftover
+    can be a fragment of a document)."""
+    words = {w for d in documents for w in re.findall(r"\w+", d) if len(w) >= min_word}
+    return sorted({*documents, *words} - {""}, key=len, reverse=True)
 
 
 def _batches(records: Sequence[VectorRecord]) -> Iterator[Sequence[VectorRecord]]:

@@ -111,8 +111,7 @@ class ProfileIndexer:
 
     def erase(self, subscriber_id: str) -> None:
         """Subscriber erased: remove and compact, so no byte of their text or vectors stays in the store."""
-        for collection in self._collections():
-            self.index.erase(collection, {"subscriber_id": subscriber_id})
+        self.index.erase(self._collections(), {"subscriber_id": subscriber_id})
 
     def rebuild(self, progress: Callable[[int], None] | None = None) -> int:
         """Index every discoverable active subscriber and drop anyone indexed who no longer is."""

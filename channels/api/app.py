@@ -23,7 +23,9 @@ from channels.api import (
     health,
     incentives,
     introductions,
+    log_redaction,
     me,
+    privacy,
     problems,
     rate_limits,
     referrals,
@@ -48,6 +50,7 @@ EDGES: tuple[Installer, ...] = (
     docs.install,  # Swagger UI and ReDoc from packaged files (FastAPI's own load from a CDN)
     health.install,
     me.install,
+    privacy.install,
     subscribers.install,
     introductions.install,
     referrals.install,
@@ -87,6 +90,7 @@ def create_app(
         docs_url=None,
         redoc_url=None,
     )
+    log_redaction.install()
     app.state.container = container
     app.state.channels = runtime
     app.state.lifespan_hooks = []

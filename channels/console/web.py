@@ -53,6 +53,9 @@ DONE = {
     "replied": "Reply sent.",
     "handed_back": "The conversation is back with the assistant.",
     "signed_out": "You are signed out.",
+    "profile_approved": "Profile text approved: it can now be indexed and shown.",
+    "erased": "Subscriber erased everywhere; the check found no trace left.",
+    "erased_unverified": "Subscriber erased, but the check found traces left: see the server log.",
 }
 
 

@@ -18,6 +18,7 @@ from network.models.network import Deal, Incentive, Introduction, Referral
 from network.models.operations import (
     ApiToken,
     AuditEvent,
+    ErasureRequest,
     IdempotencyKey,
     InboundEvent,
     LedgerEntry,
@@ -50,6 +51,7 @@ __all__ = [
     "Conversation",
     "Deal",
     "DealState",
+    "ErasureRequest",
     "GrowthStage",
     "IdempotencyKey",
     "InboundEvent",

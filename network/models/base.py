@@ -59,7 +59,7 @@ class IntroductionState(StrEnum):
     ACCEPTED = "accepted"
     DECLINED = "declined"
     EXPIRED = "expired"
-    WITHDRAWN = "withdrawn"  # the requester took the request back before it was answered
+    WITHDRAWN = "withdrawn"  # taken back by the requester, or a party left the network (erasure)
 
 
 class ReferralState(StrEnum):
@@ -68,6 +68,7 @@ class ReferralState(StrEnum):
     MEETING = "meeting"
     WON = "won"
     LOST = "lost"
+    WITHDRAWN = "withdrawn"  # a party left the network (erasure)
 
 
 class DealState(StrEnum):

@@ -90,6 +90,14 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column()
 
+    @property
+    def audit_id(self) -> str:
+        """How the audit trail names the token: its id (the hash's first 12 hex digits), never the hash."""
+        return self.token_hash[:12]
+
+    def audit_data(self) -> dict[str, Any]:
+        return {"label": self.label}
+
 
 class SupportCase(Base):
     """A support agent acts on a subscriber's behalf only inside an open case with customer authentication."""
@@ -118,3 +126,18 @@ class InboundEvent(Base):
     status: Mapped[str] = mapped_column(String(16), default="received")
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ErasureRequest(Base):
+    """A subscriber asked to be erased (GDPR Art. 17): ``pending → done | rejected``; an admin decides,
+    or it is done at once when the operator sets ``LAYER8_ERASURE_IMMEDIATE``."""
+
+    __tablename__ = "erasure_requests"
+
+    id: Mapped[str] = mapped_column(Id, primary_key=True, default=id_factory("era"))
+    subscriber_id: Mapped[str] = mapped_column(ForeignKey("subscribers.id"), index=True)
+    state: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    requested_by: Mapped[str] = mapped_column(String(80))
+    decided_by: Mapped[str | None] = mapped_column(String(80))
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column()

@@ -108,6 +108,10 @@ class Profile(Base):
     languages: Mapped[str | None] = mapped_column(String(120))
     # field name -> "declared" | "inferred_confirmed"
     sources: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # "clear" | "held": text that reads as instructions or carries contact details waits for a person's
+    # review (network.services.profile_review) before it is indexed or shown to anyone else
+    review_state: Mapped[str] = mapped_column(String(16), default="clear", server_default="clear", index=True)
+    review_reasons: Mapped[list[Any] | None] = mapped_column()
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     subscriber: Mapped[Subscriber] = relationship(back_populates="profile")

@@ -16,6 +16,7 @@ from network.events import emit
 from network.ids import utcnow
 from network.models import PROFILE_FIELDS, PROFILE_TEXT_FIELDS, GrowthStage, Profile, ProfileProposal
 from network.profile_text import merged
+from network.services import profile_review
 from network.services.subscribers import require_subscriber
 
 DECLARED = "declared"
@@ -188,6 +189,8 @@ def _apply(profile: Profile, values: dict[str, Any], source: str) -> None:
         setattr(profile, field, value)
         sources[field] = source
     profile.sources = sources
+    if any(field in PROFILE_TEXT_FIELDS for field in values):
+        profile_review.rescreen(profile)  # held for a person's review before anyone else sees it
 
 
 def matching_text(profile: Profile) -> dict[str, str]:

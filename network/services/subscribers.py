@@ -1,22 +1,15 @@
-"""Subscribers: creation, lookup, blocking and erasure."""
+"""Subscribers: creation, lookup and blocking (erasure: :mod:`network.services.erasure`)."""
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from network import audit
 from network.errors import InvalidInput, NotFound
-from network.events import emit
-from network.models import (
-    PROFILE_FIELDS,
-    Block,
-    ChannelIdentity,
-    Conversation,
-    Message,
-    Profile,
-    Subscriber,
-)
+from network.models import Block, Profile, Subscriber
+from network.services.erasure import erase_subscriber
+
+__all__ = ["block", "create_subscriber", "erase_subscriber", "is_blocked", "require_subscriber"]
 
 
 def require_subscriber(session: Session, subscriber_id: str) -> Subscriber:
@@ -83,24 +76,3 @@ def is_blocked(session: Session, a: str, b: str) -> bool:
         ).first()
         is not None
     )
-
-
-def erase_subscriber(session: Session, subscriber_id: str) -> None:
-    """Right to erasure: wipe personal and business text; keep the skeleton rows the ledger needs."""
-    subscriber = require_subscriber(session, subscriber_id)
-    subscriber.business_name = "(erased)"
-    subscriber.contact_name = subscriber.contact_email = subscriber.contact_phone = None
-    subscriber.status = "erased"
-    profile = session.get(Profile, subscriber_id)
-    if profile is not None:
-        for name in PROFILE_FIELDS:
-            setattr(profile, name, None)
-        profile.sources = {}
-    session.execute(delete(ChannelIdentity).where(ChannelIdentity.subscriber_id == subscriber_id))
-    conversations = select(Conversation.id).where(Conversation.subscriber_id == subscriber_id)
-    session.execute(
-        update(Message).where(Message.conversation_id.in_(conversations)).values(content="", tool_calls=[])
-    )
-    session.flush()
-    audit.record(session, "subscriber.erased", "subscribers", subscriber_id)
-    emit(session, "subscriber.erased", subscriber_id=subscriber_id)

@@ -7,12 +7,17 @@ import pytest
 
 from retrieval.embedder import FakeEmbedder
 from retrieval.index import ChromaIndex, VectorRecord, collection_name
+from tests.retrieval.builders import holds_vector
 
 MARKER = "zqxerasuremarker42"
 
 
 def store_bytes_contain(path: Path, needle: bytes) -> list[Path]:
     return [p for p in path.rglob("*") if p.is_file() and needle in p.read_bytes()]
+
+
+def store_vector_files(path: Path, vector: np.ndarray) -> list[Path]:
+    return [p for p in path.rglob("*") if p.is_file() and holds_vector(p.read_bytes(), vector)]
 
 
 def records(texts: list[str], prefix: str = "s") -> list[VectorRecord]:
@@ -68,16 +73,42 @@ def test_erase_leaves_no_byte_of_text_or_vector_in_the_store_files(
     batch = records(texts)
     index.upsert("l8-default-offers", batch)
     store = tmp_path / "chroma"
-    vector_bytes = np.asarray(batch[600].vector, dtype=np.float32).tobytes()
+    # the vector as Chroma stored it, found again with a tolerance: the stored floats differ in their last
+    # bits between CPUs (PITFALLS), so exact bytes are never compared
+    vector = index.vectors("l8-default-offers", ["s600"])["s600"]
     assert store_bytes_contain(store, MARKER.encode()), "the marker must be in the files before erasure"
-    assert store_bytes_contain(store, vector_bytes)
+    assert store_vector_files(store, vector)
 
     index.remove("l8-default-offers", {"subscriber_id": "s600"})
     assert store_bytes_contain(store, MARKER.encode()), "Chroma's delete alone does not erase (PITFALLS)"
 
     index.erase("l8-default-offers", {"subscriber_id": "s600"})
     assert store_bytes_contain(store, MARKER.encode()) == []
-    assert store_bytes_contain(store, vector_bytes) == []
+    assert store_vector_files(store, vector) == []
     assert index.count("l8-default-offers") == 1199
     query = FakeEmbedder().embed([texts[5]])[0]
     assert index.query("l8-default-offers", query, 1)[0].id == "s5"
+
+
+def test_erase_blanks_text_an_hnsw_file_carries_and_checks_again(index: ChromaIndex, tmp_path: Path) -> None:
+    """Erasure that held only sometimes: the text canary was once left in ``data_level0.bin`` (bytes of
+    freed memory written out with the graph). Such bytes are planted here, so the check runs every time."""
+    texts = [f"business number {i} offers service {i % 37}" for i in range(1200)]
+    index.upsert("l8-default-needs", records(texts, prefix="n"))
+    texts[7] = f"we offer {MARKER} artisanal sourdough"
+    index.upsert("l8-default-offers", records(texts))
+    store = tmp_path / "chroma"
+    graphs = sorted(store.rglob("data_level0.bin"))
+    assert len(graphs) == 2, "more than 1,000 vectors: the HNSW files are on disk"
+    for graph in graphs:
+        raw = bytearray(graph.read_bytes())
+        raw[-len(MARKER) - 64 : -64] = MARKER.encode()
+        graph.write_bytes(bytes(raw))
+
+    index.erase(["l8-default-offers"], {"subscriber_id": "s7"})
+
+    assert store_bytes_contain(store, MARKER.encode()) == []
+    assert index.holding([MARKER]) == []
+    query = FakeEmbedder().embed([texts[5]])[0]
+    assert index.query("l8-default-offers", query, 1)[0].id == "s5"
+    assert index.query("l8-default-needs", query, 1)[0].id == "n5"

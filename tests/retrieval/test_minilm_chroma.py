@@ -11,7 +11,7 @@ from retrieval.embedder import MiniLMEmbedder
 from retrieval.index import ChromaIndex
 from retrieval.matching import Matcher
 from retrieval.profiles_index import ProfileIndexer
-from tests.retrieval.builders import FakeSupplyChain, add_business
+from tests.retrieval.builders import FakeSupplyChain, add_business, holds_vector
 
 MARKER = "Zqxmarkerovens"
 
@@ -56,26 +56,10 @@ def test_minilm_matching_and_erasure_on_a_real_store(sqlite_db: Database, tmp_pa
     def files_with_vector(vector: np.ndarray) -> list[Path]:
         # compared with a tolerance: the bytes Chroma writes depend on the CPU's SIMD (the same vector
         # differed in its last bits between an AVX-512 and an AVX2 machine)
-        return [p for p in store.rglob("*") if p.is_file() and _holds_vector(p.read_bytes(), vector)]
+        return [p for p in store.rglob("*") if p.is_file() and holds_vector(p.read_bytes(), vector)]
 
     assert files_with(MARKER.encode()) and files_with_vector(stored_vector)
     with sqlite_db.transaction() as session:
         erase_subscriber(session, ovens)
     assert files_with(MARKER.encode()) == [] and files_with_vector(stored_vector) == []
     assert ovens not in index.ids("l8-default-offers")
-
-
-def _holds_vector(raw: bytes, vector: np.ndarray, atol: float = 1e-5) -> bool:
-    """Whether ``raw`` holds ``vector`` as float32 at any 4-byte alignment, each value within ``atol``."""
-    n = len(vector)
-    for shift in range(4):
-        usable = (len(raw) - shift) // 4
-        if usable < n:
-            continue
-        floats = np.frombuffer(raw, dtype=np.float32, count=usable, offset=shift)
-        with np.errstate(invalid="ignore"):
-            starts = np.flatnonzero(np.isclose(floats[: usable - n + 1], vector[0], atol=atol))
-        for start in starts:
-            if np.allclose(floats[start : start + n], vector, atol=atol):
-                return True
-    return False

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from network.db import Database
-from network.services import consent
+from network.services import consent, profile_review
 from network.services.profiles import update_profile
 from network.services.subscribers import erase_subscriber
 from retrieval import index_sync
@@ -51,6 +51,9 @@ def test_no_contact_data_reaches_text_or_metadata(
         offers="Catering for events, ask Maria Lopez: maria@lopez.example or +44 7700 900123",
         needs="a van",
     )
+    with db.transaction() as session:  # contact details in the text: held until a person approves it
+        assert index.ids(OFFERS) == []
+        profile_review.approve(session, sub)
     hit = index.query(OFFERS, FakeEmbedder().embed(["catering for events"])[0], 1)[0]
     assert hit.id == sub
     blob = f"{hit.document} {hit.metadata}".lower()
