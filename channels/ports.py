@@ -14,8 +14,8 @@ from assistant.messages import InboundMessage, OutboundReply
 from assistant.settings import Settings
 from network.actor import Actor
 from network.db import Database
-from ossbss.incentives import Incentives
 from network.erasure import ErasureReport
+from ossbss.incentives import Incentives
 
 
 class AssistantPort(Protocol):

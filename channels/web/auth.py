@@ -13,7 +13,8 @@ from urllib.parse import urlsplit
 from fastapi import Depends, Request
 
 from channels.api.auth import Credentials, get_principal
-from channels.api.deps import SessionDep, SettingsDep
+from channels.api.deps import DbDep, SessionDep, SettingsDep
+from channels.api.rate_limits import RateLimitsDep
 from channels.texts import SIGN_IN_REQUIRED
 from network import web_sessions
 from network.errors import PermissionDenied, Unauthenticated
@@ -26,10 +27,15 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 def chat_subscriber(
-    request: Request, settings: SettingsDep, session: SessionDep, credentials: Credentials
+    request: Request,
+    settings: SettingsDep,
+    db: DbDep,
+    limits: RateLimitsDep,
+    session: SessionDep,
+    credentials: Credentials,
 ) -> Principal:
-    if credentials is not None:
-        principal = get_principal(settings, session, credentials)
+    if credentials is not None:  # a token: checked (and rate-limited) exactly as on every API route
+        principal = get_principal(request, settings, db, limits, credentials)
         if principal.role is not Role.SUBSCRIBER:
             raise PermissionDenied("this needs one of these roles: subscriber")
         return principal
