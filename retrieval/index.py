@@ -241,7 +241,7 @@ class ChromaIndex:
 
     def reopen(self) -> None:
         """Drop this process's Chroma client and its in-memory indexes; the next use loads from disk."""
-        import chromadb
+        import chromadb  # lazy: as in _client_for, chromadb takes seconds to import
 
         self._collections.clear()
         self._client = None
