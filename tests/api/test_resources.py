@@ -146,7 +146,7 @@ def test_an_agent_acts_only_inside_an_authenticated_case_and_is_audited(
     url = f"/v1/referrals/{referral['id']}/state"
     assert_problem(client.post(url, json=move, headers=economy.agent()), 403, "case_required")
     assert_problem(client.get("/v1/referrals", headers=economy.agent()), 403, "case_required")
-    unauthenticated = economy.net.open_case  # open, but the customer's identity was never checked
+    unauthenticated = economy.net.unchecked_case  # open, but the customer's identity was never checked
     assert_problem(client.post(url, json=move, headers=economy.agent(unauthenticated)), 403, "forbidden")
     done = client.post(url, json=move, headers=economy.agent(economy.authenticated_case))
     assert done.status_code == 200 and done.json()["state"] == "meeting"
