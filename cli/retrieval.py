@@ -85,7 +85,8 @@ def match(
 
 @index_app.command("rebuild")
 def index_rebuild(ctx: typer.Context) -> None:
-    """Index every consented (discoverable) profile and drop anyone who no longer is."""
+    """Index every consented (discoverable) profile and drop anyone who no longer is; bring the knowledge
+    base's playbook chunks up to date (otherwise the first advice question embeds them, ~15 s)."""
     layer8 = application(ctx)
     with layer8.db.read() as session:
         total = count_subscribers(session)
@@ -96,6 +97,8 @@ def index_rebuild(ctx: typer.Context) -> None:
         indexed = indexer.rebuild(progress=lambda n: progress.advance(task, n))
         progress.update(task, total=indexed, completed=indexed)
     typer.echo(f"indexed {indexed} discoverable profile(s)")
+    embedded = layer8.knowledge.sync()
+    typer.echo(f"knowledge base up to date ({embedded} chunk(s) embedded)")
 
 
 def register(app: typer.Typer) -> None:

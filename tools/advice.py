@@ -19,6 +19,25 @@ from retrieval.content_words import words
 from tools.ports import Passage
 
 MAX_STEPS = 10
+# A playbook's sections are of two sorts: what to do (a plan, a method, a calculation, a script) and what
+# surrounds it (the symptoms, the root causes, the usual mistakes, what to measure, how the network can
+# help, a worked example, an overview). The retriever ranks sections by likeness alone, and a question
+# describes a problem in the words of its symptoms ("hardly anyone applies to our adverts", "customers stop
+# buying"), so the sections around a remedy often come first: on the knowledge questions the steps then
+# missed the remedy's facts (dual-sourcing for "we rely on a single supplier", the call to action for "our
+# website gets visitors but no enquiries"). A surrounding section therefore yields its place to a nearby
+# section that says what to do — unless the question asks for that sort ("why", "what are the signs",
+# "what should I measure", "what mistakes", "an example", "who could help").
+AROUND = {
+    "symptoms": (re.compile(r"^symptoms\b"), re.compile(r"\b(signs?|symptoms?|tell (?:if|whether))\b")),
+    "causes": (re.compile(r"^root causes\b"), re.compile(r"\b(why|causes?|reasons?)\b")),
+    "mistakes": (re.compile(r"^common .*mistakes$"), re.compile(r"\b(mistakes?|wrong|avoid|pitfalls?)\b")),
+    "measure": (re.compile(r"^what to measure\b"), re.compile(r"\b(measure|track|kpis?|metrics?|weekly)\b")),
+    "network": (re.compile(r"^how your network\b"), re.compile(r"\b(network|who|partners?|introduc\w*)\b")),
+    "example": (re.compile(r"^worked example\b"), re.compile(r"\b(example|worked|calculate|cost)\b")),
+    "overview": (re.compile(r"^overview$"), re.compile(r"\b(what is|what are|explain)\b")),
+}
+AROUND_PENALTY = 0.15  # in cosine similarity: a surrounding section must be clearly nearer to stay first
 MIN_SHARED_LATER = 1
 PER_PASSAGE = (8, 4, 3)  # steps from the first, second and third passage at most
 STEP_CHARS = 260
@@ -32,6 +51,21 @@ class Step:
     text: str
     citation: str
     heading: str
+
+
+def order(question: str, passages: Sequence[Passage]) -> list[Passage]:
+    """The passages by similarity, with a surrounding section behind the sections that say what to do
+    (:data:`AROUND`) unless the question asks for its sort. Stable: ties keep the retriever's order."""
+    asked = question.lower()
+
+    def adjusted(passage: Passage) -> float:
+        heading = passage.section.strip().lower()
+        for section, wanted in AROUND.values():
+            if section.search(heading) and not wanted.search(asked):
+                return passage.score - AROUND_PENALTY
+        return passage.score
+
+    return sorted(passages, key=adjusted, reverse=True)
 
 
 def pick(question: str, passages: Sequence[Passage], limit: int = MAX_STEPS) -> list[Step]:

@@ -58,6 +58,7 @@ class Passage:
     title: str
     section: str
     text: str
+    score: float = 0.0  # the retriever's similarity (higher is nearer)
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,7 @@ def as_passage(obj: Any) -> Passage:
         title=str(_get(obj, "title", "")),
         section=str(_get(obj, "section", "")),
         text=str(_get(obj, "text", "")),
+        score=float(_get(obj, "score", 0.0) or 0.0),
     )
 
 

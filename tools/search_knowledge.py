@@ -18,6 +18,10 @@ from tools.ports import Match, as_match, as_passage
 logger = logging.getLogger(__name__)
 PASSAGE_CHARS = 700
 PASSAGES = 3
+CANDIDATES = 6  # passages fetched and re-ordered (tools/advice.py ``order``) before the best three are kept
+# below this similarity a passage is not about the question (all-MiniLM-L6-v2: every knowledge-eval
+# question's best passage scores ≥ 0.31; "how do I bake sourdough?" 0.19, "the capital of France" 0.09)
+MIN_SCORE = 0.25
 HELPERS = 2
 
 
@@ -35,7 +39,8 @@ def search_knowledge(env: ToolEnv, args: Args) -> Data:
     # weekday afternoons") found slow *operations*, while whole questions found the right playbook for
     # 41 of 41 knowledge-eval questions
     asked = said if len(said.split()) >= 4 else args.query
-    hits = [as_passage(h) for h in env.ports.knowledge.get().search(asked, PASSAGES)]
+    found = [as_passage(h) for h in env.ports.knowledge.get().search(asked, CANDIDATES)]
+    hits = advice.order(asked, [h for h in found if h.score >= MIN_SCORE])[:PASSAGES]
     passages = [
         {"cite_as": f"[{h.citation}]", "title": h.title, "section": h.section, "text": _clip(h.text)}
         for h in hits

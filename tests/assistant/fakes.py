@@ -70,12 +70,14 @@ class FakeKnowledge:
                 "title": "Cash flow",
                 "section": "Symptoms of a cash-flow problem",
                 "text": "Check the bank balance weekly; a 13-week forecast shows the squeeze coming.",
+                "score": 0.61,
             },
             {
                 "citation": "cash-flow#late-payment",
                 "title": "Cash flow",
                 "section": "Getting paid on time",
                 "text": "Invoice on the day the work is done and chase on day one after the due date.",
+                "score": 0.40,
             },
         ]
     )

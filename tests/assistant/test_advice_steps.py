@@ -43,3 +43,23 @@ def test_steps_render_under_their_heading_with_the_citation_once() -> None:
 
 def test_no_passages_no_steps() -> None:
     assert advice.pick("anything", []) == []
+
+
+def _section(section: str, score: float) -> Passage:
+    return Passage(f"supplier-risk#{section.lower().replace(' ', '-')}", "Supplier risk", section, "", score)
+
+
+def test_a_section_around_the_remedy_yields_to_a_nearby_one_that_says_what_to_do() -> None:
+    network = _section("How your network can help with supplier risk", 0.52)
+    causes = _section("Root causes of supplier fragility", 0.50)
+    remedy = _section("Dual-sourcing: when and how", 0.45)
+    far = _section("Safety stock and reorder points", 0.20)
+    asked = "We rely on a single supplier for our packaging. How do I reduce that risk?"
+    assert advice.order(asked, [network, causes, remedy, far]) == [remedy, network, causes, far]
+
+
+def test_a_question_that_asks_for_the_causes_keeps_them_first() -> None:
+    causes = _section("Root causes of supplier fragility", 0.50)
+    remedy = _section("Dual-sourcing: when and how", 0.45)
+    assert advice.order("Why do our suppliers keep letting us down?", [causes, remedy]) == [causes, remedy]
+    assert advice.order("How do we stop suppliers letting us down?", [causes, remedy]) == [remedy, causes]
