@@ -46,7 +46,7 @@ def _router(layer8: Layer8) -> ChatRouter | None:
     settings = layer8.settings
     if not settings.chat_router or settings.embedder == "fake":
         return None
-    return ChatRouter(layer8.embedder)
+    return ChatRouter(layer8.embedder, extra={"search_knowledge": layer8.knowledge.topics()})
 
 
 def options_of(layer8: Layer8) -> Options:

@@ -41,6 +41,7 @@ from assistant.prompting import render_system
 from assistant.routing import ChatRouter, small_talk
 from composition.container import build
 from retrieval.embedder import build_embedder
+from retrieval.knowledge import playbook_topics
 from retrieval.lexical import stem
 from tools.registry import schema_tools
 
@@ -270,7 +271,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         model = build_chat_model(settings.model_copy(update={"llm_provider": options.model}))
     router = None
     if options.model != "fake" and not options.no_router:
-        router = ChatRouter(build_embedder("minilm", settings.embedding_model_path))
+        embedder = build_embedder("minilm", settings.embedding_model_path)
+        router = ChatRouter(embedder, extra={"search_knowledge": playbook_topics()})
     report = run(model, cases, name=options.model, progress=_progress, router=router)
     print_table(report)
     if options.out:

@@ -8,6 +8,8 @@ hash, so it can always be rebuilt from the files.
 from __future__ import annotations
 
 import logging
+import re
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from importlib import resources
 from pathlib import Path
@@ -21,6 +23,8 @@ from retrieval.kb_documents import Chunk, Document, load_document
 from retrieval.profiles_index import content_hash
 
 logger = logging.getLogger(__name__)
+_NOT_A_TOPIC = re.compile(r"^(how your network|worked example|licence|format|adding your own|overview)", re.I)
+_TOPIC_PART = re.compile(r",? part (?:one|two|\d+)\b.*$| \(part \d+\)$", re.I)
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,9 @@ class KnowledgeBase:
     def chunks(self) -> list[Chunk]:
         return [chunk for document in self.documents() for chunk in document.chunks()]
 
+    def topics(self) -> list[str]:
+        return topics(self.chunks())
+
     def sync(self) -> int:
         """Index new or changed chunks, drop vanished ones; returns how many chunks were embedded."""
         chunks = {chunk.citation: chunk for chunk in self.chunks()}
@@ -124,6 +131,21 @@ class KnowledgeBase:
             )
             for hit in self.index.query(self.collection, vector, k)
         ]
+
+
+def topics(chunks: Iterable[Chunk]) -> list[str]:
+    """The section headings that name a business topic ("Safety stock and reorder points"), each once:
+    what a question for the playbooks sounds like. Not those that would sound like other requests ("How
+    your network can help with hiring" is a request for an introduction) or name no topic."""
+    found = (_TOPIC_PART.sub("", chunk.section).strip() for chunk in chunks)
+    return sorted({heading for heading in found if heading and not _NOT_A_TOPIC.match(heading)})
+
+
+def playbook_topics() -> list[str]:
+    """:func:`topics` of the packaged playbooks alone (no index needed)."""
+    folder = packaged_playbooks()
+    documents = (load_document(path) for path in sorted(folder.glob("*.md")))
+    return topics(chunk for document in documents if document.meta.get("id") for chunk in document.chunks())
 
 
 def _record(chunk: Chunk, vector: Vectors, digest: str) -> VectorRecord:

@@ -16,6 +16,7 @@ from assistant.routing import ChatRouter
 from evals import reply_check, tools_suite
 from evals.context import EvalContext
 from evals.result import SuiteResult, share, timing
+from retrieval.knowledge import playbook_topics
 
 NAME = "tools"
 
@@ -70,7 +71,9 @@ def run(ctx: EvalContext) -> SuiteResult:
     started = time.perf_counter()
     router = None
     if ctx.config.embedder_kind != "fake" and ctx.settings.chat_router:
-        router = ChatRouter(ctx.embedder)  # as production routes: MiniLM sorts chat from requests
+        router = ChatRouter(
+            ctx.embedder, extra={"search_knowledge": playbook_topics()}
+        )  # as production routes: MiniLM sorts chat from requests
         if isinstance(ctx.chat_model, LocalChatModel):  # and narrows an unnamed call to its likeliest tools
             ctx.chat_model.narrow = router.likely_tools
             ctx.chat_model.prose_means = "search_knowledge"  # as composition/assistant.py wires it

@@ -9,6 +9,7 @@ from assistant.llm.fake import FakeChatModel
 from assistant.routing import ChatRouter, small_talk
 from network.db import Database
 from retrieval.embedder import build_embedder
+from retrieval.knowledge import playbook_topics
 from tests.assistant.fakes import fake_ports
 from tests.harness import Harness
 from tools.ports import Lazy
@@ -43,7 +44,8 @@ def test_small_talk_turns_are_answered_without_tools(quick: Harness) -> None:
 
 @pytest.fixture(scope="module")
 def router() -> ChatRouter:
-    return ChatRouter(build_embedder("minilm"))  # the packaged all-MiniLM-L6-v2, offline
+    # the packaged all-MiniLM-L6-v2, offline, with the playbooks' topics as production has them
+    return ChatRouter(build_embedder("minilm"), extra={"search_knowledge": playbook_topics()})
 
 
 @pytest.mark.parametrize(
@@ -66,6 +68,26 @@ def test_the_router_sends_off_topic_chat_past_the_tools(router: ChatRouter, text
 )
 def test_the_router_keeps_the_tools_for_requests(router: ChatRouter, text: str) -> None:
     assert not router.is_chat(text), router.score(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "How many weeks of stock should we hold for our best sellers?",
+        "Is it worth offering a cheaper basic version of our service?",
+        "What should go in a job advert for a van driver?",
+    ],
+)
+def test_a_question_for_the_playbooks_ranks_the_knowledge_search_among_the_likeliest_tools(
+    router: ChatRouter, text: str
+) -> None:
+    assert "search_knowledge" in router.likely_tools(text)[:2], router.likely_tools(text)
+
+
+def test_the_playbooks_topics_name_business_topics_not_other_requests() -> None:
+    topics = playbook_topics()
+    assert "Safety stock and reorder points" in topics
+    assert not any(t.startswith(("How your network", "Worked example")) for t in topics)
 
 
 @pytest.mark.parametrize(
