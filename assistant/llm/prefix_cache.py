@@ -75,13 +75,20 @@ class PrefixCache:
         logger.debug("restored a KV snapshot: %d of %d prompt tokens cached", best, len(tokens))
         return best
 
-    def save(self, *, pinned: bool = False) -> None:
-        """Snapshot the live state (the last prompt and its completion)."""
+    def covered(self, tokens: Sequence[int]) -> int:
+        """How many leading ``tokens`` the best snapshot already holds."""
+        return max((common_prefix(key, tokens) for key in self._snapshots), default=0)
+
+    def save(self, *, pinned: bool = False, min_new: int = 0) -> None:
+        """Snapshot the live state (the last prompt and its completion), unless fewer than ``min_new`` of
+        its tokens go beyond what a snapshot already holds (then restoring it would save little)."""
         n_tokens = self._llm.n_tokens
         key = tuple(self._llm.input_ids[:n_tokens].tolist())
         if pinned and key:
             self._pinned.add(key)
         if not key or key in self._snapshots:
+            return
+        if min_new and not pinned and len(key) - self.covered(key) < min_new:
             return
         size = int(llama_cpp_module().llama_state_get_size(self._llm.ctx))
         buffer = (ctypes.c_uint8 * size)()

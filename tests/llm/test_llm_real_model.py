@@ -89,7 +89,8 @@ def test_answers_from_a_tool_result_without_calling_again(model: BaseChatModel) 
 
 def test_a_restored_kv_snapshot_continues_exactly_like_a_fresh_evaluation(model: BaseChatModel) -> None:
     engine = model.engine  # type: ignore[attr-defined]
-    rules = " ".join(f"Rule {n}: answer politely and mention the number {n}." for n in range(12))
+    # long enough (~600 tokens) that the engine snapshots it (SAVE_MIN_NEW)
+    rules = " ".join(f"Rule {n}: answer politely and mention the number {n}." for n in range(40))
 
     def prompt(who: str) -> str:
         messages = [{"role": "system", "content": f"{who} {rules}"}, {"role": "user", "content": "Say hi."}]
