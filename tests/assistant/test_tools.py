@@ -169,7 +169,8 @@ def test_request_introduction_waits_for_confirmation(quick: Harness) -> None:
     quick.script(call("request_introduction", business="pennine mills"))
     reply = quick.send("introduce me to Pennine Mills", as_=me)
     assert reply.pending_action and reply.pending_action["kind"] == "request_introduction"
-    assert reply.text.startswith("I can ask Pennine Mills whether they would like an introduction.")
+    assert reply.text.startswith("I can ask Pennine Mills whether they would like an introduction;")
+    assert reply.text.count("contact details") == 1, "the consequence is said once, in the Confirm line"
     assert quick.count(Introduction, state="requested") == 0
     quick.press("Confirm")
     assert quick.count(Introduction, requester_id=me, target_id=mill, state="requested") == 1
