@@ -52,7 +52,8 @@ def update_my_profile(env: ToolEnv, args: Args) -> Data:
     ideal customers, bottlenecks, goals, staff numbers, growth stage. Pass only the fields they mention,
     in their own words."""
     me, said = env.ctx.subscriber_id, env.ctx.user_text
-    proposed = _offers_said(_sorted_needs(_without_echoes(args.model_dump(exclude_none=True)), said), said)
+    given = _counts_said(_without_echoes(args.model_dump(exclude_none=True)), said)
+    proposed = _offers_said(_sorted_needs(given, said), said)
     model_code = str(proposed.pop("naics_code", "")).strip()
     with env.write() as session:
         profile = profiles.get_profile(session, me)
@@ -83,19 +84,33 @@ _NEED_CUE = re.compile(
 
 
 def _sorted_needs(proposed: dict[str, Any], user_text: str) -> dict[str, Any]:
-    """An "offers" value the person said they *need* ("We need printed labels") goes to needs instead — the
-    model swapped the two for a candle maker who needed labels, and the industry followed the labels."""
+    """An "offers" value the person said they *need* ("We need printed labels") is not an offer: it goes to
+    needs, or is dropped when the call names the needs already — the model swapped the two for a candle maker
+    who needed labels (and, sampling, wrote the labels as both), and the industry followed the labels."""
     offers = proposed.get("offers")
-    if not isinstance(offers, str) or proposed.get("needs"):
+    if not isinstance(offers, str):
         return proposed
     needed = [m.group(1) for m in _NEED_CUE.finditer(profile_changes.newest(user_text).lower())]
     if any(_plain(offers) and _plain(offers) in _plain(n) for n in needed):
-        proposed = {k: v for k, v in proposed.items() if k != "offers"} | {"needs": offers}
+        kept = {k: v for k, v in proposed.items() if k != "offers"}
+        proposed = kept if proposed.get("needs") else kept | {"needs": offers}
     return proposed
 
 
+COUNTS = ("service_radius_km", "employees")
+
+
+def _counts_said(proposed: dict[str, Any], user_text: str) -> dict[str, Any]:
+    """A radius or a head count the person never wrote is left out: for "we now also cover Huddersfield"
+    the sampled model proposed a 50 km radius (as a deal needs a stated sum, tools/record_deal.py)."""
+    said = profile_changes.newest(user_text)
+    return {k: v for k, v in proposed.items() if k not in COUNTS or profile_changes.stated(v, said)}
+
+
 _OFFER_CUE = re.compile(
-    r"\b(?:we|i)\s+(?:make|makes|sell|offer|provide|bake|brew|grow|build|repair|fix|design|run)\s+(.+?)"
+    r"\b(?:we|i)(?:'ve|\s+have)?\s+(?:now\s+|also\s+)*"
+    r"(?:make|makes|sell|offer|provide|bake|brew|grow|build|repair|fix|design|run"
+    r"|started\s+(?:doing|offering|selling|making)|also\s+do|now\s+do)\s+(.+?)"
     r"(?=,?\s+(?:in|to|for|from|across|around|mostly|mainly|and sell|and we)\b|[.;!?]|$)",
     re.IGNORECASE,
 )

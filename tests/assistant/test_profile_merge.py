@@ -213,8 +213,15 @@ def test_a_cue_counts_only_as_a_word_not_inside_another(h: Harness) -> None:
 def test_placeholders_alone_change_nothing_and_say_so(sqlite_db: Database) -> None:
     h = Harness(sqlite_db, ports=Ports.of(classifier=KeywordClassifier()))
     me = h.subscriber("Leeds Bakery", **BAKERY)
-    data = run_tool(h, me, "we also do wedding cakes", needs="none", goals="N/A", employees=0)
+    data = run_tool(h, me, "can you tidy up my profile?", needs="none", goals="N/A", employees=0)
     assert data == {"status": "nothing_to_change", "changes": []}
+
+
+def test_we_also_do_x_with_only_placeholders_from_the_model_adds_x(sqlite_db: Database) -> None:
+    h = Harness(sqlite_db, ports=Ports.of(classifier=KeywordClassifier()))
+    me = h.subscriber("Leeds Bakery", **BAKERY)
+    data = run_tool(h, me, "we also do wedding cakes", needs="none", goals="N/A", employees=0)
+    assert [(c["field"], c["after"]) for c in data["changes"]] == [("offers", "bread, cakes; wedding cakes")]
 
 
 def test_the_result_lists_each_change_before_and_after_without_ids(sqlite_db: Database) -> None:
@@ -305,3 +312,30 @@ def test_a_need_written_as_an_offer_goes_to_needs_and_the_offer_comes_from_their
     after = profile_of(h, me)
     assert after["needs"] == "Printed labels" and after["offers"] == "hand-poured soy candles"
     assert "looking for" not in reply.text
+
+
+def test_a_need_written_as_both_offer_and_need_leaves_the_offers_to_their_own_words(h: Harness) -> None:
+    me = h.subscriber("Saltaire Candle Co", consented=None)
+    # what the embedded model sent when sampling (temperature 0.7) in the conversations suite
+    h.script(call("update_my_profile", offers="printed labels", needs="supplier of printed labels"))
+    h.send(
+        "We make hand-poured soy candles in Saltaire and sell them to gift shops. We need printed labels.",
+        as_=me,
+    )
+    h.press("Confirm")
+    after = profile_of(h, me)
+    assert after["offers"] == "hand-poured soy candles"
+    assert after["needs"] == "supplier of printed labels"
+
+
+def test_a_radius_nobody_stated_is_left_out_and_a_new_line_of_work_is_added(h: Harness) -> None:
+    me = h.subscriber("Calder Plumbing", **{**BAKERY, "offers": "boiler repairs", "locality": "Halifax"})
+    before = profile_of(h, me)
+    h.script(call("update_my_profile", locality="Huddersfield", service_radius_km=50))
+    reply = h.send("We now also cover Huddersfield, and we've started doing underfloor heating.", as_=me)
+    if reply.pending_action is not None:
+        h.press("Confirm")
+    after = changed(before, profile_of(h, me))
+    assert "service_radius_km" not in after, "50 km was never said"
+    assert after.get("offers") == "boiler repairs; underfloor heating"
+    assert "needs" not in after and "description" not in after
