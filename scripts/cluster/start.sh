@@ -13,4 +13,4 @@ if [ ! -f "$CLUSTER_HOME/console.secret" ]; then
   (umask 077 && .venv/bin/python -c "import secrets; print(secrets.token_hex(32))" > "$CLUSTER_HOME/console.secret")
 fi
 # -e /dev/null: the cluster's settings come from scripts/cluster/env.sh, not from a .env meant for `make run`
-exec .venv/bin/honcho -f Procfile.cluster -d . -e /dev/null start
+exec .venv/bin/honcho -f Procfile.cluster -d . -e /dev/null start "$@"  # names: only those processes

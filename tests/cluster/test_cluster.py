@@ -19,13 +19,13 @@ from network.models import ChannelIdentity, Subscriber
 from tests.channels.conftest import WA_SECRET
 from tests.channels.fakes import wait_until
 from tests.channels.test_whatsapp_webhook import SENDER, text_body
-from tests.cluster.conftest import REDIS_URL, Cluster
+from tests.cluster.conftest import REDIS_URL, Running
 
 pytestmark = [pytest.mark.cluster, pytest.mark.postgres]
 ASK = "Please introduce me to a flour supplier"
 
 
-def subscriber_token(cluster: Cluster) -> tuple[str, str]:
+def subscriber_token(cluster: Running) -> tuple[str, str]:
     with cluster.db.transaction(Actor.admin("test")) as session:
         subscriber_id = session.scalars(select(Subscriber.id).order_by(Subscriber.id)).first()
         assert subscriber_id is not None, "setup seeded the network"
@@ -33,7 +33,7 @@ def subscriber_token(cluster: Cluster) -> tuple[str, str]:
     return subscriber_id, issued.token
 
 
-def test_a_turn_started_on_one_node_is_continued_and_read_on_the_other(cluster: Cluster) -> None:
+def test_a_turn_started_on_one_node_is_continued_and_read_on_the_other(cluster: Running) -> None:
     _, token = subscriber_token(cluster)
     auth = {"Authorization": f"Bearer {token}"}
     first, second = (httpx.Client(base_url=n, headers=auth, timeout=30) for n in cluster.nodes)
@@ -49,7 +49,7 @@ def test_a_turn_started_on_one_node_is_continued_and_read_on_the_other(cluster: 
     assert shown[0]["text"] == ASK and shown[1]["items"] == matched["items"]
 
 
-def test_the_balancer_spreads_turns_over_both_nodes(cluster: Cluster) -> None:
+def test_the_balancer_spreads_turns_over_both_nodes(cluster: Running) -> None:
     _, token = subscriber_token(cluster)
     with httpx.Client(base_url=cluster.balancer, headers={"Authorization": f"Bearer {token}"}) as client:
         for n in range(4):
@@ -61,7 +61,7 @@ def test_the_balancer_spreads_turns_over_both_nodes(cluster: Cluster) -> None:
     assert served >= 4  # every node's turns went to the one model server
 
 
-def test_a_webhook_taken_by_a_node_is_answered_once_by_a_worker(cluster: Cluster) -> None:
+def test_a_webhook_taken_by_a_node_is_answered_once_by_a_worker(cluster: Running) -> None:
     with cluster.db.transaction(Actor.admin("test")) as session:
         subscriber_id = session.scalars(select(Subscriber.id).order_by(Subscriber.id.desc())).first()
         linked = ChannelIdentity(subscriber_id=subscriber_id, channel="whatsapp", external_id=f"+{SENDER}")
