@@ -44,7 +44,10 @@ def free_ports(count: int) -> list[int]:
 
 @contextmanager
 def running_cluster(
-    home: Path, settings: dict[str, str], processes: Sequence[str] = EVERYTHING
+    home: Path,
+    settings: dict[str, str],
+    processes: Sequence[str] = EVERYTHING,
+    timeout: float = START_TIMEOUT_S,
 ) -> Iterator[Cluster]:
     """The cluster's ``processes`` with the fake model server; ``settings`` are extra environment
     (``LAYER8_DATABASE_URL``, ``LAYER8_QUEUE_URL``, channel secrets…)."""
@@ -83,14 +86,14 @@ def running_cluster(
         f"http://127.0.0.1:{lb}", [f"http://127.0.0.1:{p}" for p in ports], f"http://127.0.0.1:{model}", log
     )
     try:
-        _wait_until_up(cluster, honcho)
+        _wait_until_up(cluster, honcho, timeout)
         yield cluster
     finally:
         stop(honcho)
 
 
-def _wait_until_up(cluster: Cluster, honcho: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
+def _wait_until_up(cluster: Cluster, honcho: subprocess.Popen[bytes], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
     pending = [n + "/healthz" for n in [*cluster.nodes, cluster.model]] + [cluster.balancer + "/_balancer"]
     while pending:
         if honcho.poll() is not None or time.monotonic() > deadline:
