@@ -9,9 +9,11 @@ of this API are OpenAI clients, which read ``error.message``.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import logging
+import threading
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -74,18 +76,23 @@ def create_model_app(
         return wire.models(model_name)
 
     @app.post("/v1/chat/completions", response_model=None)
-    async def chat_completions(body: wire.ChatRequest) -> JSONResponse | StreamingResponse:
+    async def chat_completions(request: Request, body: wire.ChatRequest) -> JSONResponse | StreamingResponse:
         bound, messages = _bound(model, body), wire.to_messages(body.messages)
-        ident = wire.completion_id()
-        if body.stream:
-            include_usage = bool(body.stream_options and body.stream_options.include_usage)
-            pieces = line.stream(lambda: bound.stream(messages, stop=body.stop_words))
-            first = await _first(pieces)  # a busy queue or a failure still answers with a status
-            sse = _events(first, pieces, model_name, ident, include_usage)
-            return StreamingResponse(
-                sse, media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
-            )
-        reply = await line.run(lambda: bound.invoke(messages, stop=body.stop_words))
+        ident, gone = wire.completion_id(), threading.Event()
+        pieces = line.stream(lambda: bound.stream(messages, stop=body.stop_words), gone)
+        watcher = asyncio.create_task(_watch(request, gone))  # until the answer starts: a client may leave
+        try:
+            if body.stream:
+                include_usage = bool(body.stream_options and body.stream_options.include_usage)
+                first = await _first(pieces)  # a busy queue or a failure still answers with a status
+                sse = _events(first, pieces, model_name, ident, include_usage)
+                headers = {"Cache-Control": "no-cache"}
+                return StreamingResponse(sse, media_type="text/event-stream", headers=headers)
+            reply = await _whole(pieces)
+        finally:
+            watcher.cancel()
+        if reply is None:  # the client left before its turn; nobody reads this
+            return JSONResponse(wire.error("the client went away", "server_error", "gone"), status_code=408)
         return JSONResponse(wire.completion(_as_ai(reply), model_name, ident))
 
     return app
@@ -106,6 +113,23 @@ def _bound(model: BaseChatModel, body: wire.ChatRequest) -> Runnable[LanguageMod
         choice: Any = body.tool_choice  # OpenAI's {"type": "function", …} form too: the models normalise it
         return model.bind_tools(body.tools, tool_choice=choice, **options)
     return model.bind(**options) if options else model
+
+
+async def _watch(request: Request, gone: threading.Event) -> None:
+    """Set ``gone`` when the client disconnects. The body is already read, so the next ASGI message is the
+    disconnect (polling Starlette's ``is_disconnected`` never saw a client that had timed out here)."""
+    while (await request.receive())["type"] != "http.disconnect":
+        continue
+    gone.set()
+
+
+async def _whole(pieces: AsyncIterator[BaseMessage]) -> BaseMessage | None:
+    """The pieces summed into one message (None when there were none)."""
+    total: AIMessageChunk | None = None
+    async for piece in pieces:
+        chunk = piece if isinstance(piece, AIMessageChunk) else AIMessageChunk(content=piece.text)
+        total = chunk if total is None else total + chunk
+    return total
 
 
 async def _first(pieces: AsyncIterator[BaseMessage]) -> BaseMessage | None:

@@ -31,6 +31,7 @@ class GenerationQueue:
         self._lock = threading.Lock()
         self._waiting = 0
         self.served = 0
+        self.abandoned = 0  # skipped because their client had gone before their turn
 
     @property
     def waiting(self) -> int:
@@ -51,20 +52,23 @@ class GenerationQueue:
         finally:
             self.served += 1
 
-    async def run(self, work: Callable[[], T]) -> T:
-        """``work()`` in its turn, awaited without blocking the event loop."""
-        return await asyncio.wrap_future(self.submit(work))
-
-    def stream(self, produce: Callable[[], Iterator[T]]) -> AsyncIterator[T]:
-        """The items of ``produce()`` as they come; the generation runs in its turn and is closed early when
-        the consumer stops (a client that hung up frees the model for the next request)."""
+    def stream(
+        self, produce: Callable[[], Iterator[T]], stop: threading.Event | None = None
+    ) -> AsyncIterator[T]:
+        """The items of ``produce()`` as they come; the generation runs in its turn. Once ``stop`` is set —
+        by the caller (its client hung up) or when the consumer stops reading — a generation not yet begun is
+        skipped and one under way is closed at its next piece, freeing the model for the next request (an
+        ``openai`` client that timed out sends the request again: without this, both would run)."""
         loop = asyncio.get_running_loop()
         items: asyncio.Queue[object] = asyncio.Queue()
-        stop = threading.Event()
+        stop = stop or threading.Event()
 
         def pump() -> None:
             put = items.put_nowait
             try:
+                if stop.is_set():
+                    self.abandoned += 1
+                    return
                 iterator = produce()
                 try:
                     for item in iterator:

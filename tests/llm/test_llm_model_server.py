@@ -22,6 +22,7 @@ from assistant.llm.openai_provider import build_openai
 from assistant.settings import Settings
 from channels.model_server.app import create_model_app
 from channels.model_server.queue import GenerationQueue, QueueFull
+from tests.channels.fakes import wait_until
 from tests.llm.test_llm_local_model import ASK, CALL, TOOLS
 from tests.support import AppServer
 
@@ -203,3 +204,19 @@ def test_system_and_list_content_arrive_as_text(serve: Callable[..., Served]) ->
     assert (
         "Be brief." in served.engine.requests[0].prompt and "hello there" in served.engine.requests[0].prompt
     )
+
+
+def test_a_request_whose_client_gave_up_is_not_generated(serve: Callable[..., Served]) -> None:
+    queue = GenerationQueue()
+    release = threading.Event()
+    served = serve("never asked for", queue=queue)
+    queue.submit(lambda: release.wait(10))  # the model is busy
+    with pytest.raises(httpx.ReadTimeout):  # as the openai client's timeout does before it retries
+        httpx.post(
+            served.base_url + "/chat/completions",
+            json={"model": NAME, "messages": [{"role": "user", "content": "hi"}]},
+            timeout=httpx.Timeout(10, read=0.5),
+        )
+    release.set()
+    wait_until(lambda: queue.abandoned == 1, timeout=10)
+    assert served.engine.requests == []  # the model never spent a token on it
