@@ -89,3 +89,17 @@ def queue_settled() -> bool:
         return all(client.llen(key) == 0 for key in lists)
     finally:
         client.close()
+
+
+def test_a_streamed_turn_passes_through_the_balancer_as_events(cluster: Running) -> None:
+    _, token = subscriber_token(cluster)
+    headers = {"Authorization": f"Bearer {token}"}
+    body = {"message": "good morning to you all", "thread": "streamed"}
+    url = cluster.balancer + "/v1/chat/stream"
+    with httpx.stream("POST", url, json=body, headers=headers, timeout=30) as r:
+        assert r.headers["content-type"].startswith("text/event-stream")
+        lines = list(r.iter_lines())
+    events = [line.removeprefix("event: ") for line in lines if line.startswith("event: ")]
+    assert events.count("delta") > 1 and events[-1] == "reply"
+    reply = json.loads(next(x for x in reversed(lines) if x.startswith("data: ")).removeprefix("data: "))
+    assert reply["reply"] == "(fake model) good morning to you all"
