@@ -39,8 +39,10 @@ def create_model_app(
     model_name: str,
     queue: GenerationQueue | None = None,
     api_key: SecretStr | None = None,
+    prepare: Callable[[list[BaseMessage]], list[BaseMessage]] | None = None,
 ) -> FastAPI:
-    """The app serving ``model`` under ``model_name``; one generation at a time through ``queue``."""
+    """The app serving ``model`` under ``model_name``; one generation at a time through ``queue``.
+    ``prepare`` restores what the wire cannot carry (where a system message's per-person part starts)."""
     app = FastAPI(title="Layer8 model server", docs_url=None, redoc_url=None, openapi_url=None)
     line = queue or GenerationQueue()
     app.state.queue = line
@@ -78,6 +80,8 @@ def create_model_app(
     @app.post("/v1/chat/completions", response_model=None)
     async def chat_completions(request: Request, body: wire.ChatRequest) -> JSONResponse | StreamingResponse:
         bound, messages = _bound(model, body), wire.to_messages(body.messages)
+        if prepare is not None:
+            messages = prepare(messages)
         ident, gone = wire.completion_id(), threading.Event()
         pieces = line.stream(lambda: bound.stream(messages, stop=body.stop_words), gone)
         watcher = asyncio.create_task(_watch(request, gone))  # until the answer starts: a client may leave

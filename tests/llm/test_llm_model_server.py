@@ -18,10 +18,13 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, SystemMessage, ToolMessage
 from pydantic import SecretStr
 
+from assistant import prompting
 from assistant.llm.openai_provider import build_openai
+from assistant.llm.template import system_message
 from assistant.settings import Settings
 from channels.model_server.app import create_model_app
 from channels.model_server.queue import GenerationQueue, QueueFull
+from composition.model_server import session_marker
 from tests.channels.fakes import wait_until
 from tests.llm.test_llm_local_model import ASK, CALL, TOOLS
 from tests.support import AppServer
@@ -220,3 +223,19 @@ def test_a_request_whose_client_gave_up_is_not_generated(serve: Callable[..., Se
     release.set()
     wait_until(lambda: queue.abandoned == 1, timeout=10)
     assert served.engine.requests == []  # the model never spent a token on it
+
+
+def test_the_per_person_session_stays_after_the_shared_prefix(
+    serve: Callable[..., Served], local_model: Callable[..., Any]
+) -> None:
+    """The session's mark does not cross the wire; the server restores it, so the prompt (and the prefix
+    every subscriber shares) is the one the embedded model renders in process."""
+    shared = prompting.shared_instructions("Acme Telecom")
+    turn = [system_message(shared, "Today is 2026-12-07. You are talking with Leeds Bakes."), ASK[1]]
+    served = serve("Hello.", prepare=session_marker("Acme Telecom"))
+    served.client().bind_tools(TOOLS).invoke(turn)
+    in_process, engine = local_model("Hello.")
+    in_process.bind_tools(TOOLS).invoke(turn)
+    prompt = served.engine.requests[0].prompt
+    assert prompt == engine.requests[0].prompt
+    assert prompt.index("# Tools") < prompt.index("Leeds Bakes")
