@@ -60,3 +60,9 @@ run: model
 
 clean:
 	rm -rf $(VENV) var reports
+
+# A loopback cluster of real engines: chroma run, layer8 model serve, two API nodes behind a balancer, two
+# workers on Redis, the relay and the TMF stub, on PostgreSQL (README "A loopback cluster"). Ctrl-C stops it.
+.PHONY: cluster
+cluster: setup
+	bash scripts/cluster/start.sh

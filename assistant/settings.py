@@ -48,6 +48,10 @@ class Settings(BaseSettings):
     # 0 = greedy: the same prompt gives the same answer (reproducible evals, where pass^k = pass^1);
     # above 0 samples, which makes `layer8 eval conversations --runs k` measure consistency
     llm_temperature: float = Field(default=0.0, ge=0, le=2)
+    # `layer8 model serve`: the bearer key its clients send (their LAYER8_LLM_API_KEY; unset: none asked), and
+    # how many requests may wait for the model before more are refused at once with 503 and Retry-After
+    model_server_api_key: SecretStr | None = None
+    model_server_max_waiting: int = Field(default=32, ge=1, le=1024)
 
     # assistant
     operator_name: str = "your telecom operator"  # how the assistant names who offers it

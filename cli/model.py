@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import typer
+import uvicorn
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -22,8 +23,11 @@ from assistant.llm import gguf
 from assistant.settings import Settings
 from assistant.warmup import warm_chat_model
 from cli.application import application
+from composition.model_server import model_server_app
 
-model_app = typer.Typer(help="The embedded language model (llama.cpp, in-process).", no_args_is_help=True)
+model_app = typer.Typer(
+    help="The embedded language model (llama.cpp, in-process, or shared over HTTP).", no_args_is_help=True
+)
 console = Console()
 
 
@@ -112,6 +116,30 @@ def warm(ctx: typer.Context) -> None:
     if warmed.path is not None:
         console.print(f"state file    {warmed.path} ({warmed.state_bytes / 1e6:.1f} MB)")
     console.print(f"total         {total:.1f} s (model load included)")
+
+
+@model_app.command("serve")
+def serve(
+    ctx: typer.Context,
+    host: str = typer.Option("127.0.0.1", help="Interface to listen on (keep it private: set a key)."),
+    port: int = typer.Option(8400, min=1, max=65535, help="TCP port."),
+    fake: bool = typer.Option(
+        False, "--fake", help="Serve a rule-following fake instead of the model (clusters, benchmarks)."
+    ),
+) -> None:
+    """Serve the embedded model over an OpenAI-compatible API (/v1/chat/completions, /v1/models).
+
+    API nodes and workers then share one model process, one KV cache and one evaluated prompt prefix:
+    run them with LAYER8_LLM_BASE_URL=http://HOST:PORT/v1 (and LAYER8_LLM_API_KEY when
+    LAYER8_MODEL_SERVER_API_KEY is set here). Requests are served one at a time in arrival order; past
+    LAYER8_MODEL_SERVER_MAX_WAITING waiting, more are refused with 503 and Retry-After.
+    """
+    settings = application(ctx).settings
+    app = model_server_app(settings, fake=fake)
+    console.print(f"model server on http://{host}:{port}/v1 ({'fake' if fake else 'embedded model'})")
+    uvicorn.run(
+        app, host=host, port=port, loop="uvloop", http="httptools", server_header=False, log_level="warning"
+    )
 
 
 def _model(settings: Settings) -> gguf.ModelFile:

@@ -1,0 +1,314 @@
+"""Cluster load: web chat turns and signed WhatsApp webhooks through the loopback cluster, with one API node
+and one worker, then with two of each (the scaling ratio). Loopback only, bounded in turns and time.
+
+Each configuration is a fresh cluster started as ``make cluster`` starts it (scripts/cluster/start.sh under
+honcho) with the fake model server (``layer8 model serve --fake``, instant: what is measured is everything
+around the model), the fake embedder, a real ``chroma run``, PostgreSQL (a schema of its own in
+``LAYER8_TEST_POSTGRES_URL``) and Redis (``--redis``, db 12). The load comes from this process:
+
+- web chat: ``--subscribers`` simulated subscribers, each sending its next turn once the last is answered
+  (closed loop) through the balancer for ``--seconds`` or ``--turns`` in all; one turn in four asks for an
+  introduction (matching reads the Chroma server), the others are answered without a tool;
+- webhooks: ``--webhooks`` signed WhatsApp messages from 20 linked senders, ``--concurrency`` at a time;
+  measured: the acknowledgement, then every reply at the fake Graph API (a worker ran the turn), and what was
+  lost (acknowledged, never answered) or answered twice.
+
+    .venv/bin/python benchmarks/cluster_load.py [--seconds 15] [--webhooks 300]
+
+Prints a table and writes benchmarks/results/cluster_load.json. On a 2-core machine the load generator,
+both API nodes, the workers, Chroma, Redis and PostgreSQL share the same two cores: read the ratio as what
+a second node buys when cores are *not* free, not as a capacity per node on a real deployment.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import hmac
+import json
+import os
+import platform
+import secrets
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
+import redis  # noqa: E402
+from sqlalchemy import create_engine, select, text  # noqa: E402
+
+from channels.queue import DEFAULT_KEY  # noqa: E402
+from network import tokens  # noqa: E402
+from network.actor import Actor  # noqa: E402
+from network.db import Database  # noqa: E402
+from network.models import ChannelIdentity, Subscriber  # noqa: E402
+from tests.channels.fakes import FakeGraphAPI, fake_servers  # noqa: E402
+from tests.cluster.launch import EVERYTHING, running_cluster  # noqa: E402
+
+RESULTS = ROOT / "benchmarks" / "results" / "cluster_load.json"
+POSTGRES_URL = os.environ.get("LAYER8_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+WA_SECRET = "bench-cluster-whatsapp-secret"
+PHONE_ID = "1122334455667"
+ASK = "Please introduce me to a flour supplier"
+ONE_OF_EACH = ("chroma", "model", "tmf", "setup", "api1", "worker1", "relay", "balancer")
+
+
+# --- the cluster ----------------------------------------------------------------------------------------
+def fresh_schema() -> tuple[str, str]:
+    schema = f"bench_cluster_{secrets.token_hex(4)}"
+    admin = create_engine(POSTGRES_URL)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    admin.dispose()
+    sep = "&" if "?" in POSTGRES_URL else "?"
+    return schema, f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
+
+
+def drop_schema(schema: str) -> None:
+    admin = create_engine(POSTGRES_URL)
+    with admin.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+def clear_queue(url: str) -> None:
+    client = redis.Redis.from_url(url)
+    for key in client.scan_iter(match=DEFAULT_KEY + "*"):
+        client.delete(key)
+    client.close()
+
+
+def prepare(db: Database, subscribers: int) -> tuple[list[str], list[str]]:
+    """Bearer tokens for ``subscribers`` seeded subscribers, and 20 WhatsApp senders linked to others."""
+    with db.transaction(Actor.admin("bench")) as session:
+        ids = list(session.scalars(select(Subscriber.id).order_by(Subscriber.id)))
+        issued = [tokens.issue(session, "subscriber", subscriber_id=i, label="bench").token for i in ids]
+        senders = [f"4477009{n:05d}" for n in range(min(20, len(ids)))]
+        for sender, subscriber_id in zip(senders, reversed(ids), strict=False):
+            session.add(
+                ChannelIdentity(subscriber_id=subscriber_id, channel="whatsapp", external_id=f"+{sender}")
+            )
+    return (issued * (subscribers // max(len(issued), 1) + 1))[:subscribers], senders
+
+
+# --- load -----------------------------------------------------------------------------------------------
+async def chat_load(base: str, bearer: list[str], seconds: float, max_turns: int) -> dict[str, Any]:
+    latencies: list[float] = []
+    statuses: Counter[int] = Counter()
+    matched = 0
+    deadline = time.perf_counter() + seconds
+
+    async def subscriber(client: httpx.AsyncClient, token: str, index: int) -> None:
+        nonlocal matched
+        turn = 0
+        while time.perf_counter() < deadline and sum(statuses.values()) < max_turns:
+            message = ASK if turn % 4 == 0 else f"hello {turn}"
+            started = time.perf_counter()
+            answer = await client.post(
+                "/v1/chat",
+                json={"message": message, "thread": f"load{index}"},
+                headers={"Authorization": f"Bearer {token}"},
+            )
+            latencies.append(time.perf_counter() - started)
+            statuses[answer.status_code] += 1
+            matched += answer.status_code == 200 and bool(answer.json().get("items"))
+            turn += 1
+
+    async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+        started = time.perf_counter()
+        await asyncio.gather(*(subscriber(client, t, i) for i, t in enumerate(bearer)))
+        elapsed = time.perf_counter() - started
+    ok = statuses.get(200, 0)
+    return {
+        "subscribers": len(bearer),
+        "turns": sum(statuses.values()),
+        "ok": ok,
+        "with_matches": matched,
+        "statuses": dict(statuses),
+        "seconds": round(elapsed, 2),
+        "turns_per_s": round(ok / elapsed, 1),
+        **percentiles(latencies),
+    }
+
+
+def whatsapp_body(sender: str, n: int, run: str) -> bytes:
+    message = {
+        "from": sender,
+        "id": f"wamid.{run}.{n}",
+        "timestamp": str(int(time.time())),
+        "type": "text",
+        "text": {"body": f"hello number {n}"},
+    }
+    value = {
+        "messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": "15550000000", "phone_number_id": PHONE_ID},
+        "contacts": [{"profile": {"name": "Bench"}, "wa_id": sender}],
+        "messages": [message],
+    }
+    body = {"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{"value": value}]}]}
+    body["entry"][0]["changes"][0]["field"] = "messages"
+    return json.dumps(body).encode()
+
+
+async def webhook_load(
+    base: str, senders: list[str], count: int, concurrency: int, graph: FakeGraphAPI, wait_s: float
+) -> dict[str, Any]:
+    run = secrets.token_hex(3)
+    bodies = [whatsapp_body(senders[n % len(senders)], n, run) for n in range(count)]
+    latencies: list[float] = []
+    statuses: Counter[int] = Counter()
+    pending = iter(bodies)
+    before = len(graph.sent())
+
+    async def poster(client: httpx.AsyncClient) -> None:
+        for raw in pending:
+            signature = "sha256=" + hmac.new(WA_SECRET.encode(), raw, hashlib.sha256).hexdigest()
+            headers = {"Content-Type": "application/json", "X-Hub-Signature-256": signature}
+            started = time.perf_counter()
+            answer = await client.post("/webhooks/whatsapp", content=raw, headers=headers)
+            latencies.append(time.perf_counter() - started)
+            statuses[answer.status_code] += 1
+
+    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+        started = time.perf_counter()
+        await asyncio.gather(*(poster(client) for _ in range(concurrency)))
+        acked_s = time.perf_counter() - started
+        acked = statuses.get(200, 0)
+        deadline = time.perf_counter() + wait_s
+        while len(graph.sent()) - before < acked and time.perf_counter() < deadline:
+            await asyncio.sleep(0.1)
+        answered_s = time.perf_counter() - started
+    replies = [c.params for c in graph.sent()[before:]]
+    texts = Counter(str(r.get("text", {}).get("body", "")) for r in replies)
+    twice = sum(n - 1 for n in texts.values() if n > 1)
+    return {
+        "webhooks": count,
+        "concurrency": concurrency,
+        "acknowledged": acked,
+        "statuses": dict(statuses),
+        "ack_per_s": round(acked / acked_s, 1),
+        "replies": len(replies),
+        "replies_per_s": round(len(replies) / answered_s, 1),
+        "lost": max(acked - len(replies), 0),
+        "answered_twice": twice,
+        "seconds_to_last_reply": round(answered_s, 2),
+        **{f"ack_{k}": v for k, v in percentiles(latencies).items()},
+    }
+
+
+def percentiles(latencies: list[float]) -> dict[str, float]:
+    if not latencies:
+        return {"p50_ms": 0.0, "p95_ms": 0.0}
+    ordered = sorted(latencies)
+    return {
+        "p50_ms": round(statistics.median(ordered) * 1000, 1),
+        "p95_ms": round(ordered[max(int(len(ordered) * 0.95) - 1, 0)] * 1000, 1),
+    }
+
+
+# --- one configuration ------------------------------------------------------------------------------------
+def measure(processes: tuple[str, ...], options: argparse.Namespace) -> dict[str, Any]:
+    schema, url = fresh_schema()
+    clear_queue(options.redis)
+    try:
+        with fake_servers() as (_slack, graph), tempfile.TemporaryDirectory() as home:
+            settings = {
+                "LAYER8_DATABASE_URL": url,
+                "LAYER8_QUEUE_URL": options.redis,
+                "LAYER8_WHATSAPP_APP_SECRET": WA_SECRET,
+                "LAYER8_WHATSAPP_VERIFY_TOKEN": "bench",
+                "LAYER8_WHATSAPP_ACCESS_TOKEN": "wa-bench-token",
+                "LAYER8_WHATSAPP_PHONE_NUMBER_ID": PHONE_ID,
+                "LAYER8_WHATSAPP_GRAPH_URL": graph.url,
+            }
+            with running_cluster(Path(home), settings, processes, timeout=300) as cluster:
+                db = Database(url)
+                bearer, senders = prepare(db, options.subscribers)
+                db.dispose()
+                # untimed: every subscriber's first turns and every sender's first message (cold paths,
+                # connection pools, the first Chroma query) happen before the clock starts
+                asyncio.run(chat_load(cluster.balancer, bearer, 60.0, 2 * len(bearer)))
+                asyncio.run(webhook_load(cluster.balancer, senders, len(senders), 4, graph, options.wait))
+                chat = asyncio.run(chat_load(cluster.balancer, bearer, options.seconds, options.turns))
+                hooks = asyncio.run(
+                    webhook_load(
+                        cluster.balancer, senders, options.webhooks, options.concurrency, graph, options.wait
+                    )
+                )
+                served = httpx.get(cluster.model + "/healthz").json()["served"]
+                nodes, workers = len(cluster.nodes), sum(p.startswith("worker") for p in processes)
+    finally:
+        drop_schema(schema)
+        clear_queue(options.redis)
+    return {"api_nodes": nodes, "workers": workers, "model_requests": served, "chat": chat, "webhooks": hooks}
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    head = (
+        "| API nodes | workers | chat turns/s | chat p50 ms | chat p95 ms | webhook acks/s | ack p95 ms "
+        "| replies/s | lost | answered twice |"
+    )
+    lines = [head, "|" + "---|" * 10]
+    for r in rows:
+        c, w = r["chat"], r["webhooks"]
+        lines.append(
+            f"| {r['api_nodes']} | {r['workers']} | {c['turns_per_s']} | {c['p50_ms']} | {c['p95_ms']} "
+            f"| {w['ack_per_s']} | {w['ack_p95_ms']} | {w['replies_per_s']} | {w['lost']} "
+            f"| {w['answered_twice']} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--seconds", type=float, default=15.0, help="web chat phase length per configuration")
+    parser.add_argument("--turns", type=int, default=3000, help="web chat turns at most per configuration")
+    parser.add_argument("--subscribers", type=int, default=16, help="simulated web chat subscribers")
+    parser.add_argument(
+        "--webhooks", type=int, default=300, help="signed WhatsApp messages per configuration"
+    )
+    parser.add_argument("--concurrency", type=int, default=8, help="webhooks in flight at once")
+    parser.add_argument("--wait", type=float, default=90.0, help="seconds to wait for the last reply")
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/12")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    options = parser.parse_args()
+    rows = []
+    for processes in (ONE_OF_EACH, EVERYTHING):
+        print(f"starting: {' '.join(processes)}", flush=True)
+        rows.append(measure(processes, options))
+        print(json.dumps(rows[-1]), flush=True)
+    one, two = rows
+    scaling = {
+        "chat_turns_per_s": round(two["chat"]["turns_per_s"] / max(one["chat"]["turns_per_s"], 0.1), 2),
+        "webhook_replies_per_s": round(
+            two["webhooks"]["replies_per_s"] / max(one["webhooks"]["replies_per_s"], 0.1), 2
+        ),
+    }
+    result = {
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "load": os.getloadavg()},
+        "model": "layer8 model serve --fake (instant)",
+        "options": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(options).items()},
+        "rows": rows,
+        "scaling_2_vs_1": scaling,
+    }
+    options.out.parent.mkdir(parents=True, exist_ok=True)
+    options.out.write_text(json.dumps(result, indent=2) + "\n")
+    print(table(rows))
+    print(f"scaling, 2 nodes + 2 workers vs 1 + 1: {scaling}")
+    print(f"wrote {options.out}")
+
+
+if __name__ == "__main__":
+    main()
