@@ -32,10 +32,16 @@ class GenerationQueue:
         self._waiting = 0
         self.served = 0
         self.abandoned = 0  # skipped because their client had gone before their turn
+        self._queued: set[threading.Event] = set()  # the stop signals of streams not yet begun
 
     @property
     def waiting(self) -> int:
         return self._waiting
+
+    @property
+    def given_up(self) -> int:
+        """Requests still waiting whose client has already gone (they will be skipped)."""
+        return sum(1 for stop in list(self._queued) if stop.is_set())
 
     def submit(self, work: Callable[[], T]) -> Future[T]:
         with self._lock:
@@ -65,6 +71,7 @@ class GenerationQueue:
 
         def pump() -> None:
             put = items.put_nowait
+            self._queued.discard(stop)
             try:
                 if stop.is_set():
                     self.abandoned += 1
@@ -84,6 +91,7 @@ class GenerationQueue:
             finally:
                 loop.call_soon_threadsafe(put, _DONE)
 
+        self._queued.add(stop)
         self.submit(pump)
         return _drain(items, stop)
 

@@ -220,6 +220,7 @@ def test_a_request_whose_client_gave_up_is_not_generated(serve: Callable[..., Se
             json={"model": NAME, "messages": [{"role": "user", "content": "hi"}]},
             timeout=httpx.Timeout(10, read=0.5),
         )
+    wait_until(lambda: queue.given_up == 1, timeout=10)  # the server saw the client go (slow when loaded)
     release.set()
     wait_until(lambda: queue.abandoned == 1, timeout=10)
     assert served.engine.requests == []  # the model never spent a token on it
