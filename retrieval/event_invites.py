@@ -15,13 +15,16 @@ from typing import Any, Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from network.db import Database
 from network.errors import NotFound
 from network.models import Event, Profile, Subscriber
+from network.services import events
 from network.services.events import Invitee
 from retrieval import eligibility
 
 PER_PERSON = 3  # whom an invitation names; also how many matches make a person's score
 DEPTH = 30  # suggestions asked of the matcher per person, before keeping those in the room
+INVITE_FACTOR = 2  # invitations per seat: about half of those invited answer yes
 INTEREST_FIELDS = ("interests", "description", "offers", "needs", "goals")
 
 
@@ -40,12 +43,15 @@ def likely_attendees(session: Session, event: Event) -> list[str]:
     )
     if audience.get("region"):
         query = query.where(Profile.region == audience["region"])
-    rows = [(sid, profile) for sid, profile in session.execute(query) if _fits(profile, audience)]
+    rows = [(sid, profile) for sid, profile in session.execute(query) if fits_audience(profile, audience)]
     allowed = eligibility.discoverable(session, [sid for sid, _ in rows])
     return sorted(sid for sid, _ in rows if sid in allowed and sid != event.host_id)
 
 
-def _fits(profile: Profile, audience: dict[str, Any]) -> bool:
+def fits_audience(profile: Profile, audience: dict[str, Any]) -> bool:
+    """Whether a profile is in an audience (its region is checked here too, for single profiles)."""
+    if audience.get("region") and profile.region != audience["region"]:
+        return False
     industries = audience.get("industries") or []
     if industries and not any((profile.naics_code or "").startswith(str(i)) for i in industries):
         return False
@@ -100,3 +106,12 @@ def _meet(match: _Match) -> dict[str, Any]:
         "business_name": match.business_name,
         "reasons": match.reasons[:2],
     }
+
+
+def plan(db: Database, matcher: Suggests, event_id: str, *, invite: int | None = None) -> list[Invitee]:
+    """Whom ``event_id`` should invite (``capacity × 2`` people by default), ranked; nothing is written."""
+    with db.read() as session:
+        event = events.require(session, event_id)
+        pool = likely_attendees(session, event)
+        wanted = invite or event.capacity * INVITE_FACTOR
+    return rank_room(matcher, pool, invite=wanted)
