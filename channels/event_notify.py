@@ -18,13 +18,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assistant import replies
-from assistant.messages import OutboundReply
+from assistant.messages import ListItem, OutboundReply
 from channels import notify
+from network.directory import business_names
 from network.errors import Layer8Error
 from network.events import EventBus, after_commit
 from network.ids import utcnow
 from network.models import Event, EventInvitation, EventState, InvitationState
-from network.services import events
+from network.services import events, one_to_ones
 from tools import event_words, phrases
 
 if TYPE_CHECKING:
@@ -45,8 +46,13 @@ def subscribe(bus: EventBus, rt: ChannelRuntime) -> None:
         task = {"event_id": str(payload["event_id"]), "subscriber_id": str(payload["subscriber_id"])}
         after_commit(session, lambda: rt.queue.submit("notify.event_promoted", task))
 
+    def on_one_to_ones(session: Session, payload: dict[str, Any]) -> None:
+        task = {"event_id": str(payload["event_id"]), "subscriber_id": str(payload["subscriber_id"])}
+        after_commit(session, lambda: rt.queue.submit("notify.event_one_to_ones", task))
+
     bus.subscribe("event.invited", on_invited)
     bus.subscribe("event.promoted", on_promoted)
+    bus.subscribe("event.one_to_ones", on_one_to_ones)
 
 
 def invitation_reply(event: Event, row: EventInvitation) -> OutboundReply:
@@ -78,6 +84,57 @@ def run_promoted(rt: ChannelRuntime, task: dict[str, Any]) -> None:
         event = events.require(session, task["event_id"])
         text = phrases.WAITLIST_PROMOTED.format(title=event.title, when=event_words.when(event))
     _send(rt, task["subscriber_id"], OutboundReply(text), "event_update")
+
+
+def one_to_ones_reply(session: Session, event: Event, subscriber_id: str) -> OutboundReply | None:
+    """The attendee's suggested one-to-ones (those they would ask), as a list to pick from."""
+    suggested = [
+        i
+        for i in one_to_ones.for_attendee(session, event.id, subscriber_id)
+        if i.requester_id == subscriber_id
+    ]
+    if not suggested:
+        return None
+    names = business_names(session, [i.target_id for i in suggested])
+    lines = [
+        phrases.ONE_TO_ONE_LINE.format(
+            business=names.get(i.target_id, "?"), why=" ".join((i.reasons or [])[:1])
+        )
+        for i in suggested
+    ]
+    text = (
+        phrases.ONE_TO_ONES.format(title=event.title, lines="\n".join(lines))
+        + "\n"
+        + phrases.ONE_TO_ONES_HINT
+    )
+    items = [
+        ListItem(i.target_id, names.get(i.target_id, "?"), " ".join((i.reasons or [])[:1])) for i in suggested
+    ]
+    return OutboundReply(text, items=items)
+
+
+def run_one_to_ones(rt: ChannelRuntime, task: dict[str, Any]) -> None:
+    with rt.db.read() as session:
+        reply = one_to_ones_reply(session, events.require(session, task["event_id"]), task["subscriber_id"])
+    if reply is not None:
+        _send(rt, task["subscriber_id"], reply, "event_update")
+
+
+def send_follow_ups(rt: ChannelRuntime) -> int:
+    """Ask both sides of each accepted one-to-one, a week on, what came of it (once); returns how many."""
+    now = utcnow()
+    messages = []
+    with rt.db.transaction() as session:
+        for row, intro in one_to_ones.due_follow_ups(session, now=now):
+            row.followed_up_at = now
+            event = events.require(session, row.event_id)
+            names = business_names(session, [intro.requester_id, intro.target_id])
+            for me, other in ((intro.requester_id, intro.target_id), (intro.target_id, intro.requester_id)):
+                text = phrases.FOLLOW_UP.format(other=names.get(other, "?"), title=event.title)
+                messages.append((me, OutboundReply(text)))
+    for subscriber_id, reply in messages:
+        _send(rt, subscriber_id, reply, "event_update")
+    return len(messages)
 
 
 def send_reminders(rt: ChannelRuntime) -> int:

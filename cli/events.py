@@ -15,19 +15,22 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import typer
 
 from channels import event_notify
+from channels.queue import InProcessQueue
+from channels.runtime import ChannelRuntime
 from cli.application import application
 from cli.listing import JSON_OPTION, console, print_json, print_table
-from composition.channels import sending_runtime
+from composition.channels import channel_runtime, sending_runtime
 from network.actor import Actor
 from network.errors import InvalidInput
 from network.event_calendar import ics
 from network.models import Event, EventInvitation
-from network.services import events
+from network.services import events, one_to_ones
 from retrieval import event_invites
 from tools import event_words
 
 events_app = typer.Typer(help="Subscriber events: invitations ranked by the matcher, RSVPs, check-in.")
 OPERATOR = Actor.admin("cli")
+DRAIN_S = 30  # bound on waiting for the messages a command queued
 
 
 def register(app: typer.Typer) -> None:
@@ -188,14 +191,25 @@ def checkin(
 
 @events_app.command("close")
 def close(ctx: typer.Context, event_id: str, as_json: bool = JSON_OPTION) -> None:
-    """Close an event: no more answers; its attendance is final."""
-    with application(ctx).db.transaction(OPERATOR) as session:
-        event = events.close(session, event_id)
-        shown = _event_json(event) | {"attended": len(events.attendees(session, event_id))}
+    """Close an event: no more answers; each attendee gets up to three one-to-ones with others who came."""
+    layer8 = application(ctx)
+    with layer8.db.transaction(OPERATOR) as session:
+        events.close(session, event_id)
+        came = events.attendees(session, event_id)
+    pairs = event_invites.pairings(layer8.matcher, came)
+    runtime = channel_runtime(layer8)  # the attendees hear of their one-to-ones on their own channel
+    try:
+        with layer8.db.transaction(OPERATOR) as session:
+            made = one_to_ones.suggest(session, event_id, pairs)
+            shown = _event_json(events.require(session, event_id)) | {"attended": len(came)}
+            shown["one_to_ones"] = len(made)
+        _drain(runtime)
+    finally:
+        runtime.close()
     if as_json:
         print_json(shown)
         return
-    console.print(f"closed {event_id}: {shown['attended']} attended")
+    console.print(f"closed {event_id}: {shown['attended']} attended, {len(made)} one-to-one(s) suggested")
 
 
 @events_app.command("calendar")
@@ -216,12 +230,21 @@ def calendar(
 
 @events_app.command("remind")
 def remind(ctx: typer.Context) -> None:
-    """Remind everyone going to an event that starts within a day (each once)."""
+    """Remind everyone going to an event within a day, and ask a week after each accepted one-to-one what
+    came of it (each once)."""
     runtime = sending_runtime(application(ctx))
     try:
         console.print(f"reminded {event_notify.send_reminders(runtime)} guest(s)")
+        console.print(f"asked {event_notify.send_follow_ups(runtime)} one-to-one follow-up(s)")
     finally:
         runtime.close()
+
+
+def _drain(runtime: ChannelRuntime) -> None:
+    """Let the queued messages go out before the command ends (in-process queue only)."""
+    queue = runtime.queue
+    if isinstance(queue, InProcessQueue):
+        queue.drain(DRAIN_S)
 
 
 def _event_json(event: Event) -> dict[str, Any]:

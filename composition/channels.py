@@ -30,6 +30,7 @@ JOBS: dict[str, Job] = {
     "notify.agent_reply": notify.run_agent_reply,
     "notify.event_invitation": event_notify.run_invitation,
     "notify.event_promoted": event_notify.run_promoted,
+    "notify.event_one_to_ones": event_notify.run_one_to_ones,
 }
 
 

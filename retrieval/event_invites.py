@@ -20,6 +20,7 @@ from network.errors import NotFound
 from network.models import Event, Profile, Subscriber
 from network.services import events
 from network.services.events import Invitee
+from network.services.one_to_ones import PER_ATTENDEE, Pairing
 from retrieval import eligibility
 
 PER_PERSON = 3  # whom an invitation names; also how many matches make a person's score
@@ -68,6 +69,7 @@ class _Match:
     business_name: str
     score: float
     reasons: list[str]
+    parts: dict[str, float]
 
 
 def rank_room(matcher: Suggests, pool: Sequence[str], *, invite: int) -> list[Invitee]:
@@ -90,7 +92,13 @@ def _in_room(matcher: Suggests, subscriber_id: str, room: set[str]) -> list[_Mat
     except NotFound:  # no profile to match on yet
         return []
     return [
-        _Match(str(s.subscriber_id), str(s.business_name), float(s.score), [str(r) for r in s.reasons])
+        _Match(
+            str(s.subscriber_id),
+            str(s.business_name),
+            float(s.score),
+            [str(r) for r in s.reasons],
+            {str(k): float(v) for k, v in (getattr(s, "parts", None) or {}).items()},
+        )
         for s in found
         if s.subscriber_id in room
     ]
@@ -115,3 +123,13 @@ def plan(db: Database, matcher: Suggests, event_id: str, *, invite: int | None =
         pool = likely_attendees(session, event)
         wanted = invite or event.capacity * INVITE_FACTOR
     return rank_room(matcher, pool, invite=wanted)
+
+
+def pairings(matcher: Suggests, attendees: Sequence[str]) -> dict[str, list[Pairing]]:
+    """Each attendee's strongest complementary fits among the other attendees (up to three)."""
+    room = set(attendees)
+    out = {}
+    for sid in attendees:
+        found = _in_room(matcher, sid, room)[:PER_ATTENDEE]
+        out[sid] = [Pairing(m.subscriber_id, m.score, m.parts, m.reasons) for m in found]
+    return out

@@ -173,3 +173,13 @@ EVENT_INVITED = "You're invited: {line}. Will you come?"
 EVENT_REMINDER = (
     "Reminder — tomorrow: {line}. Still coming? Tap Can't go to free your seat for someone waiting."
 )
+ONE_TO_ONES = "Thanks for coming to {title}. Worth a one-to-one with:\n{lines}"
+ONE_TO_ONES_HINT = (
+    'Say "introduce me to" and a name: they are asked first, and contact details cross only if both '
+    "of you agree. Either of you can suggest a time."
+)
+ONE_TO_ONE_LINE = "• {business}: {why}"
+FOLLOW_UP = (
+    "A week ago you met {other} after {title}. What came of it? If either of you passed on business, "
+    "tell me and I'll log the referral."
+)

@@ -98,7 +98,8 @@ def test_create_invite_answer_check_in_and_close(home: Database, tmp_path: Path)
     shown = json.loads(run("events", "show", event_id, "--json"))
     assert shown["answers"]["attended"] == 1 and shown["answers"]["waitlisted"] == 1
     assert "Leeds breakfast" in run("events", "list")
-    assert json.loads(run("events", "close", event_id, "--json"))["attended"] == 1
+    closed = json.loads(run("events", "close", event_id, "--json"))
+    assert closed["attended"] == 1 and closed["one_to_ones"] == 0  # nobody else came
 
     out = tmp_path / "breakfast.ics"
     run("events", "calendar", event_id, "--out", str(out))
