@@ -16,7 +16,7 @@ from network.db import Database
 from network.errors import Layer8Error
 from network.migrate import upgrade
 from network.models import EventInvitation
-from network.services import events
+from network.services import events, introductions
 from tests.retrieval.builders import add_business
 
 
@@ -114,3 +114,20 @@ def test_an_event_needs_a_place_or_a_link(home: Database) -> None:
 def home_count(db: Database) -> int:
     with db.read() as session:
         return session.query(EventInvitation).count()
+
+
+def test_digest_run_dry_run_and_opt_out(home: Database) -> None:
+    ids = network(home)
+    with home.transaction() as session:
+        introductions.suggest(session, ids["bakery"], ids["mill"], score=0.9, parts={}, reasons=["Flour."])
+    dry = json.loads(run("digest", "run", "--dry-run", "--json"))
+    decisions = {d["business_name"]: d for d in dry["digests"]}
+    assert decisions["Crumb Bakery"]["reason"] == "unreachable"  # new match, but no chat to push to
+    assert decisions["Crumb Bakery"]["items"] == [{"kind": "match", "text": "New match: Miller — Flour."}]
+    assert decisions["Miller"]["reason"] == "nothing_new" and dry["due"] == 0
+    prefs = json.loads(
+        run("digest", "prefs", ids["bakery"], "--opt-out", "--time-zone", "Europe/London", "--json")
+    )
+    assert prefs["opted_out"] is True and prefs["time_zone"] == "Europe/London"
+    again = json.loads(run("digest", "run", "--dry-run", "--json"))
+    assert {d["business_name"]: d["reason"] for d in again["digests"]}["Crumb Bakery"] == "opted_out"
