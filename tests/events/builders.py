@@ -40,16 +40,20 @@ class ScriptedMatcher:
 
     table: dict[str, list[tuple[str, float]]]
     names: dict[str, str] = field(default_factory=dict)
+    reason: str = "{me} needs {other}"  # may also name ``{other_name}``
 
     def suggest(self, subscriber_id: str, top: int = 5) -> Sequence[Any]:
         if subscriber_id not in self.table:
             raise NotFound("no profile")
         return [
             Suggestion(
-                other, self.names.get(other, other), None, score, {}, [f"{subscriber_id} needs {other}"]
+                other, self.names.get(other, other), None, score, {}, [self._why(subscriber_id, other)]
             )
             for other, score in self.table[subscriber_id][:top]
         ]
+
+    def _why(self, me: str, other: str) -> str:
+        return self.reason.format(me=me, other=other, other_name=self.names.get(other, other))
 
 
 def at(days: float) -> datetime:
