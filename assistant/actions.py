@@ -19,8 +19,8 @@ from network.db import Database
 from network.errors import IllegalTransition, Layer8Error, NotFound
 from network.models import Conversation, Introduction, IntroductionState, Message, PendingAction, Subscriber
 from network.pending import Outcome, PendingActions, view
-from network.services import introductions
-from tools import phrases
+from network.services import events, introductions
+from tools import event_words, phrases
 from tools.context import ToolContext
 from tools.ports import Ports
 
@@ -41,6 +41,8 @@ class ActionHandler:
                 return self.cancel(ctx, action.target_id)
             if action.kind in ("accept_intro", "decline_intro"):
                 return self.answer_intro(ctx, action.target_id, accept=action.kind == "accept_intro")
+            if action.kind == "rsvp":
+                return self.rsvp(ctx, action.target_id, going=action.value == "yes")
             return self.feedback(ctx, action)
         except NotFound:
             return replies.text(phrases.NOT_YOURS, error_code="not_found")
@@ -103,6 +105,12 @@ class ActionHandler:
             card = introductions.contact_card(session, intro.id, ctx.subscriber_id)
             return replies.text(f"{phrases.ALREADY_DONE} {accepted_text(card)}", private=True)
         return replies.text(phrases.ALREADY_DONE)
+
+    def rsvp(self, ctx: ToolContext, event_id: str, *, going: bool) -> OutboundReply:
+        """Going / Can't go pressed on an invitation: the person's own answer, recorded at once."""
+        with self.db.transaction(ctx.actor) as session:
+            row = events.rsvp(session, event_id, ctx.subscriber_id, going=going)
+            return replies.text(event_words.answered(events.require(session, event_id), row.state))
 
     def feedback(self, ctx: ToolContext, action: Action) -> OutboundReply:
         with self.db.transaction(ctx.actor) as session:

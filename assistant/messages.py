@@ -12,8 +12,8 @@ from typing import Any, Literal
 
 from network.ids import utcnow
 
-ActionKind = Literal["confirm", "cancel", "accept_intro", "decline_intro", "feedback"]
-ACTION_KINDS = ("confirm", "cancel", "accept_intro", "decline_intro", "feedback")
+ActionKind = Literal["confirm", "cancel", "accept_intro", "decline_intro", "feedback", "rsvp"]
+ACTION_KINDS = ("confirm", "cancel", "accept_intro", "decline_intro", "feedback", "rsvp")
 
 
 @dataclass(frozen=True, slots=True)

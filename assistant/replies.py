@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Literal
 
 from assistant.messages import Action, Button, ListItem, OutboundReply
 from tools import phrases
 from tools.ports import Match
+
+_STYLES: dict[str, Literal["primary", "danger", "default"]] = {"primary": "primary", "danger": "danger"}
 
 
 def text(body: str, *, error_code: str | None = None, private: bool = False) -> OutboundReply:
@@ -35,6 +37,24 @@ def intro_buttons(introduction_id: str) -> list[Button]:
         Button(phrases.ACCEPT_LABEL, Action("accept_intro", introduction_id), "primary"),
         Button(phrases.DECLINE_LABEL, Action("decline_intro", introduction_id), "danger"),
     ]
+
+
+def rsvp_buttons(event_id: str) -> list[Button]:
+    """Going / Can't go for one event (an RSVP is the person's own answer: no confirmation step)."""
+    return [
+        Button(phrases.GOING_LABEL, Action("rsvp", event_id, "yes"), "primary"),
+        Button(phrases.NOT_GOING_LABEL, Action("rsvp", event_id, "no")),
+    ]
+
+
+def effect_buttons(buttons: Iterable[dict[str, str]]) -> list[Button]:
+    """Buttons a tool asked for this turn (``TurnEffects.buttons``); an unknown kind is dropped."""
+    out = []
+    for b in buttons:
+        action = Action.decode(":".join(p for p in (b["kind"], b["target_id"], b.get("value")) if p))
+        if action is not None:
+            out.append(Button(b["label"], action, _STYLES.get(b.get("style", ""), "default")))
+    return out
 
 
 def list_items(items: Iterable[dict[str, Any]]) -> list[ListItem]:

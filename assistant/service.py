@@ -253,6 +253,7 @@ class Assistant:
         reply = OutboundReply(text=body, error_code="refused" if result.refused else None)
         reply.tool_calls = [ToolCallView(r.name, r.args) for r in result.runs]
         reply.items = replies.list_items(effects.items)
+        reply.buttons = replies.effect_buttons(effects.buttons)
         if effects.handed_off and phrases.HANDOFF_DONE not in reply.text:
             reply.text = f"{reply.text}\n\n{phrases.HANDOFF_DONE}"
         action_id, question = effects.pending_action_id, None

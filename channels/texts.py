@@ -49,3 +49,5 @@ SIGN_IN_CODE_INVALID = (
     "That code is not valid: it may be mistyped, already used or expired. Ask for a new one."
 )
 SIGN_IN_REQUIRED = "Please sign in to the web chat."
+DIGEST_HEADER = "What's new in your network since last time:"
+DIGEST_FOOTER = 'Reply here to act on any of it, or say "stop the digest" to get no more of these.'

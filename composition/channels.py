@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from assistant.warmup import Warmup
-from channels import notify
+from channels import event_notify, notify
 from channels.api.app import MAX_BODY_BYTES, Installer, create_app
 from channels.api.lifespan import on_lifespan
 from channels.ports import Parts
@@ -28,6 +28,9 @@ JOBS: dict[str, Job] = {
     "whatsapp.reaction": whatsapp_jobs.run_reaction,
     "notify.introduction": notify.run_introduction,
     "notify.agent_reply": notify.run_agent_reply,
+    "notify.event_invitation": event_notify.run_invitation,
+    "notify.event_promoted": event_notify.run_promoted,
+    "notify.event_one_to_ones": event_notify.run_one_to_ones,
 }
 
 
@@ -35,7 +38,13 @@ def channel_runtime(parts: Parts) -> ChannelRuntime:
     """The channels' runtime; introduction requests and agent replies notify the subscriber through it."""
     runtime = ChannelRuntime(parts, JOBS, WhatsAppSender.from_settings)
     notify.subscribe(parts.db.events, runtime)
+    event_notify.subscribe(parts.db.events, runtime)
     return runtime
+
+
+def sending_runtime(parts: Parts) -> ChannelRuntime:
+    """A runtime that only sends (CLI commands deliver their own messages, no background notifications)."""
+    return ChannelRuntime(parts, JOBS, WhatsAppSender.from_settings)
 
 
 def web_app(

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from network.errors import IllegalTransition
 from network.models import IncentiveState as Inc
 from network.models import IntroductionState as Intro
+from network.models import InvitationState as Inv
 from network.models import ReferralState as Ref
 
 INTRODUCTION: Mapping[str, frozenset[str]] = {
@@ -39,10 +40,21 @@ INCENTIVE: Mapping[str, frozenset[str]] = {
     Inc.REVERSED: frozenset(),
 }
 
+# an event's seat: a declined or cancelled guest may change their mind while the event is open
+INVITATION: Mapping[str, frozenset[str]] = {
+    Inv.INVITED: frozenset({Inv.GOING, Inv.WAITLISTED, Inv.DECLINED, Inv.ATTENDED}),
+    Inv.GOING: frozenset({Inv.CANCELLED, Inv.ATTENDED}),
+    Inv.WAITLISTED: frozenset({Inv.GOING, Inv.CANCELLED}),
+    Inv.DECLINED: frozenset({Inv.GOING, Inv.WAITLISTED}),
+    Inv.CANCELLED: frozenset({Inv.GOING, Inv.WAITLISTED}),
+    Inv.ATTENDED: frozenset(),
+}
+
 MACHINES: Mapping[str, Mapping[str, frozenset[str]]] = {
     "introduction": INTRODUCTION,
     "referral": REFERRAL,
     "incentive": INCENTIVE,
+    "invitation": INVITATION,
 }
 
 

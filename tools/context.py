@@ -44,10 +44,13 @@ class Advice:
 
 @dataclass(slots=True)
 class TurnEffects:
-    """What tools did this turn that the reply must show: a pending action, list items, a handoff, sources."""
+    """What tools did this turn that the reply must show: a pending action, list items, buttons, a handoff,
+    sources."""
 
     pending_action_id: str | None = None
     items: list[dict[str, Any]] = field(default_factory=list)
+    # buttons the reply offers: {"label", "kind", "target_id", "value", "style"} (e.g. an event's RSVP)
+    buttons: list[dict[str, str]] = field(default_factory=list)
     handed_off: bool = False
     sources: list[Source] = field(default_factory=list)  # knowledge passages the model was shown
     advice: Advice | None = None  # playbook steps the server picked, for the model to frame

@@ -156,3 +156,30 @@ NETWORK_CONNECTED = "Connected with {business}: {details}"
 REASON_OFFERS = "They offer “{offers}”, which matches what you asked for (“{need}”)."
 REASON_SAME_PLACE = "They are in {place} too."
 REASON_PLACE = "They are based in {place}."
+
+# events (tools/find_events.py, tools/rsvp_event.py, the RSVP buttons)
+GOING_LABEL = "Going"
+NOT_GOING_LABEL = "Can't go"
+EVENT_LINE = "{title} — {when}, {where}{answer}"
+EVENT_ANSWER = " (you: {state})"
+EVENT_MEET = "You'd meet {names}: {why}"
+RSVP_GOING = "You're going to {title} on {when}. See you there! The check-in code is given at the door."
+RSVP_WAITLISTED = "{title} is full, so you're on the waiting list. I'll tell you as soon as a seat frees up."
+RSVP_DECLINED = "Thanks for letting me know: you're not going to {title}."
+RSVP_CANCELLED = "Your seat at {title} is given up; the next person waiting gets it."
+CHECKED_IN = "You're checked in at {title}. Enjoy it — I'll suggest people to follow up with afterwards."
+WAITLIST_PROMOTED = "Good news: a seat freed up at {title} on {when}. You're going now."
+EVENT_INVITED = "You're invited: {line}. Will you come?"
+EVENT_REMINDER = (
+    "Reminder — tomorrow: {line}. Still coming? Tap Can't go to free your seat for someone waiting."
+)
+ONE_TO_ONES = "Thanks for coming to {title}. Worth a one-to-one with:\n{lines}"
+ONE_TO_ONES_HINT = (
+    'Say "introduce me to" and a name: they are asked first, and contact details cross only if both '
+    "of you agree. Either of you can suggest a time."
+)
+ONE_TO_ONE_LINE = "• {business}: {why}"
+FOLLOW_UP = (
+    "A week ago you met {other} after {title}. What came of it? If either of you passed on business, "
+    "tell me and I'll log the referral."
+)

@@ -19,6 +19,7 @@ import prompts
 from network.errors import Layer8Error
 from tools import (
     classify_industry,
+    find_events,
     find_introductions,
     get_my_profile,
     handoff_to_human,
@@ -28,6 +29,7 @@ from tools import (
     record_deal,
     request_introduction,
     respond_to_introduction,
+    rsvp_event,
     search_knowledge,
     update_my_profile,
     update_referral,
@@ -48,6 +50,8 @@ SPECS: tuple[ToolSpec[Any], ...] = (
     update_referral.SPEC,
     record_deal.SPEC,
     my_network.SPEC,
+    find_events.SPEC,
+    rsvp_event.SPEC,
     search_knowledge.SPEC,
     handoff_to_human.SPEC,
 )

@@ -56,6 +56,9 @@ DONE = {
     "profile_approved": "Profile text approved: it can now be indexed and shown.",
     "erased": "Subscriber erased everywhere; the check found no trace left.",
     "erased_unverified": "Subscriber erased, but the check found traces left: see the server log.",
+    "event_invited": "Invitations recorded and sent on each subscriber's channel.",
+    "checked_in": "Guest checked in.",
+    "event_closed": "Event closed; one-to-ones suggested between attendees who came.",
 }
 
 

@@ -33,6 +33,7 @@ PRESSED = {
     "[button: cancel]": phrases.CANCEL_LABEL,
     "[button: accept_intro]": phrases.ACCEPT_LABEL,
     "[button: decline_intro]": phrases.DECLINE_LABEL,
+    "[button: rsvp]": phrases.GOING_LABEL + " / " + phrases.NOT_GOING_LABEL,
 }
 
 

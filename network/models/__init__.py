@@ -14,6 +14,15 @@ from network.models.base import (
     Role,
 )
 from network.models.conversations import Conversation, Message, PendingAction
+from network.models.events import (
+    DigestDelivery,
+    DigestPreference,
+    Event,
+    EventInvitation,
+    EventOneToOne,
+    EventState,
+    InvitationState,
+)
 from network.models.network import Deal, Incentive, Introduction, Referral
 from network.models.operations import (
     ApiToken,
@@ -51,7 +60,13 @@ __all__ = [
     "Conversation",
     "Deal",
     "DealState",
+    "DigestDelivery",
+    "DigestPreference",
     "ErasureRequest",
+    "Event",
+    "EventInvitation",
+    "EventOneToOne",
+    "EventState",
     "GrowthStage",
     "IdempotencyKey",
     "InboundEvent",
@@ -59,6 +74,7 @@ __all__ = [
     "IncentiveState",
     "Introduction",
     "IntroductionState",
+    "InvitationState",
     "LedgerEntry",
     "LinkCode",
     "Message",

@@ -31,6 +31,9 @@ from network.models import (
     Conversation,
     Deal,
     ErasureRequest,
+    Event,
+    EventInvitation,
+    EventOneToOne,
     IdempotencyKey,
     InboundEvent,
     Introduction,
@@ -71,6 +74,9 @@ MENTIONS: tuple[tuple[Any, tuple[str, ...]], ...] = (
     (IdempotencyKey, ("result",)),
     (OutboxMessage, ("payload", "last_error")),
     (LedgerEntry, ("payload",)),
+    (Event, ("title", "description", "place")),
+    (EventInvitation, ("reasons",)),  # "you would meet <them>" in other guests' invitations
+    (EventOneToOne, ("proposed_time",)),
 )
 
 

@@ -21,7 +21,10 @@ from network.models import (
     ConsentRecord,
     Conversation,
     Deal,
+    DigestDelivery,
+    DigestPreference,
     ErasureRequest,
+    EventInvitation,
     InboundEvent,
     Incentive,
     Introduction,
@@ -79,6 +82,9 @@ def export_subscriber(session: Session, subscriber_id: str) -> dict[str, Any]:
         "api_tokens": (ApiToken, ApiToken.subscriber_id == sid),
         "erasure_requests": (ErasureRequest, ErasureRequest.subscriber_id == sid),
         "inbound_events": (InboundEvent, InboundEvent.event_id.in_(external)),
+        "event_invitations": (EventInvitation, EventInvitation.subscriber_id == sid),
+        "digest_preferences": (DigestPreference, DigestPreference.subscriber_id == sid),
+        "digest_deliveries": (DigestDelivery, DigestDelivery.subscriber_id == sid),
         "audit_events": (AuditEvent, or_(AuditEvent.target_id == sid, AuditEvent.actor_id == sid)),
     }
     tables = {name: _rows(session, model, where) for name, (model, where) in wheres.items()}

@@ -18,8 +18,9 @@ import prompts
 from assistant.llm.fake import FakeChatModel
 from assistant.messages import OutboundReply
 from network.models import Deal, Introduction, PendingAction, Referral
-from network.services import introductions, referrals
+from network.services import events, introductions, referrals
 from tests.assistant.fakes import FakeKnowledge
+from tests.events.builders import make_event
 from tests.harness import Harness
 from tools.ports import Lazy, Ports
 
@@ -53,6 +54,14 @@ def _asked_by_cafe(h: Harness) -> str:
     with h.db.transaction() as session:
         introductions.request(session, cafe, mill)
     return mill
+
+
+def _invited(h: Harness) -> str:
+    me = _bakery(h)
+    event_id, _ = make_event(h.db)
+    with h.db.transaction() as session:
+        events.invite(session, event_id, [events.Invitee(me, 1.0, [])])
+    return me
 
 
 def _turn(h: Harness, me: str, text: str, *script: Any) -> OutboundReply:
@@ -111,6 +120,9 @@ CASES: dict[str, Case] = {
         h.subscriber("Pennine Mills", offers="stone-ground flour"),
         _turn(h, _bakery(h), "find me flour", call("find_introductions", need="flour")),
     )[1],
+    "reply_events": lambda h: _turn(h, _invited(h), "any events coming up?", call("find_events")),
+    "reply_events_none": lambda h: _turn(h, _bakery(h), "any events coming up?", call("find_events")),
+    "reply_rsvp": lambda h: _turn(h, _invited(h), "yes, I'll come", call("rsvp_event", answer="going")),
     "reply_network": lambda h: _turn(
         h, _referral(h)[0], "my referrals?", call("my_network", show="referrals")
     ),

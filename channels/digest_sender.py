@@ -1,0 +1,79 @@
+"""``layer8 digest run``: decide and send each subscriber's digest (only what is new), a page at a time.
+
+Slack: a DM with buttons (answer the first waiting introduction, or the first event invitation).
+WhatsApp: the same inside the 24-hour window, else the approved template :mod:`network.digest` chose.
+Every sent digest is recorded (kinds and ids, no text), so the next run starts after it.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from slack_sdk.errors import SlackApiError
+
+from assistant import replies
+from assistant.messages import OutboundReply
+from channels import notify, texts
+from network import digest
+from network.errors import Layer8Error
+from network.ids import utcnow
+
+if TYPE_CHECKING:
+    from channels.runtime import ChannelRuntime
+
+logger = logging.getLogger(__name__)
+PAGE = 1000
+
+
+def message(decision: digest.Decision) -> OutboundReply:
+    lines = [texts.DIGEST_HEADER, *(f"• {item.text}" for item in decision.items), texts.DIGEST_FOOTER]
+    reply = OutboundReply("\n".join(lines))
+    kinds = {item.kind: item for item in reversed(decision.items)}  # the first of each kind
+    if "introduction_waiting" in kinds:
+        reply.buttons = replies.intro_buttons(kinds["introduction_waiting"].id)
+    elif "event" in kinds:
+        reply.buttons = replies.rsvp_buttons(kinds["event"].id)
+    return reply
+
+
+def run(rt: ChannelRuntime, *, dry_run: bool = False, now: datetime | None = None) -> list[dict[str, Any]]:
+    """Every active subscriber's decision (and, unless ``dry_run``, the digests sent and recorded)."""
+    now = now or utcnow()
+    templates = dict(rt.settings.whatsapp_templates)
+    report: list[dict[str, Any]] = []
+    after = ""
+    while True:
+        with rt.db.read() as session:
+            page = digest.active_subscribers(session, tenant=rt.settings.tenant, after=after, limit=PAGE)
+            decisions = [digest.decide(session, sid, now, templates) for sid in page]
+        for decision in decisions:
+            if decision.send and not dry_run:
+                _deliver(rt, decision, now)
+            report.append(_shown(decision))
+        if len(page) < PAGE:
+            return report
+        after = page[-1]
+
+
+def _deliver(rt: ChannelRuntime, decision: digest.Decision, now: datetime) -> None:
+    try:
+        notify.send(rt, decision.subscriber_id, message(decision), purpose=decision.purpose)
+    except (Layer8Error, SlackApiError) as exc:
+        logger.warning("digest not delivered: %s", getattr(exc, "code", type(exc).__name__))
+        decision.send, decision.reason = False, "failed"
+        return
+    with rt.db.transaction() as session:
+        digest.record(session, decision, now)
+
+
+def _shown(decision: digest.Decision) -> dict[str, Any]:
+    return {
+        "subscriber_id": decision.subscriber_id,
+        "send": decision.send,
+        "reason": decision.reason,
+        "channel": decision.channel,
+        "template": decision.template,
+        "items": [{"kind": i.kind, "text": i.text} for i in decision.items],
+    }
