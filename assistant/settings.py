@@ -98,6 +98,11 @@ class Settings(BaseSettings):
     tmf_base_url: str | None = None
     tmf_timeout_s: float = Field(default=10.0, gt=0, le=30)
     rewards_path: Path | None = None
+    # which TMF629 customers are Layer8 members: "characteristic=value|value" (`layer8 subscribers sync`)
+    bss_member_rule: str = "customerCategory=business"
+    # the bearer token the BSS's TMF629 hub sends to our listener (/bss/tmf629/listener/…); outside
+    # development the listener refuses every event while it is unset
+    bss_listener_token: SecretStr | None = None
 
     @property
     def database(self) -> str:

@@ -25,6 +25,7 @@ from network.models.operations import (
     OutboxMessage,
     SupportCase,
 )
+from network.models.outcomes import ChurnEvent, NpsResponse
 from network.models.subscribers import (
     PROFILE_FIELDS,
     PROFILE_TEXT_FIELDS,
@@ -46,6 +47,7 @@ __all__ = [
     "Base",
     "Block",
     "ChannelIdentity",
+    "ChurnEvent",
     "ConsentKind",
     "ConsentRecord",
     "Conversation",
@@ -62,6 +64,7 @@ __all__ = [
     "LedgerEntry",
     "LinkCode",
     "Message",
+    "NpsResponse",
     "OutboxMessage",
     "OutboxState",
     "PendingAction",
