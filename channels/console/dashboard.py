@@ -44,7 +44,9 @@ def metrics_json(
 ) -> Metrics:
     """Funnel, closed business and incentives by period, engagement, rates, top industries and supply
     chains for ``from``..``to`` (dates, inclusive) and an optional region."""
-    query = MetricsQuery.around(start, end, region, settings.tenant)
+    query = MetricsQuery.around(
+        start, end, region, settings.tenant, (settings.arpu_minor, settings.arpu_currency)
+    )
     return metrics.compute(session, query)
 
 
@@ -125,7 +127,9 @@ def dashboard(
     end: To = None,
     region: Region = None,
 ) -> Response:
-    query = MetricsQuery.around(start, end, region, settings.tenant)
+    query = MetricsQuery.around(
+        start, end, region, settings.tenant, (settings.arpu_minor, settings.arpu_currency)
+    )
     with db.read() as db_session:
         figures = metrics.compute(db_session, query)
         regions = metrics.regions(db_session, settings.tenant)
