@@ -156,3 +156,14 @@ NETWORK_CONNECTED = "Connected with {business}: {details}"
 REASON_OFFERS = "They offer “{offers}”, which matches what you asked for (“{need}”)."
 REASON_SAME_PLACE = "They are in {place} too."
 REASON_PLACE = "They are based in {place}."
+
+# the NPS survey (assistant/nps.py): asked at most once a period, never in the middle of a flow
+NPS_QUESTION = (
+    "One quick question: how likely are you to recommend {operator} to another business owner? "
+    "0 means not at all likely, 10 extremely likely."
+)
+NPS_REASON = "Thank you! What is the main reason for your score?"
+NPS_SKIP_LABEL = "Skip"
+NPS_THANKS = "Thank you, that helps. If you meant to ask me something else, just send it again."
+NPS_SKIPPED = "No problem. Thank you for the score."
+NPS_ALREADY = "Thanks, your score is already recorded."

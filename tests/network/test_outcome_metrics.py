@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from assistant.settings import get_settings
 from cli import console as console_cli
+from cli import nps as nps_cli
 from network.db import Database
 from tests.network.outcome_world import build
 
@@ -141,3 +142,22 @@ def test_traffic_lights_by_hand(figures: dict[str, Any]) -> None:
     # E, G, I: 0 red; K joined 11 days before the end: grey. B, C, F, J have left.
     assert lights["counts"] == {"green": 1, "amber": 1, "red": 3, "grey": 1}
     assert lights["rule"].startswith("Points in the last six months")
+
+
+def test_nps_cli_lists_and_summarises(db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    build(db)
+    monkeypatch.setenv("LAYER8_HOME", str(tmp_path))
+    monkeypatch.setenv("LAYER8_DATABASE_URL", db.url)
+    get_settings.cache_clear()
+    app = typer.Typer()
+    nps_cli.register(app)
+    listed = CliRunner().invoke(app, ["nps", "list", "--json"])
+    assert listed.exit_code == 0, listed.output
+    rows = json.loads(listed.output)
+    assert [r["score"] for r in rows] == [None, 3, 10, 7, 9, 10]  # newest first
+    summary = CliRunner().invoke(app, ["nps", "summary", "--days", "3660", "--json"])
+    assert summary.exit_code == 0, summary.output
+    assert json.loads(summary.output)["overall"]["nps"] == 40.0
+    table = CliRunner().invoke(app, ["nps", "summary", "--days", "3660"])
+    assert table.exit_code == 0 and "-30.1 to 100.0" in table.output
+    get_settings.cache_clear()
