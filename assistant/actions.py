@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from assistant import onboarding, replies
+from assistant import nps, onboarding, replies
 from assistant.executors import accepted_text
 from assistant.messages import Action, OutboundReply
 from network.db import Database
@@ -39,6 +39,8 @@ class ActionHandler:
                 return self.confirm(ctx, action.target_id)
             if action.kind == "cancel":
                 return self.cancel(ctx, action.target_id)
+            if action.kind == "nps":
+                return nps.press(self.db, ctx, action)
             if action.kind in ("accept_intro", "decline_intro"):
                 return self.answer_intro(ctx, action.target_id, accept=action.kind == "accept_intro")
             if action.kind == "rsvp":

@@ -12,8 +12,10 @@ from typing import Any, Literal
 
 from network.ids import utcnow
 
-ActionKind = Literal["confirm", "cancel", "accept_intro", "decline_intro", "feedback", "rsvp"]
-ACTION_KINDS = ("confirm", "cancel", "accept_intro", "decline_intro", "feedback", "rsvp")
+ActionKind = Literal["confirm", "cancel", "accept_intro", "decline_intro", "feedback", "rsvp", "nps"]
+ACTION_KINDS = ("confirm", "cancel", "accept_intro", "decline_intro", "feedback", "rsvp", "nps")
+# a 0–10 scale as text: the number typed is the score itself, not an option's position
+SCALE_FALLBACK = "Reply with a number from 0 to 10."
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +85,8 @@ class OutboundReply:
     def text_fallback(self) -> str:
         """The reply as plain text: buttons and list items become numbered options."""
         lines = [self.text]
+        if self.is_scale():
+            return "\n".join([*lines, "", SCALE_FALLBACK])
         options = [b.label for b in self.buttons] + [
             f"{i.title} — {i.description}" if i.description else i.title for i in self.items
         ]
@@ -91,6 +95,11 @@ class OutboundReply:
             lines += [f"{n}. {label}" for n, label in enumerate(options, start=1)]
             lines.append("Reply with the number of your choice.")
         return "\n".join(lines)
+
+    def is_scale(self) -> bool:
+        """A 0–10 scale (the NPS question): eleven buttons whose values are the numbers 0 to 10."""
+        values = [b.action.value for b in self.buttons if b.action.kind == "nps"]
+        return not self.items and len(self.buttons) == 11 and values == [str(n) for n in range(11)]
 
     def option_actions(self) -> list[Action | None]:
         """What each numbered option of :meth:`text_fallback` means, for channels that only get text back."""

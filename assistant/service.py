@@ -20,7 +20,7 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 
 import prompts
-from assistant import citing, onboarding, pending, prompting, replies, routing
+from assistant import citing, nps, onboarding, pending, prompting, replies, routing
 from assistant.actions import ActionHandler
 from assistant.agent import Agent, AgentResult, ToolRun
 from assistant.executors import CANCELLERS, EXECUTORS
@@ -56,6 +56,8 @@ class Options:
     answer_max_tokens: int | None = 200  # the model's own answers are chat: one or two sentences
     summarise_in_background: bool = False  # the server does; tests summarise inline to read the result
     tenant: str = "default"
+    # at most one NPS survey per subscriber in this period; None: never asked (the settings give 90 days)
+    nps_period: timedelta | None = None
 
 
 class Assistant:
@@ -110,7 +112,7 @@ class Assistant:
         elif len(text) > self.options.max_chars:
             reply = replies.text(phrases.TOO_LONG, error_code="too_long")
         else:
-            answer = self._explicit_answer(ctx, text)
+            answer = nps.typed(self.db, ctx, text) or self._explicit_answer(ctx, text)
             if answer is not None:
                 reply = answer
             else:
@@ -265,7 +267,15 @@ class Assistant:
                 action = session.get(PendingAction, action_id)
                 if action is not None and action.state == PendingActionState.PENDING.value:
                     replies.ask_to_confirm(reply, view(action), question=question)
+        else:  # the NPS survey only after a plain answer, never in the middle of a flow
+            self._survey_if_due(ctx, reply, effects.handed_off or bool(result.runs) or result.refused)
         return reply
+
+    def _survey_if_due(self, ctx: ToolContext, reply: OutboundReply, busy: bool) -> None:
+        period = self.options.nps_period
+        if period is None or busy or reply.items or reply.buttons or reply.error_code:
+            return
+        nps.ask_if_due(self.db, ctx, reply, operator=self.options.operator, period=period)
 
     def _ask_consent_if_due(self, ctx: ToolContext) -> str | None:
         """Onboarding's consent question, once the profile is confirmed (read first: usually not due)."""

@@ -102,6 +102,16 @@ class Settings(BaseSettings):
     tmf_base_url: str | None = None
     tmf_timeout_s: float = Field(default=10.0, gt=0, le=30)
     rewards_path: Path | None = None
+    # which TMF629 customers are Layer8 members: "characteristic=value|value" (`layer8 subscribers sync`)
+    bss_member_rule: str = "customerCategory=business"
+    # the bearer token the BSS's TMF629 hub sends to our listener (/bss/tmf629/listener/…); outside
+    # development the listener refuses every event while it is unset
+    bss_listener_token: SecretStr | None = None
+    # the NPS survey in the conversation: at most once per subscriber in this many days (0: never asked)
+    nps_period_days: int = Field(default=90, ge=0, le=3660)
+    # average monthly revenue per subscriber, for the retained revenue in the metrics (an association)
+    arpu_minor: int = Field(default=4500, ge=0)
+    arpu_currency: str = Field(default="GBP", pattern=r"^[A-Z]{3}$")
 
     @property
     def database(self) -> str:

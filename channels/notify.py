@@ -74,7 +74,18 @@ def subscribe(events: EventBus, rt: ChannelRuntime) -> None:
         task = {"message_id": str(payload["message_id"])}
         after_commit(session, lambda: rt.queue.submit("notify.agent_reply", task))
 
+    def on_churned(session: Session, payload: dict[str, Any]) -> None:
+        left = str(payload["subscriber_id"])
+        tasks = [{"subscriber_id": str(o), "left_id": left} for o in payload.get("counterparts") or []]
+
+        def queue_all() -> None:
+            for task in tasks:
+                rt.queue.submit("notify.partner_left", task)
+
+        after_commit(session, queue_all)
+
     events.subscribe("introduction.requested", on_requested)
+    events.subscribe("subscriber.churned", on_churned)
     events.subscribe("conversation.agent_replied", on_agent_reply)
 
 
@@ -93,6 +104,17 @@ def run_introduction(rt: ChannelRuntime, task: dict[str, Any]) -> None:
         send(rt, target_id, reply, purpose="introduction")
     except Layer8Error as exc:
         logger.warning("introduction request not delivered: %s", exc.code)
+
+
+def run_partner_left(rt: ChannelRuntime, task: dict[str, Any]) -> None:
+    """Tell the other side of an open introduction or referral that the business left the network."""
+    with rt.db.read() as session:
+        name = business_names(session, [task["left_id"]]).get(task["left_id"], "A business")
+    reply = OutboundReply(texts.PARTNER_LEFT.format(business=name), private=True)
+    try:
+        send(rt, task["subscriber_id"], reply, purpose="partner_left")
+    except Layer8Error as exc:
+        logger.warning("departure notice not delivered: %s", exc.code)
 
 
 def run_agent_reply(rt: ChannelRuntime, task: dict[str, Any]) -> None:

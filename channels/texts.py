@@ -32,6 +32,10 @@ REFERRAL_RECEIVED = "From {other}{prospect} — {state}"
 INTRO_REQUEST = (
     "{requester} would like to be introduced to you. Accept to share contact details with each other."
 )
+PARTNER_LEFT = (
+    "{business} has left the network, so what was open between you (an introduction or a referral) "
+    "is withdrawn. Ask me for new suggestions any time."
+)
 DONE_BY = "{label} — chosen by {user}"
 AGENT_REPLY = "Support team: {text}"
 TEMPLATE_MISSING = "no approved template for {purpose}: not sent outside the 24-hour window"

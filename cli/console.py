@@ -40,7 +40,13 @@ def metrics_command(
 ) -> None:
     """The referral funnel, closed business and incentives, engagement, rates, top industries and chains."""
     layer8 = application(ctx)
-    query = MetricsQuery.around(_day(start, "--from"), _day(end, "--to"), region, layer8.settings.tenant)
+    query = MetricsQuery.around(
+        _day(start, "--from"),
+        _day(end, "--to"),
+        region,
+        layer8.settings.tenant,
+        (layer8.settings.arpu_minor, layer8.settings.arpu_currency),
+    )
     with layer8.db.read() as session:
         figures = metrics.compute(session, query)
     if as_json:

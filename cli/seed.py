@@ -73,7 +73,8 @@ def _history(layer8: Layer8, seed_value: int) -> None:
         report = seed_history(db, operations, seed=seed_value, tenant=settings.tenant)
     console.print(
         f"replayed {DAYS} days: {report.deals} deals, {report.conversations} conversations "
-        f"({report.handed_off} waiting for support); introductions "
+        f"({report.handed_off} waiting for support), {report.nps_answers} NPS answers, "
+        f"{report.churned} businesses left the operator; introductions "
         + ", ".join(f"{state} {n}" for state, n in report.introductions.items())
         + "; incentives "
         + ", ".join(f"{state} {n}" for state, n in report.incentives.items())

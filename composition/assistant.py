@@ -7,6 +7,7 @@ installation without one still answers (the tool reports the feature as unavaila
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import TYPE_CHECKING, TypeVar
 
 from assistant.llm.local import LocalChatModel
@@ -59,6 +60,7 @@ def options_of(layer8: Layer8) -> Options:
         turn_timeout_s=settings.turn_timeout_s,
         tenant=settings.tenant,
         summarise_in_background=True,
+        nps_period=timedelta(days=settings.nps_period_days) if settings.nps_period_days else None,
     )
 
 

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from assistant.warmup import Warmup
 from channels import event_notify, notify
+from channels.api import bss_listener
 from channels.api.app import MAX_BODY_BYTES, Installer, create_app
 from channels.api.lifespan import on_lifespan
 from channels.ports import Parts
@@ -16,6 +17,7 @@ from channels.runtime import ChannelRuntime, Job
 from channels.slack import jobs as slack_jobs
 from channels.whatsapp import jobs as whatsapp_jobs
 from channels.whatsapp.sender import WhatsAppSender
+from composition import ossbss as ossbss_parts
 from composition.container import Layer8, build
 
 # every background task a channel queues, by name
@@ -31,6 +33,7 @@ JOBS: dict[str, Job] = {
     "notify.event_invitation": event_notify.run_invitation,
     "notify.event_promoted": event_notify.run_promoted,
     "notify.event_one_to_ones": event_notify.run_one_to_ones,
+    "notify.partner_left": notify.run_partner_left,
 }
 
 
@@ -52,7 +55,9 @@ def web_app(
 ) -> FastAPI:
     """The HTTP application around ``layer8`` (built and closed by the caller), with a channel runtime of
     its own and the chat model's warm-up, which starts with the server (``/healthz`` reports it)."""
-    app = create_app(layer8, channel_runtime(layer8), extra=extra, max_body_bytes=max_body_bytes)
+    listener = bss_listener.installer(lambda: ossbss_parts.membership_sync(layer8.settings, layer8.db))
+    runtime = channel_runtime(layer8)
+    app = create_app(layer8, runtime, extra=(listener, *extra), max_body_bytes=max_body_bytes)
     app.state.warmup = Warmup(layer8)
     return app
 

@@ -14,10 +14,12 @@ from network.errors import InvalidInput
 from network.events import EventBus
 from ossbss.embedded import EmbeddedBss
 from ossbss.incentives import Incentives
+from ossbss.memberships import CustomerSource, MembershipSync
 from ossbss.port import OssBss
 from ossbss.relay import Relay, RelayPolicy
 from ossbss.rewards import load_rules
 from ossbss.tmf.client import TmfBss
+from ossbss.tmf.customers import MemberRule, TmfCustomers
 
 
 def build_bss(settings: Settings, db: Database) -> OssBss:
@@ -54,3 +56,16 @@ def subscribe(events: EventBus, settings: Settings) -> None:
 
 def relay(settings: Settings, db: Database, bss: OssBss, policy: RelayPolicy | None = None) -> Relay:
     return Relay(db, bss, policy=policy, on_sent=incentives(settings).on_sent)
+
+
+def customers(settings: Settings) -> TmfCustomers:
+    """The TMF629/TMF632 reader of the operator's customers (``LAYER8_TMF_BASE_URL``)."""
+    if not settings.tmf_base_url:
+        raise InvalidInput("reading the operator's customers needs LAYER8_TMF_BASE_URL (TMF629/TMF632)")
+    return TmfCustomers.connect(settings.tmf_base_url, settings.tmf_timeout_s)
+
+
+def membership_sync(settings: Settings, db: Database, source: CustomerSource | None = None) -> MembershipSync:
+    """Memberships kept in step with the BSS's customers, by ``LAYER8_BSS_MEMBER_RULE``."""
+    rule = MemberRule.parse(settings.bss_member_rule)
+    return MembershipSync(db, source or customers(settings), rule, tenant=settings.tenant)

@@ -77,7 +77,12 @@ class EvalContext:
     @cached_property
     def world(self) -> World:
         settings = self.settings.model_copy(
-            update={"embedder": self.config.embedder_kind, "llm_provider": self.config.model}
+            # no NPS survey inside an eval's conversations: it would add a question no case expects
+            update={
+                "embedder": self.config.embedder_kind,
+                "llm_provider": self.config.model,
+                "nps_period_days": 0,
+            }
         )
         return World(
             settings,

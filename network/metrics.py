@@ -17,6 +17,8 @@ ISO 4217 currency in integer minor units, never mixed.
   feedback = assistant messages rated / assistant messages, positive = thumbs up / rated.
 - **top industries** (by deals closed, then value, then subscribers) and **supply chains**: industry pairs
   of deals (giver → receiver) and accepted introductions (requester → target).
+- **nps**, **churn** (by engagement, risk list, retained revenue), **retention** (Kaplan–Meier by cohort)
+  and **traffic_lights**: :mod:`network.outcomes`, each with its rule in words in the answer.
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ from network.models import (
     ReferralState,
     Subscriber,
 )
+from network.outcomes.compute import outcomes
 
 ACTIVE_DAYS = 30
 TOP = 10
@@ -70,6 +73,14 @@ def compute(session: Session, query: MetricsQuery) -> Metrics:
     scope = _Scope(query)
     deals = scope.deals(session)
     intros = scope.introductions(session)
+    nps, churn, retention, lights = outcomes(
+        session,
+        scope.members(),
+        query.start,
+        query.end,
+        arpu_minor=query.arpu_minor,
+        currency=query.arpu_currency,
+    )
     return Metrics(
         start=query.start,
         end=query.end,
@@ -84,6 +95,10 @@ def compute(session: Session, query: MetricsQuery) -> Metrics:
         rates=_rates(intros, *scope.feedback(session)),
         top_industries=_industries(deals, scope.industry_sizes(session)),
         supply_chains=_chains(deals, intros),
+        nps=nps,
+        churn=churn,
+        retention=retention,
+        traffic_lights=lights,
     )
 
 
@@ -106,6 +121,10 @@ class _Scope:
 
     def _who(self, column: Any) -> Any:
         """``column`` names a subscriber of the tenant (and region, when one is chosen)."""
+        return column.in_(self.members())
+
+    def members(self) -> Select[Any]:
+        """The ids of the tenant's subscribers (in the region, when one is chosen)."""
         members = select(Subscriber.id)
         if self.query.tenant is not None:
             members = members.where(Subscriber.tenant == self.query.tenant)
@@ -113,7 +132,7 @@ class _Scope:
             members = members.join(Profile, Profile.subscriber_id == Subscriber.id).where(
                 func.lower(Profile.region) == self.query.region.lower()
             )
-        return column.in_(members)
+        return members
 
     def _during(self, column: Any) -> Any:
         return and_(column >= self.since, column < self.until)

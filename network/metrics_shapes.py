@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, model_validator
 
 from network.errors import InvalidInput
 from network.ids import utcnow
+from network.outcomes.shapes import Churn, Nps, Retention, TrafficLights
 
 DEFAULT_DAYS = 90
 MAX_DAYS = 3660
@@ -27,6 +28,8 @@ class MetricsQuery(_Frozen):
     end: date
     region: str | None = None
     tenant: str | None = None
+    arpu_minor: int = 0  # monthly revenue per subscriber, for the retained revenue (LAYER8_ARPU_MINOR)
+    arpu_currency: str = "GBP"
 
     @model_validator(mode="after")
     def _check(self) -> MetricsQuery:
@@ -45,11 +48,15 @@ class MetricsQuery(_Frozen):
         end: date | None = None,
         region: str | None = None,
         tenant: str | None = None,
+        arpu: tuple[int, str] = (0, "GBP"),
     ) -> MetricsQuery:
         """Fill what is missing: the period ends today (UTC) and lasts ``DEFAULT_DAYS`` days."""
         end = end or utcnow().date()
         start = start or end - timedelta(days=DEFAULT_DAYS - 1)
-        return cls(start=start, end=end, region=(region or "").strip() or None, tenant=tenant)
+        region = (region or "").strip() or None
+        return cls(
+            start=start, end=end, region=region, tenant=tenant, arpu_minor=arpu[0], arpu_currency=arpu[1]
+        )
 
 
 class Stage(_Frozen):
@@ -116,3 +123,7 @@ class Metrics(_Frozen):
     rates: Rates
     top_industries: list[IndustryRow]
     supply_chains: list[ChainRow]
+    nps: Nps
+    churn: Churn
+    retention: Retention
+    traffic_lights: TrafficLights

@@ -1,7 +1,8 @@
 """Keep the vector index in step with domain events, after the database commit.
 
 ``consent.changed`` (discoverable withdrawn → removed at once; granted → indexed), ``profile.changed`` →
-re-indexed (a no-op when the text did not change), ``subscriber.erased`` → erased and the store compacted.
+re-indexed (a no-op when the text did not change), ``subscriber.erased`` → erased and the store compacted,
+``subscriber.churned`` (they left the operator) → removed.
 The Chroma work is queued with :func:`network.events.after_commit`, so a rolled-back change never touches it.
 """
 
@@ -46,7 +47,13 @@ def subscribe(events: EventBus, indexer: Callable[[], SubscriberIndexer]) -> Non
 
     events.subscribe("consent.changed", on_consent)
     events.subscribe("profile.changed", on_profile)
+
+    def on_churned(session: Session, payload: dict[str, Any]) -> None:
+        subscriber_id = str(payload["subscriber_id"])
+        after_commit(session, lambda: indexer().remove(subscriber_id))
+
     events.subscribe("subscriber.erased", on_erased)
+    events.subscribe("subscriber.churned", on_churned)
 
 
 def _index(indexer: SubscriberIndexer, subscriber_id: str) -> None:

@@ -2,7 +2,8 @@
 
 Introductions in every state, referrals moving along their pipeline, deals recorded from them, the givers'
 incentives going through the hold, the OSS/BSS outbox and reconciliation, a fraud hold (a referral ring) and
-a reversal, conversations with feedback, and handoffs to support — some answered, some still waiting.
+a reversal, conversations with feedback, and handoffs to support — some answered, some still waiting; NPS
+answers and a few businesses leaving the operator (:mod:`seeding.outcome_history`).
 
 Nothing is written around the rules: each step calls the same domain services the channels call, at its own
 moment of the replayed history (:mod:`seeding.timeline`), with ids drawn from the seed, so the same seed
@@ -21,12 +22,22 @@ from sqlalchemy import func, select
 from network.actor import Actor
 from network.db import Database
 from network.ids import seeded_ids
-from network.models import Conversation, Deal, Incentive, Introduction, Message, Referral
+from network.models import (
+    ChurnEvent,
+    Conversation,
+    Deal,
+    Incentive,
+    Introduction,
+    Message,
+    NpsResponse,
+    Referral,
+)
 from network.services import introductions
 from ossbss.incentives import Incentives
 from ossbss.port import OssBss
 from ossbss.reconcile import reconcile
 from ossbss.relay import Relay
+from seeding import outcome_history
 from seeding.members import members
 from seeding.stories import Script, Stories
 from seeding.timeline import Timeline
@@ -46,6 +57,8 @@ class HistoryReport:
     conversations: int = 0
     handed_off: int = 0
     rated: int = 0
+    nps_answers: int = 0
+    churned: int = 0
 
 
 @dataclass
@@ -75,8 +88,14 @@ def seed_history(
     stories = Stories(db, operations.incentives, timeline, rng, Script.load(), seed=seed)
     stories.tell(people, start=end - timedelta(days=days))
     _daily_jobs(db, operations, timeline, end - timedelta(days=days))
+    # planned last, so the stories' and the daily jobs' steps keep their order among themselves
+    outcome_history.plan(
+        db, timeline, random.Random(f"layer8-outcomes-{seed}"), people, end - timedelta(days=days)
+    )
     with seeded_ids(random.Random(f"layer8-history-ids-{seed}")):
         steps = timeline.replay()
+    start = end - timedelta(days=days)
+    steps += outcome_history.departures(db, random.Random(f"layer8-departures-{seed}"), people, start, end)
     report = _report(db)
     report.steps, report.refused = steps, timeline.refused
     return report
@@ -120,4 +139,6 @@ def _report(db: Database) -> HistoryReport:
             conversations=int(session.scalar(select(func.count()).select_from(Conversation)) or 0),
             handed_off=count(Conversation.mode == "handed_off"),
             rated=count(Message.feedback.is_not(None)),
+            nps_answers=count(NpsResponse.score.is_not(None)),
+            churned=int(session.scalar(select(func.count()).select_from(ChurnEvent)) or 0),
         )

@@ -183,3 +183,13 @@ FOLLOW_UP = (
     "A week ago you met {other} after {title}. What came of it? If either of you passed on business, "
     "tell me and I'll log the referral."
 )
+# the NPS survey (assistant/nps.py): asked at most once a period, never in the middle of a flow
+NPS_QUESTION = (
+    "One quick question: how likely are you to recommend {operator} to another business owner? "
+    "0 means not at all likely, 10 extremely likely."
+)
+NPS_REASON = "Thank you! What is the main reason for your score?"
+NPS_SKIP_LABEL = "Skip"
+NPS_THANKS = "Thank you, that helps. If you meant to ask me something else, just send it again."
+NPS_SKIPPED = "No problem. Thank you for the score."
+NPS_ALREADY = "Thanks, your score is already recorded."

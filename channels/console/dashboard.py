@@ -44,7 +44,9 @@ def metrics_json(
 ) -> Metrics:
     """Funnel, closed business and incentives by period, engagement, rates, top industries and supply
     chains for ``from``..``to`` (dates, inclusive) and an optional region."""
-    query = MetricsQuery.around(start, end, region, settings.tenant)
+    query = MetricsQuery.around(
+        start, end, region, settings.tenant, (settings.arpu_minor, settings.arpu_currency)
+    )
     return metrics.compute(session, query)
 
 
@@ -106,11 +108,42 @@ def _figures(m: Metrics, currency: str) -> dict[str, Any]:
             [i.naics_title or i.naics_code for i in m.top_industries],
             [i.deals for i in m.top_industries],
         ),
+        **_outcome_figures(m),
         "chain_chart": charts.hbars(
             "chains",
             "Top supply chains (deals and accepted introductions)",
             chains,
             [c.deals + c.introductions for c in m.supply_chains],
+        ),
+    }
+
+
+def _outcome_figures(m: Metrics) -> dict[str, Any]:
+    """The operator's outcomes: NPS trend, churn by engagement, retention curves, traffic lights."""
+    churn_labels, churn_values = [], []
+    for month in m.churn.months:
+        for group, rate in (("engaged", month.engaged_rate), ("not engaged", month.not_engaged_rate)):
+            churn_labels.append(f"{month.month} {group}")
+            churn_values.append(round((rate or 0) * 1000))  # tenths of a percent, drawn as bars
+    lights = m.traffic_lights.counts
+    return {
+        "nps_chart": charts.signed_bars(
+            "nps", "NPS by month", [g.key for g in m.nps.by_period], [g.nps for g in m.nps.by_period]
+        ),
+        "churn_chart": charts.hbars(
+            "churn", "Monthly churn by engagement", churn_labels, churn_values, fmt=lambda v: f"{v / 10:.1f}%"
+        ),
+        "retention_chart": charts.steps(
+            "retention",
+            "Retention by month joined (Kaplan–Meier)",
+            [(c.cohort, [(p.day, p.survival) for p in c.points]) for c in m.retention.cohorts],
+        ),
+        "lights_chart": charts.hbars(
+            "lights",
+            "Subscribers by traffic light",
+            ["Green", "Amber", "Red", "Grey"],
+            [lights.green, lights.amber, lights.red, lights.grey],
+            classes=["bar-2", "bar-3", "bar-4", "bar-grey"],
         ),
     }
 
@@ -125,7 +158,9 @@ def dashboard(
     end: To = None,
     region: Region = None,
 ) -> Response:
-    query = MetricsQuery.around(start, end, region, settings.tenant)
+    query = MetricsQuery.around(
+        start, end, region, settings.tenant, (settings.arpu_minor, settings.arpu_currency)
+    )
     with db.read() as db_session:
         figures = metrics.compute(db_session, query)
         regions = metrics.regions(db_session, settings.tenant)

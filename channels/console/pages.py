@@ -29,6 +29,7 @@ from network.directory import MAX_QUERY
 from network.errors import RateLimited, Unauthenticated
 from network.ids import utcnow
 from network.operator_views import money, subscriber_page
+from network.outcomes import lights
 from network.services import cases as case_rules
 from network.services.handoffs import queue
 
@@ -214,4 +215,6 @@ def subscriber(
             default_currency=settings.default_currency,
             today=utcnow().date().isoformat(),
             choices=[c for c in listings.pickable(db_session, settings.tenant) if c[0] != subscriber_id],
+            light=lights.of(db_session, subscriber_id, utcnow()),
+            light_rule=lights.RULE,
         )

@@ -34,6 +34,7 @@ from network.models.operations import (
     OutboxMessage,
     SupportCase,
 )
+from network.models.outcomes import ChurnEvent, NpsResponse
 from network.models.subscribers import (
     PROFILE_FIELDS,
     PROFILE_TEXT_FIELDS,
@@ -55,6 +56,7 @@ __all__ = [
     "Base",
     "Block",
     "ChannelIdentity",
+    "ChurnEvent",
     "ConsentKind",
     "ConsentRecord",
     "Conversation",
@@ -78,6 +80,7 @@ __all__ = [
     "LedgerEntry",
     "LinkCode",
     "Message",
+    "NpsResponse",
     "OutboxMessage",
     "OutboxState",
     "PendingAction",

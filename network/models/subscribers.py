@@ -44,11 +44,13 @@ class Subscriber(Base):
     id: Mapped[str] = mapped_column(Id, primary_key=True, default=id_factory("sub"))
     tenant: Mapped[str] = mapped_column(String(64), default="default", index=True)
     bss_party_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # the TMF629 customer this membership comes from (``layer8 subscribers sync``); None: added in Layer8
+    bss_customer_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     business_name: Mapped[str] = mapped_column(String(200), index=True)
     contact_name: Mapped[str | None] = mapped_column(String(200))
     contact_email: Mapped[str | None] = mapped_column(String(254))
     contact_phone: Mapped[str | None] = mapped_column(String(32), index=True)
-    status: Mapped[str] = mapped_column(String(16), default="active")
+    status: Mapped[str] = mapped_column(String(16), default="active")  # active | churned | erased
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_active_at: Mapped[datetime | None] = mapped_column()
 

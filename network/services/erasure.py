@@ -41,6 +41,7 @@ from network.models import (
     LedgerEntry,
     LinkCode,
     Message,
+    NpsResponse,
     OutboxMessage,
     PendingAction,
     PendingActionState,
@@ -153,11 +154,11 @@ def _withdraw(session: Session, subscriber_id: str) -> int:
         states.check("referral", referral.state, ReferralState.WITHDRAWN)
         referral.state, count = ReferralState.WITHDRAWN.value, count + 1
         ids.add(referral.id)
-    _cancel_others_actions(session, subscriber_id, ids)
+    cancel_others_actions(session, subscriber_id, ids)
     return count
 
 
-def _cancel_others_actions(session: Session, subscriber_id: str, ids: set[str]) -> None:
+def cancel_others_actions(session: Session, subscriber_id: str, ids: set[str]) -> None:
     waiting = select(PendingAction).where(
         PendingAction.state == PendingActionState.PENDING.value, PendingAction.subscriber_id != subscriber_id
     )
@@ -175,6 +176,8 @@ def _wipe_own(session: Session, subscriber: Subscriber) -> None:
         profile.sources, profile.review_state, profile.review_reasons = {}, "clear", None
     session.execute(delete(ProfileProposal).where(ProfileProposal.subscriber_id == sid))
     session.execute(delete(LinkCode).where(LinkCode.subscriber_id == sid))
+    # their NPS scores stay (counts only); the reason they gave is their own words
+    session.execute(update(NpsResponse).where(NpsResponse.subscriber_id == sid).values(reason=None))
     _wipe_conversations(session, sid)
     for action in session.scalars(select(PendingAction).where(PendingAction.subscriber_id == sid)):
         action.summary, action.payload, action.result = "", {}, None

@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 
 from network.errors import Layer8Error
 from ossbss.port import BillKind
+from ossbss.stub import customers as customer_routes
 from ossbss.stub import resources
 from ossbss.stub.faults import Fault, FaultSchedule
 from ossbss.stub.middleware import FaultMiddleware
@@ -24,7 +25,12 @@ _PAGING = {"fields", "offset", "limit"}
 PARTY_ALIAS = "/tmf-api/partyManagement/v4"  # TMF632 v4's own basePath is /tmf-api/party/v4
 
 
-def create_app(store: StubStore | None = None, schedule: FaultSchedule | None = None) -> FastAPI:
+def create_app(
+    store: StubStore | None = None,
+    schedule: FaultSchedule | None = None,
+    deliver: customer_routes.Deliver = customer_routes.post_event,
+) -> FastAPI:
+    """The stub; ``deliver`` posts TMF629 events to listeners (tests pass one that calls an app directly)."""
     store = store or StubStore()
     schedule = schedule or FaultSchedule()
     app = FastAPI(title="Layer8 TM Forum stub", openapi_url=None, docs_url=None, redoc_url=None)
@@ -34,8 +40,9 @@ def create_app(store: StubStore | None = None, schedule: FaultSchedule | None = 
     app.include_router(_bills(store), prefix=base_path(Api.CUSTOMER_BILL))
     app.include_router(_parties(store), prefix=base_path(Api.PARTY))
     app.include_router(_parties(store), prefix=PARTY_ALIAS)
-    app.include_router(_customers(store), prefix=base_path(Api.CUSTOMER))
+    app.include_router(customer_routes.router(store, deliver), prefix=base_path(Api.CUSTOMER))
     app.include_router(_control(store, schedule), prefix="/stub")
+    app.include_router(customer_routes.control(store, deliver), prefix="/stub")
     app.add_middleware(FaultMiddleware, schedule=schedule)
 
     @app.exception_handler(Layer8Error)
@@ -157,23 +164,6 @@ def _parties(store: StubStore) -> APIRouter:
     async def parties(request: Request, kind: str) -> JSONResponse:
         chosen = [p for p in store.parties.values() if p["@type"].lower() == kind]
         return _page(request, chosen)
-
-    return router
-
-
-def _customers(store: StubStore) -> APIRouter:
-    router = APIRouter()
-
-    @router.get("/customer/{customer_id}")
-    async def customer(request: Request, customer_id: str) -> JSONResponse:
-        found = store.customers.get(customer_id)
-        if found is None and store.auto_parties:
-            found = resources.customer(customer_id, str(request.url))
-        return _json(200, found) if found else _json(404, resources.error(404, "notFound"))
-
-    @router.get("/customer")
-    async def customers(request: Request) -> JSONResponse:
-        return _page(request, list(store.customers.values()))
 
     return router
 

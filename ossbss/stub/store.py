@@ -41,6 +41,8 @@ class StubStore:
         self.applications: list[Application] = []
         self.parties: dict[str, Resource] = {}  # id → Organization or Individual (with "@type")
         self.customers: dict[str, Resource] = {}
+        self.hubs: dict[str, Resource] = {}  # TMF629 listener registrations (EventSubscription)
+        self.events: list[Resource] = []  # TMF629 notifications sent, oldest first
 
     def apply(self, kind: BillKind, correlation_id: str, build: Any) -> tuple[Resource, bool]:
         """Create the resource ``build(id)`` unless (idempotent) this correlation id exists already."""

@@ -73,6 +73,10 @@ def test_the_history_fills_every_state_and_every_dashboard_card(layer8: Layer8) 
     assert figures.closed_business and figures.incentives_earned and figures.incentives_paid
     assert figures.engagement.active > 0 and figures.rates.rated > 0 and figures.rates.acceptance_rate
     assert figures.top_industries[0].deals > 0 and figures.supply_chains
+    # the operator's outcomes: NPS answers, businesses that left, retention curves and traffic lights
+    assert report.nps_answers > 0 and figures.nps.overall.answers > 0  # type: ignore[attr-defined]
+    assert report.churned == figures.churn.churned_in_period > 0  # type: ignore[attr-defined]
+    assert figures.retention.cohorts and sum(vars(figures.traffic_lights.counts).values()) > 0
     assert len({t.date() for t in times}) > 10  # spread over the period, not all today
     assert all(NOW - timedelta(days=91) < t.replace(tzinfo=UTC) < NOW for t in times)
     assert len(waiting) == 3 and sum(item.agent_id is None for item in waiting) == 2
