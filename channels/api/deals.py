@@ -24,7 +24,7 @@ from channels.ports import Parts
 from network import listing, views
 from network.acting import acting, operating, reader_scope
 from network.models import Role
-from network.money import MAX_MINOR, Money
+from network.money import MAX_MINOR, Money, exponents
 from network.services import deals
 
 router = APIRouter(prefix="/v1/deals", tags=["deals"], responses=PROBLEM_RESPONSES)
@@ -42,7 +42,11 @@ class NewDeal(BaseModel):
     amount_minor: int = Field(
         gt=0, le=MAX_MINOR, description="Integer minor units, e.g. 240000 for £2,400.00"
     )
-    currency: str = Field(pattern=r"^[A-Z]{3}$", description="ISO 4217")
+    currency: str = Field(
+        pattern=r"^[A-Z]{3}$",
+        description="ISO 4217",
+        json_schema_extra={"enum": sorted(exponents())},  # the codes network.money knows
+    )
     closed_on: date
     description: str | None = Field(default=None, max_length=500)
 
