@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, Path, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 from channels.api.auth import PrincipalDep
 from channels.api.deps import DbDep, SettingsDep
@@ -45,7 +45,7 @@ class NewDeal(BaseModel):
     currency: str = Field(
         pattern=r"^[A-Z]{3}$",
         description="ISO 4217",
-        json_schema_extra={"enum": sorted(exponents())},  # the codes network.money knows
+        json_schema_extra={"enum": list[JsonValue](sorted(exponents()))},  # the codes network.money knows
     )
     closed_on: date
     description: str | None = Field(default=None, max_length=500)

@@ -21,6 +21,7 @@ from fastapi import APIRouter, Depends, FastAPI
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic.config import JsonDict
 
 from assistant.messages import ACTION_KINDS, Action, InboundMessage, OutboundReply
 from channels.api.rate_limits import RateLimitsDep
@@ -42,7 +43,7 @@ logger = logging.getLogger(__name__)
 _NOT_BLANK = "[^\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
 _ACTION = "^(" + "|".join(ACTION_KINDS) + "):"  # what Action.decode accepts: a known kind, then its target
 # "send a message or an action", stated in the schema too
-_SOMETHING = {
+_SOMETHING: JsonDict = {
     "anyOf": [
         {"required": ["message"], "properties": {"message": {"type": "string", "pattern": _NOT_BLANK}}},
         {"required": ["action"], "properties": {"action": {"type": "string", "minLength": 1}}},
