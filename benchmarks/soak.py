@@ -1,11 +1,12 @@
 """Soak: mixed traffic at a steady rate against one server for a long time, watching its memory.
 
 The app runs in its own process on a real uvicorn over a fresh SQLite file, with the scripted fake chat model
-and the fake embedder (so a turn is the whole pipeline minus the model's time) and local fakes of Slack's Web
-API and WhatsApp's Graph API. This process sends, at ``--rate`` requests a second, a repeating mix: web-chat
-turns (bearer token), signed Slack DM events and WhatsApp messages from linked identities (each a full turn
-in the background, answered through the fakes), console pages (signed-in agent) and API lists. The server's
-resident memory (VmRSS) is sampled every ``--sample-s`` seconds.
+(its record of calls emptied every 5 s: tests need it, a soak would only measure it), the fake embedder (so a
+turn is the whole pipeline minus the model's time) and local fakes of Slack's Web API and WhatsApp's Graph.
+This process sends, at ``--rate`` requests a second, a repeating mix: web-chat turns (bearer token), signed
+Slack DM events and WhatsApp messages from linked identities (each a full turn in the background, answered
+through the fakes), console pages (signed-in agent) and API lists. The server's resident memory (VmRSS) is
+sampled every ``--sample-s`` seconds.
 
     nice -n 19 .venv/bin/python benchmarks/soak.py [--minutes 30] [--rate 10] [--warmup-minutes 5]
 
@@ -47,6 +48,7 @@ import httpx  # noqa: E402
 import uvicorn  # noqa: E402
 from pydantic import SecretStr  # noqa: E402
 
+from assistant.llm.fake import FakeChatModel  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 from composition.channels import web_app  # noqa: E402
 from composition.container import build  # noqa: E402
@@ -95,11 +97,28 @@ def serve(settings: Settings, ready: Any) -> None:
     logging.disable(logging.WARNING)
     layer8 = build(settings)
     app = web_app(layer8)
+    threading.Thread(target=forget_fake_calls, args=(layer8.chat_model,), daemon=True).start()
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     ready.put(sock.getsockname()[1])
-    config = uvicorn.Config(app, loop="uvloop", http="httptools", log_level="critical", lifespan="on")
+    config = uvicorn.Config(
+        app,
+        loop="uvloop",
+        http="httptools",
+        log_level="critical",
+        lifespan="on",
+        timeout_keep_alive=60,  # a console request every few seconds must not race the idle-connection close
+    )
     uvicorn.Server(config).run(sockets=[sock])
+
+
+def forget_fake_calls(model: Any) -> None:
+    """The fake model keeps every call it answered (tests assert on them): a soak would measure that list.
+    Empty it now and then, so what grows is the server's own memory."""
+    while True:
+        time.sleep(5)
+        if isinstance(model, FakeChatModel):
+            model.calls.clear()
 
 
 @dataclass
@@ -276,9 +295,12 @@ def drive(base: str, world: World, pid: int, args: argparse.Namespace) -> list[M
     )
     sampler.start()
     minutes[0].rss.append(rss_mb(pid))
+    due = started
     try:
         for n in count():
-            due = started + n * interval
+            # a steady rate: when the server (or the machine) falls behind, the schedule slips rather
+            # than sending the backlog in a burst
+            due = max(due + interval, time.monotonic()) if n else started
             if due - started >= args.minutes * 60:
                 break
             time.sleep(max(0.0, due - time.monotonic()))
