@@ -21,6 +21,7 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from assistant.settings import Settings
 from channels.api.lifespan import on_lifespan
+from channels.api.rate_limits import RateLimits
 from channels.commands import Commands
 from channels.options import MemoryOptions, OptionStore, RedisOptions
 from channels.ports import Parts, WhatsAppOut
@@ -54,8 +55,18 @@ class ChannelRuntime:
         return RedisOptions(url) if url else MemoryOptions()
 
     @cached_property
+    def limits(self) -> RateLimits:
+        """The rate limits of this app (shared with its routes) or worker; Redis makes them every node's."""
+        return RateLimits(self.settings)
+
+    @cached_property
     def turns(self) -> TurnRunner:
-        return TurnRunner(self.db, lambda: self.container.assistant, self.options)
+        return TurnRunner(
+            self.db, lambda: self.container.assistant, self.options, count_turn=self._count_turn
+        )
+
+    def _count_turn(self, subscriber_id: str) -> None:
+        self.limits.hit("turns", subscriber_id)
 
     @cached_property
     def commands(self) -> Commands:

@@ -9,6 +9,9 @@ LINK_CODE_INVALID = (
     "Ask your operator or support agent for a new one."
 )
 ALREADY_LINKED = "This chat is already linked to your business account."
+TOO_MANY_TURNS = (
+    "You've sent a lot of messages in a short time. Please wait {seconds} seconds before the next one."
+)
 BUSY = "I'm handling a lot of conversations right now. Please send your message again in a minute."
 WORKING = "Working on it…"
 UNSUPPORTED_COMMAND = "I don't know that command. Try `/layer8 help`."

@@ -1,7 +1,8 @@
 """One turn for a channel identity: link it or refuse, then ask the assistant, never fail silently.
 
 Channels call :meth:`TurnRunner.run` from a background task with the identity they verified
-(``InboundMessage.external_user``) and no subscriber. The runner resolves the identity; an unknown one can
+(``InboundMessage.external_user``) and no subscriber. The runner resolves the identity, counts the turn
+against the subscriber's turns limit (every channel shares it), refusing politely past it; an unknown one can
 only send a link code (see :mod:`network.services.linking`) — nothing else reaches the assistant, so no tool
 runs for it. A bare number answers the numbered options of the thread's last reply. Any failure becomes a
 polite reply with an error code, never silence.
@@ -18,7 +19,7 @@ from channels import texts
 from channels.options import OptionStore, choices_of, choose
 from channels.ports import AssistantPort
 from network.db import Database
-from network.errors import Layer8Error
+from network.errors import Layer8Error, RateLimited
 from network.services import linking
 from tools import phrases
 
@@ -30,6 +31,8 @@ class TurnRunner:
     db: Database
     assistant: Callable[[], AssistantPort]
     options: OptionStore
+    # counts one turn of a subscriber; raises RateLimited past the turns limit (the web chat counts its own)
+    count_turn: Callable[[str], None] = lambda _subscriber_id: None
 
     def run(self, msg: InboundMessage) -> OutboundReply:
         if not msg.external_user:
@@ -45,6 +48,11 @@ class TurnRunner:
             return self._unlinked(msg, symbols, business)
         if symbols:
             return OutboundReply(texts.ALREADY_LINKED, private=True)
+        try:
+            self.count_turn(subscriber_id)
+        except RateLimited as exc:
+            logger.info("turn on %s refused: over the turns limit", msg.channel)
+            return OutboundReply(texts.TOO_MANY_TURNS.format(seconds=exc.retry_after), error_code=exc.code)
         return self.ask(replace(self._with_choice(msg), subscriber_id=subscriber_id))
 
     def ask(self, msg: InboundMessage) -> OutboundReply:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
-import time
 from typing import Any
 
 import typer
@@ -12,6 +10,7 @@ import uvicorn
 from rich.console import Console
 from rich.table import Table
 
+from channels.polling import run_passes
 from cli.application import application
 from cli.listing import money, named, print_table
 from composition import ossbss as wiring
@@ -21,9 +20,9 @@ from ossbss import outbox
 from ossbss.incentives import counted, listed
 from ossbss.incentives import to_json as incentive_json
 from ossbss.reconcile import reconcile
+from ossbss.relay import RelayReport
 from ossbss.stub import StubStore, create_app
 
-logger = logging.getLogger(__name__)
 console = Console()
 bss_app = typer.Typer(help="The OSS/BSS: outbox relay, reconciliation, dead letters.", no_args_is_help=True)
 incentives_app = typer.Typer(
@@ -64,21 +63,18 @@ def relay_command(
     layer8 = application(ctx)
     relay = wiring.relay(layer8.settings, layer8.db, layer8.bss)
     incentives = wiring.incentives(layer8.settings)
-    while True:
-        try:
-            if approve:
-                with layer8.db.transaction(Actor.system("incentive-hold")) as session:
-                    incentives.approve_due(session)
-            report = relay.run_once()
-        except Exception:  # a broken pass must not stop the relay; the lease brings the message back
-            logger.exception("relay pass failed")
-            report = None
-        if report is not None and report.handled:
-            console.print(f"sent {len(report.sent)}, retrying {len(report.retried)}, dead {len(report.dead)}")
-        if once:
-            return
-        if report is None or not report.handled:
-            time.sleep(interval)
+
+    def one_pass() -> RelayReport:
+        if approve:
+            with layer8.db.transaction(Actor.system("incentive-hold")) as session:
+                incentives.approve_due(session)
+        return relay.run_once()
+
+    run_passes(one_pass, interval=interval, name="OSS/BSS relay", once=once, said=_said)
+
+
+def _said(report: RelayReport) -> None:
+    console.print(f"sent {len(report.sent)}, retrying {len(report.retried)}, dead {len(report.dead)}")
 
 
 @bss_app.command("reconcile")

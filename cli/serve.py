@@ -20,6 +20,7 @@ from network import tokens
 from network.actor import Actor
 
 APP = "composition.channels:app_from_settings"
+APP_WITHOUT_RELAY = "composition.channels:app_without_webhook_relay"
 token_app = typer.Typer(help="API bearer tokens (stored hashed, shown once).", no_args_is_help=True)
 
 
@@ -46,8 +47,15 @@ def serve(
         help="Once the server is up, print one-time sign-in links for a demo subscriber and agent.",
     ),
     demo_minutes: int = typer.Option(60, min=1, max=1440, help="How long those links stay valid."),
+    webhook_relay: bool = typer.Option(
+        True,
+        "--webhook-relay/--no-webhook-relay",
+        help="Deliver outbound webhooks from this server (off: run `layer8 webhooks relay` yourself).",
+    ),
 ) -> None:
-    """Serve the HTTP API, web chat and console (uvicorn with uvloop and httptools)."""
+    """Serve the HTTP API, web chat and console (uvicorn with uvloop and httptools), and deliver outbound
+    webhooks."""
+    app = APP if webhook_relay else APP_WITHOUT_RELAY
     options: dict[str, Any] = {
         "factory": True,
         "host": host,
@@ -64,9 +72,9 @@ def serve(
         announce = demo_sign_ins(layer8, demo_minutes).lines(f"http://{shown}:{port}")
     if workers > 1:  # a supervisor starts the workers: print first
         _print(announce)
-        uvicorn.run(APP, **options)
+        uvicorn.run(app, **options)
         return
-    AnnouncingServer(uvicorn.Config(APP, **options), announce).run()
+    AnnouncingServer(uvicorn.Config(app, **options), announce).run()
 
 
 class AnnouncingServer(uvicorn.Server):

@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import json
-import logging
-import time
 from typing import Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from channels.polling import run_passes
+from channels.webhooks.relay import WebhookReport
 from cli.application import application
 from composition import webhooks as wiring
 from network.actor import Actor
 from network.ids import utcnow
 from network.webhooks import deliveries, endpoints
 
-logger = logging.getLogger(__name__)
 console = Console()
 webhooks_app = typer.Typer(
     help="Outbound webhooks: endpoints, the delivery log, replay and the relay.", no_args_is_help=True
@@ -99,20 +98,15 @@ def relay_command(
     once: bool = typer.Option(False, "--once", help="Deliver what is due now, then exit."),
     interval: float = typer.Option(1.0, min=0.1, help="Seconds between polls when idle."),
 ) -> None:
-    """Post due deliveries, signed (Standard Webhooks), in order per resource, with back-off."""
+    """Post due deliveries, signed (Standard Webhooks), in order per resource, with back-off.
+
+    `layer8 serve` runs this relay itself; use this command for a server started with --no-webhook-relay."""
     relay = wiring.relay(application(ctx).db)
-    while True:
-        try:
-            report = relay.run_once()
-        except Exception:  # a broken pass must not stop the relay; leases bring the messages back
-            logger.exception("webhook relay pass failed")
-            report = None
-        if report is not None and report.handled:
-            console.print(f"sent {len(report.sent)}, retrying {len(report.retried)}, dead {len(report.dead)}")
-        if once:
-            return
-        if report is None or not report.handled:
-            time.sleep(interval)
+    run_passes(relay.run_once, interval=interval, name="webhook relay", once=once, said=_said)
+
+
+def _said(report: WebhookReport) -> None:
+    console.print(f"sent {len(report.sent)}, retrying {len(report.retried)}, dead {len(report.dead)}")
 
 
 def register(app: typer.Typer) -> None:

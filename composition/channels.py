@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
@@ -12,13 +13,17 @@ from channels import event_notify, notify
 from channels.api import bss_listener
 from channels.api.app import MAX_BODY_BYTES, Installer, create_app
 from channels.api.lifespan import on_lifespan
+from channels.polling import BackgroundPasses
 from channels.ports import Parts
 from channels.runtime import ChannelRuntime, Job
 from channels.slack import jobs as slack_jobs
 from channels.whatsapp import jobs as whatsapp_jobs
 from channels.whatsapp.sender import WhatsAppSender
 from composition import ossbss as ossbss_parts
+from composition import webhooks
 from composition.container import Layer8, build
+
+RELAY_INTERVAL_S = 1.0  # how often the in-server webhook relay looks for due deliveries when idle
 
 # every background task a channel queues, by name
 JOBS: dict[str, Job] = {
@@ -63,7 +68,19 @@ def web_app(
 
 
 def app_from_settings() -> FastAPI:
-    """Factory for ``uvicorn --factory`` and ``layer8 serve``: builds its own application and closes it."""
+    """Factory for ``uvicorn --factory`` and ``layer8 serve``: builds its own application and closes it; the
+    outbound-webhook relay runs inside the server (every worker may run one: deliveries are claimed)."""
+    app = _app_from_settings()
+    on_lifespan(app, _webhook_relay)
+    return app
+
+
+def app_without_webhook_relay() -> FastAPI:
+    """``layer8 serve --no-webhook-relay``: deliveries wait for a separate ``layer8 webhooks relay``."""
+    return _app_from_settings()
+
+
+def _app_from_settings() -> FastAPI:
     layer8 = build()
     app = web_app(layer8)
 
@@ -76,3 +93,15 @@ def app_from_settings() -> FastAPI:
 
     on_lifespan(app, close_application)
     return app
+
+
+@asynccontextmanager
+async def _webhook_relay(app: FastAPI) -> AsyncIterator[None]:
+    relay = webhooks.relay(app.state.container.db)
+    passes = BackgroundPasses(relay.run_once, interval=RELAY_INTERVAL_S, name="webhook relay")
+    passes.start()
+    try:
+        yield
+    finally:
+        await asyncio.to_thread(passes.stop)
+        relay.close()

@@ -24,6 +24,9 @@ from network.db import Database
 from network.events import EventBus
 from network.migrate import upgrade
 
+# the integration API's wired application and economy, for tests/api and tests/webhooks
+pytest_plugins = ["tests.api.economy_fixtures"]
+
 POSTGRES_URL = os.environ.get("LAYER8_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 

@@ -12,19 +12,20 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, Path, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 from channels.api.auth import PrincipalDep
 from channels.api.deps import DbDep, SettingsDep
 from channels.api.idempotency import RequiredKeyDep, respond_once
 from channels.api.paging import ID_PATTERN, ListDep, Page
 from channels.api.problems import ACTION_RESPONSES, PROBLEM_RESPONSES
+from channels.api.reading import plain, read_one, read_page
 from channels.api.schemas import Deal
 from channels.ports import Parts
 from network import listing, views
-from network.acting import acting, operating, reader_scope
+from network.acting import acting, operating
 from network.models import Role
-from network.money import MAX_MINOR, Money
+from network.money import MAX_MINOR, Money, exponents
 from network.services import deals
 
 router = APIRouter(prefix="/v1/deals", tags=["deals"], responses=PROBLEM_RESPONSES)
@@ -42,7 +43,11 @@ class NewDeal(BaseModel):
     amount_minor: int = Field(
         gt=0, le=MAX_MINOR, description="Integer minor units, e.g. 240000 for £2,400.00"
     )
-    currency: str = Field(pattern=r"^[A-Z]{3}$", description="ISO 4217")
+    currency: str = Field(
+        pattern=r"^[A-Z]{3}$",
+        description="ISO 4217",
+        json_schema_extra={"enum": list[JsonValue](sorted(exponents()))},  # the codes network.money knows
+    )
     closed_on: date
     description: str | None = Field(default=None, max_length=500)
 
@@ -55,20 +60,12 @@ class Void(BaseModel):
 
 @router.get("", response_model=Page[Deal], summary="Deals you received or were credited for")
 def list_deals(principal: PrincipalDep, db: DbDep, settings: SettingsDep, params: ListDep) -> Any:
-    scope = reader_scope(principal, settings.tenant)
-    with db.read() as session:
-        found = listing.page(
-            session, listing.DEALS, scope, params.filters, limit=params.limit, cursor=params.cursor
-        )
-        return {"data": [views.deal(r) for r in found.rows], "next_cursor": found.next_cursor}
+    return read_page(db, principal, settings.tenant, listing.DEALS, params, plain(views.deal))
 
 
 @router.get("/{deal_id}", response_model=Deal, summary="One deal")
 def get_deal(deal_id: DealId, principal: PrincipalDep, db: DbDep, settings: SettingsDep) -> Any:
-    with db.read() as session:
-        return views.deal(
-            listing.get(session, listing.DEALS, reader_scope(principal, settings.tenant), deal_id)
-        )
+    return read_one(db, principal, settings.tenant, listing.DEALS, deal_id, plain(views.deal))
 
 
 @router.post(

@@ -16,10 +16,11 @@ from channels.api.deps import ContainerDep, DbDep, SettingsDep
 from channels.api.idempotency import KeyDep, respond_once
 from channels.api.paging import ID_PATTERN, ListDep, Page
 from channels.api.problems import ACTION_RESPONSES, PROBLEM_RESPONSES
+from channels.api.reading import plain, read_one, read_page
 from channels.api.schemas import Incentive
 from channels.ports import Parts
 from network import listing, views
-from network.acting import operating, reader_scope
+from network.acting import operating
 
 router = APIRouter(prefix="/v1/incentives", tags=["incentives"], responses=PROBLEM_RESPONSES)
 IncentiveId = Annotated[str, Path(min_length=1, max_length=40, pattern=ID_PATTERN)]
@@ -39,21 +40,14 @@ class Reason(BaseModel):
 
 @router.get("", response_model=Page[Incentive], summary="Incentives you earned (admins: the tenant's)")
 def list_incentives(principal: PrincipalDep, db: DbDep, settings: SettingsDep, params: ListDep) -> Any:
-    scope = reader_scope(principal, settings.tenant)
-    with db.read() as session:
-        found = listing.page(
-            session, listing.INCENTIVES, scope, params.filters, limit=params.limit, cursor=params.cursor
-        )
-        return {"data": [views.incentive(r) for r in found.rows], "next_cursor": found.next_cursor}
+    return read_page(db, principal, settings.tenant, listing.INCENTIVES, params, plain(views.incentive))
 
 
 @router.get("/{incentive_id}", response_model=Incentive, summary="One incentive")
 def get_incentive(
     incentive_id: IncentiveId, principal: PrincipalDep, db: DbDep, settings: SettingsDep
 ) -> Any:
-    with db.read() as session:
-        scope = reader_scope(principal, settings.tenant)
-        return views.incentive(listing.get(session, listing.INCENTIVES, scope, incentive_id))
+    return read_one(db, principal, settings.tenant, listing.INCENTIVES, incentive_id, plain(views.incentive))
 
 
 @router.post(

@@ -17,10 +17,11 @@ from channels.api.deps import DbDep, SettingsDep
 from channels.api.idempotency import KeyDep, respond_once
 from channels.api.paging import ID_PATTERN, ListDep, Page
 from channels.api.problems import ACTION_RESPONSES, PROBLEM_RESPONSES
+from channels.api.reading import plain, read_one, read_page
 from channels.api.schemas import Introduction
 from channels.ports import Parts
 from network import listing, views
-from network.acting import acting, reader_scope
+from network.acting import acting
 from network.services import introductions
 
 router = APIRouter(prefix="/v1/introductions", tags=["introductions"], responses=PROBLEM_RESPONSES)
@@ -36,23 +37,16 @@ class IntroductionRequest(BaseModel):
 
 @router.get("", response_model=Page[Introduction], summary="Introductions you are a party to")
 def list_introductions(principal: PrincipalDep, db: DbDep, settings: SettingsDep, params: ListDep) -> Any:
-    scope = reader_scope(principal, settings.tenant)
-    with db.read() as session:
-        found = listing.page(
-            session, listing.INTRODUCTIONS, scope, params.filters, limit=params.limit, cursor=params.cursor
-        )
-        return {"data": [views.introduction(r) for r in found.rows], "next_cursor": found.next_cursor}
+    view = plain(views.introduction)
+    return read_page(db, principal, settings.tenant, listing.INTRODUCTIONS, params, view)
 
 
 @router.get("/{introduction_id}", response_model=Introduction, summary="One introduction")
 def get_introduction(
     introduction_id: IntroductionId, principal: PrincipalDep, db: DbDep, settings: SettingsDep
 ) -> Any:
-    with db.read() as session:
-        row = listing.get(
-            session, listing.INTRODUCTIONS, reader_scope(principal, settings.tenant), introduction_id
-        )
-        return views.introduction(row)
+    view = plain(views.introduction)
+    return read_one(db, principal, settings.tenant, listing.INTRODUCTIONS, introduction_id, view)
 
 
 @router.post(

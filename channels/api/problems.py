@@ -82,6 +82,49 @@ ACTION_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
+# what every operation of a kind may answer, whatever its route declares (see ``document_errors``)
+_GENERIC: dict[int, str] = {
+    400: "Malformed request body (`malformed_body`)",
+    401: "Missing, unknown or expired credentials (`unauthenticated`)",
+    403: "Not allowed for this token or session (`forbidden`)",
+    404: "No such record, or not yours to see (`not_found`)",
+    409: "`idempotency_conflict`: the Idempotency-Key was used for another request",
+    413: "Body larger than the server accepts (`payload_too_large`)",
+    415: "A body that is not `application/json` (`unsupported_media_type`)",
+    422: "Parameters or body of the wrong shape (`invalid_request`), or breaking a rule the schema states",
+    429: "Over a rate limit (`rate_limited`); `Retry-After` says when to try again",
+    503: "The database cannot be reached (`service_unavailable`); `Retry-After` says when to try again",
+}
+_RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}}
+
+
+def document_errors(path: str, method: str, operation: dict[str, Any]) -> None:
+    """Complete one operation's error responses, all problem+json: authenticated routes may answer 401,
+    403 and 429; a body may be malformed, too large or not JSON; a path parameter may name nothing; a POST
+    with an ``Idempotency-Key`` may conflict; anything may find the database down. A route's own
+    description of a status is kept; FastAPI's default 422 (a schema Layer8 never sends) is replaced."""
+    responses: dict[str, Any] = operation.setdefault("responses", {})
+    params = operation.get("parameters", [])
+    statuses = {503}
+    if operation.get("security") or path.startswith("/v1/chat"):
+        statuses |= {401, 403, 429}
+    if "requestBody" in operation:
+        statuses |= {400, 413, 415, 422}
+    if params:
+        statuses.add(422)
+    if any(p.get("in") == "path" for p in params):
+        statuses.add(404)
+    if method == "post" and any(p.get("name") == "Idempotency-Key" for p in params):
+        statuses.add(409)
+    for status in sorted(statuses):
+        entry = responses.get(str(status))
+        if entry is None or MEDIA_TYPE not in entry.get("content", {}):
+            description = entry["description"] if entry and status != 422 else _GENERIC[status]
+            responses[str(status)] = _documented(description)
+        if status in (429, 503):
+            responses[str(status)]["headers"] = _RETRY_AFTER
+
+
 def problem(
     request: Request,
     status: int,
@@ -128,6 +171,11 @@ def _document(app: FastAPI) -> None:
             schema = build()
             schemas = schema.setdefault("components", {}).setdefault("schemas", {})
             schemas["Problem"] = Problem.model_json_schema()
+            schemas.pop("HTTPValidationError", None)
+            schemas.pop("ValidationError", None)
+            for path, item in schema.get("paths", {}).items():
+                for method, operation in item.items():
+                    document_errors(path, method, operation)
             app.openapi_schema = schema
         return app.openapi_schema
 

@@ -106,4 +106,6 @@ RateLimitsDep = Annotated[RateLimits, Depends(rate_limits_of)]
 
 
 def install(app: FastAPI, container: Parts) -> None:
-    app.state.rate_limits = RateLimits(container.settings)
+    """The app's limits are its channel runtime's, so a subscriber's turns count once on every channel."""
+    runtime = getattr(app.state, "channels", None)
+    app.state.rate_limits = runtime.limits if runtime is not None else RateLimits(container.settings)

@@ -18,10 +18,12 @@ from channels.api.deps import DbDep, SettingsDep
 from channels.api.idempotency import KeyDep, respond_once
 from channels.api.paging import ID_PATTERN, ListDep, Page
 from channels.api.problems import ACTION_RESPONSES, PROBLEM_RESPONSES
+from channels.api.reading import read_one, read_page
 from channels.api.schemas import Referral
 from channels.ports import Parts
 from network import listing, views
-from network.acting import acting, reader_scope
+from network.acting import acting
+from network.listing import Scope
 from network.services import referrals
 
 router = APIRouter(prefix="/v1/referrals", tags=["referrals"], responses=PROBLEM_RESPONSES)
@@ -62,19 +64,12 @@ class Close(BaseModel):
 
 @router.get("", response_model=Page[Referral], summary="Referrals you gave or received")
 def list_referrals(principal: PrincipalDep, db: DbDep, settings: SettingsDep, params: ListDep) -> Any:
-    scope = reader_scope(principal, settings.tenant)
-    with db.read() as session:
-        found = listing.page(
-            session, listing.REFERRALS, scope, params.filters, limit=params.limit, cursor=params.cursor
-        )
-        return {"data": [_view(r, scope.subscriber_id) for r in found.rows], "next_cursor": found.next_cursor}
+    return read_page(db, principal, settings.tenant, listing.REFERRALS, params, _scoped_view)
 
 
 @router.get("/{referral_id}", response_model=Referral, summary="One referral")
 def get_referral(referral_id: ReferralId, principal: PrincipalDep, db: DbDep, settings: SettingsDep) -> Any:
-    scope = reader_scope(principal, settings.tenant)
-    with db.read() as session:
-        return _view(listing.get(session, listing.REFERRALS, scope, referral_id), scope.subscriber_id)
+    return read_one(db, principal, settings.tenant, listing.REFERRALS, referral_id, _scoped_view)
 
 
 @router.post(
@@ -147,6 +142,10 @@ def _move(
 
 def _view(row: Any, viewer: str | None) -> dict[str, Any]:
     return views.referral(row, party=listing.is_party(listing.REFERRALS, row, viewer))
+
+
+def _scoped_view(row: Any, scope: Scope) -> dict[str, Any]:
+    return _view(row, scope.subscriber_id)
 
 
 def install(app: FastAPI, container: Parts) -> None:

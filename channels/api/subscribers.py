@@ -20,7 +20,8 @@ router = APIRouter(prefix="/v1", tags=["subscribers"], responses=PROBLEM_RESPONS
 SubscriberId = Annotated[
     str, Path(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_-]+$", description="e.g. sub_3f2a…")
 ]
-Text = Annotated[str | None, Query(max_length=MAX_QUERY)]
+PRINTABLE = r"^[^\x00-\x1f\x7f]*$"  # the rule network.directory enforces: no control characters
+Text = Annotated[str | None, Query(max_length=MAX_QUERY, pattern=PRINTABLE)]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 
@@ -30,9 +31,13 @@ class SearchRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    q: str | None = Field(default=None, max_length=MAX_QUERY)
-    industry: str | None = Field(default=None, max_length=MAX_QUERY, description="NAICS code prefix or title")
-    place: str | None = Field(default=None, max_length=MAX_QUERY, description="locality, region or country")
+    q: str | None = Field(default=None, max_length=MAX_QUERY, pattern=PRINTABLE)
+    industry: str | None = Field(
+        default=None, max_length=MAX_QUERY, pattern=PRINTABLE, description="NAICS code prefix or title"
+    )
+    place: str | None = Field(
+        default=None, max_length=MAX_QUERY, pattern=PRINTABLE, description="locality, region or country"
+    )
     limit: int = Field(default=20, ge=1, le=MAX_LIMIT)
     offset: int = Field(default=0, ge=0, le=MAX_OFFSET)
 

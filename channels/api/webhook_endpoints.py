@@ -33,11 +33,15 @@ DeliveryId = Annotated[str, Path(min_length=1, max_length=40, pattern=ID_PATTERN
 EventType = Literal[EVENT_TYPES]  # type: ignore[valid-type]  # a Literal built from the catalog, on purpose
 
 
+# the rule network.webhooks.endpoints.clean_url enforces, stated in the schema: http(s) with a host name
+URL = r"^https?://[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:[0-9]{1,5})?(/[^\s]*)?$"
+
+
 class NewEndpoint(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     url: str = Field(
-        min_length=8, max_length=endpoints.MAX_URL, description="http(s) URL that receives POSTs"
+        min_length=8, max_length=endpoints.MAX_URL, pattern=URL, description="http(s) URL that receives POSTs"
     )
     event_types: list[EventType] = Field(min_length=1, max_length=len(EVENT_TYPES))
     description: str | None = Field(default=None, max_length=200)
@@ -46,7 +50,7 @@ class NewEndpoint(BaseModel):
 class EndpointChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    url: str | None = Field(default=None, min_length=8, max_length=endpoints.MAX_URL)
+    url: str | None = Field(default=None, min_length=8, max_length=endpoints.MAX_URL, pattern=URL)
     event_types: list[EventType] | None = Field(default=None, min_length=1, max_length=len(EVENT_TYPES))
     description: str | None = Field(default=None, max_length=200)
     enabled: bool | None = Field(default=None, description="false: disable; true: enable and reset failures")

@@ -15,7 +15,15 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from channels.console import act_routes, dashboard, event_routes, handoff_routes, pages, privacy_routes
+from channels.console import (
+    act_routes,
+    dashboard,
+    event_routes,
+    handoff_routes,
+    pages,
+    privacy_routes,
+    webhook_routes,
+)
 from channels.console.auth import ConsoleState
 from channels.console.sessions import signer_for
 from channels.console.web import STATIC
@@ -32,6 +40,7 @@ def install(app: FastAPI, container: Parts) -> None:
     app.include_router(handoff_routes.router)
     app.include_router(privacy_routes.router)
     app.include_router(event_routes.router)
+    app.include_router(webhook_routes.router)
     app.include_router(dashboard.page_router)
     app.include_router(dashboard.api_router)
     app.mount("/console/static", StaticFiles(directory=STATIC), name="console-static")

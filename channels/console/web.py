@@ -55,6 +55,7 @@ DONE = {
     "signed_out": "You are signed out.",
     "profile_approved": "Profile text approved: it can now be indexed and shown.",
     "erased": "Subscriber erased everywhere; the check found no trace left.",
+    "webhook_retried": "Delivery queued again: the relay sends it with its original webhook-id.",
     "erased_unverified": "Subscriber erased, but the check found traces left: see the server log.",
     "event_invited": "Invitations recorded and sent on each subscriber's channel.",
     "checked_in": "Guest checked in.",

@@ -21,8 +21,9 @@ from fastapi import APIRouter, Depends, FastAPI
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic.config import JsonDict
 
-from assistant.messages import Action, InboundMessage, OutboundReply
+from assistant.messages import ACTION_KINDS, Action, InboundMessage, OutboundReply
 from channels.api.rate_limits import RateLimitsDep
 from channels.options import choices_of
 from channels.ports import Parts
@@ -38,12 +39,26 @@ from tools import phrases
 logger = logging.getLogger(__name__)
 
 
+# Python's str.strip() whitespace, spelled out (JSON Schema's \s differs): a message needs one other character
+_NOT_BLANK = "[^\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+_ACTION = "^(" + "|".join(ACTION_KINDS) + "):"  # what Action.decode accepts: a known kind, then its target
+# "send a message or an action", stated in the schema too
+_SOMETHING: JsonDict = {
+    "anyOf": [
+        {"required": ["message"], "properties": {"message": {"type": "string", "pattern": _NOT_BLANK}}},
+        {"required": ["action"], "properties": {"action": {"type": "string", "minLength": 1}}},
+    ]
+}
+
+
 class ChatRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_SOMETHING)
 
     message: str = Field(default="", max_length=4000)
     thread: str = Field(default="main", pattern=r"^[A-Za-z0-9_.:-]{1,80}$")
-    action: str | None = Field(default=None, max_length=300, description="a button's encoded action")
+    action: str | None = Field(
+        default=None, max_length=300, pattern=_ACTION, description="a button's encoded action"
+    )
 
     @model_validator(mode="after")
     def _something(self) -> ChatRequest:
@@ -128,7 +143,17 @@ async def chat(body: ChatRequest, principal: TurnDep, runtime: RuntimeDep) -> Ch
     return await run_in_threadpool(present, runtime.db, msg, reply, body.thread)
 
 
-@router.post("/stream", summary="One turn, streamed as Server-Sent Events (delta…, then reply)")
+@router.post(
+    "/stream",
+    summary="One turn, streamed as Server-Sent Events (delta…, then reply)",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "`event: delta` lines with text as it is written, then one `event: reply`",
+            "content": {"text/event-stream": {}},
+        }
+    },
+)
 async def chat_stream(body: ChatRequest, principal: TurnDep, runtime: RuntimeDep) -> StreamingResponse:
     msg = inbound(principal, body)
     headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
@@ -137,7 +162,12 @@ async def chat_stream(body: ChatRequest, principal: TurnDep, runtime: RuntimeDep
     )
 
 
-@router.post("/feedback", status_code=204, summary="👍 (1) or 👎 (-1) on a reply")
+@router.post(
+    "/feedback",
+    status_code=204,
+    summary="👍 (1) or 👎 (-1) on a reply",
+    responses={404: {"description": "No such reply of yours (`not_found`)"}},
+)
 async def chat_feedback(body: FeedbackRequest, principal: ChatSubscriberDep, runtime: RuntimeDep) -> None:
     await run_in_threadpool(_own_feedback, runtime, principal, body)
 

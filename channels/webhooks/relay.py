@@ -85,6 +85,9 @@ class WebhookRelay:
             )
         return report
 
+    def close(self) -> None:
+        self._client.close()
+
     def _post(self, claimed: Claimed) -> Outcome:
         body, headers = signed_request(claimed, utcnow())  # wall-clock time: receivers check it
         started = time.monotonic()

@@ -5,40 +5,24 @@ concurrent identical POSTs make one row and one response body."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
 
-from composition.channels import web_app
 from composition.container import Layer8
-from network.db import Database
 from network.ids import utcnow
 from network.models import Deal, IdempotencyKey, Referral
-from tests.api.economy import Economy, deal_body, seed_economy, wired_container
+from tests.api.economy import Economy, deal_body
 from tests.api.helpers import assert_problem
 
 
 @pytest.fixture
-def layer8(db: Database, tmp_path: Path) -> Iterator[Layer8]:
-    built = wired_container(db.url, tmp_path)
-    yield built
-    built.close()
-
-
-@pytest.fixture
-def economy(layer8: Layer8) -> Economy:
-    return seed_economy(layer8.db)
-
-
-@pytest.fixture
-def client(layer8: Layer8) -> Iterator[TestClient]:
-    with TestClient(web_app(layer8)) as test_client:
-        yield test_client
+def container(layer8: Layer8) -> Layer8:
+    """The client of ``tests/api/conftest.py`` serves the application wired as in production."""
+    return layer8
 
 
 def _count(layer8: Layer8, model: type) -> int:

@@ -3,40 +3,26 @@ allows, the scopes of subscriber, agent and admin tokens, and the same rules as 
 
 from __future__ import annotations
 
+import threading
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from composition.channels import web_app
 from composition.container import Layer8
 from composition.ossbss import relay
-from network.db import Database
 from network.models import AuditEvent, Conversation, LedgerEntry, OutboxMessage
-from tests.api.economy import ADMIN, Economy, deal_body, seed_economy, wired_container
+from tests.api.economy import ADMIN, Economy, deal_body
 from tests.api.helpers import assert_problem
 
 
 @pytest.fixture
-def layer8(db: Database, tmp_path: Path) -> Iterator[Layer8]:
-    built = wired_container(db.url, tmp_path)
-    yield built
-    built.close()
-
-
-@pytest.fixture
-def economy(layer8: Layer8) -> Economy:
-    return seed_economy(layer8.db)
-
-
-@pytest.fixture
-def client(layer8: Layer8) -> Iterator[TestClient]:
-    with TestClient(web_app(layer8)) as test_client:
-        yield test_client
+def container(layer8: Layer8) -> Layer8:
+    """The client of ``tests/api/conftest.py`` serves the application wired as in production."""
+    return layer8
 
 
 def key() -> dict[str, str]:
@@ -235,17 +221,43 @@ def test_admins_hold_and_then_approve_an_incentive(
 def test_cursor_pages_neither_repeat_nor_skip_while_records_are_inserted(
     client: TestClient, economy: Economy
 ) -> None:
+    """Two threads keep inserting referrals while a third reads every page: each page is read only after
+    the writers have added more rows since the last one, so inserts really land between and during reads."""
     first = [_referral(client, economy)["id"] for _ in range(12)]
+    inserted: list[str] = []
+    written = threading.Condition()
+    done = threading.Event()
+
+    def writer() -> None:
+        while not done.is_set():
+            referral_id = _referral(client, economy)["id"]
+            with written:
+                inserted.append(referral_id)
+                written.notify_all()
+
+    def more_written_than(count: int) -> None:
+        with written:
+            assert written.wait_for(lambda: len(inserted) > count, timeout=60), "the writers stalled"
+
     seen: list[str] = []
-    page = client.get("/v1/referrals", params={"limit": 5}, headers=economy.sub("cafe")).json()
-    while True:
-        seen += [r["id"] for r in page["data"]]
-        _referral(client, economy)  # a new record arrives between pages
-        if page["next_cursor"] is None:
-            break
-        params = {"limit": 5, "cursor": page["next_cursor"]}
-        page = client.get("/v1/referrals", params=params, headers=economy.sub("cafe")).json()
-    assert sorted(seen) == sorted(first) and len(seen) == len(set(seen))
+    with ThreadPoolExecutor(2) as pool:
+        writers = [pool.submit(writer) for _ in range(2)]
+        try:
+            params: dict[str, Any] = {"limit": 5}
+            while True:
+                more_written_than(len(inserted))
+                page = client.get("/v1/referrals", params=params, headers=economy.sub("cafe")).json()
+                seen += [r["id"] for r in page["data"]]
+                if page["next_cursor"] is None:
+                    break
+                params = {"limit": 5, "cursor": page["next_cursor"]}
+        finally:
+            done.set()
+        for future in writers:
+            future.result()
+    assert len(seen) == len(set(seen)), "a record was repeated across pages"
+    assert set(first) <= set(seen), "a record that existed before the first page was skipped"
+    assert set(seen) <= set(first) | set(inserted) and len(inserted) >= 3
     assert_problem(
         client.get("/v1/referrals", params={"cursor": "nonsense"}, headers=ADMIN), 422, "invalid_cursor"
     )

@@ -16,12 +16,14 @@ import httpx
 import pytest
 from pydantic import SecretStr, ValidationError
 
+from assistant.messages import InboundMessage
 from assistant.settings import Settings
 from channels.api.rate_limits import RateLimits
 from network import tokens
 from network.actor import Actor
 from network.db import Database
 from network.errors import RateLimited
+from network.models import ChannelIdentity
 from tests.channels.conftest import Harness, load, open_harness
 
 ADMIN = "test-admin-token-rate-limits-7c2d"
@@ -68,6 +70,23 @@ def test_chat_turns_per_subscriber(small: Harness) -> None:
         assert small.http.post("/v1/chat", json={"message": "hi"}, headers=bearer(mine)).status_code == 200
     assert_limited(small.http.post("/v1/chat/stream", json={"message": "hi"}, headers=bearer(mine)))
     assert small.http.post("/v1/chat", json={"message": "hi"}, headers=bearer(other)).status_code == 200
+
+
+def test_turns_on_whatsapp_and_slack_count_against_the_same_limit_as_the_web_chat(small: Harness) -> None:
+    """One turns limit per subscriber, whatever the channel: past it the reply asks them to wait."""
+    subscriber_id = small.link("whatsapp", "+447700900555")
+    with small.db.transaction(Actor.admin("test")) as session:
+        session.add(ChannelIdentity(subscriber_id=subscriber_id, channel="slack", external_id="T1:U555"))
+        token = tokens.issue(session, "subscriber", subscriber_id=subscriber_id).token
+    assert small.runtime.limits is small.server.server.config.app.state.rate_limits  # one set of counters
+    turns = small.runtime.turns
+    first = turns.run(InboundMessage("whatsapp", "wa:1", None, text="hi", external_user="+447700900555"))
+    assert first.error_code is None
+    assert small.http.post("/v1/chat", json={"message": "hi"}, headers=bearer(token)).status_code == 200
+    refused = turns.run(InboundMessage("slack", "sl:1", None, text="hi", external_user="T1:U555"))
+    assert refused.error_code == "rate_limited" and "wait" in refused.text
+    assert_limited(small.http.post("/v1/chat", json={"message": "hi"}, headers=bearer(token)))
+    assert len(small.assistant.seen) == 2  # the refused turns never reached the assistant
 
 
 def test_api_calls_per_token(small: Harness) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import httpx
 import pytest
@@ -18,7 +17,6 @@ from composition.channels import web_app
 from composition.container import Layer8
 from network.db import Database
 from network.webhooks.deliveries import WebhookPolicy, next_due
-from tests.api.economy import Economy, seed_economy, wired_container
 from tests.webhooks.receiver import Receiver
 
 
@@ -31,18 +29,6 @@ class Clock:
 
     def advance(self, **delta: float) -> None:
         self.now += timedelta(**delta)
-
-
-@pytest.fixture
-def layer8(db: Database, tmp_path: Path) -> Iterator[Layer8]:
-    built = wired_container(db.url, tmp_path)
-    yield built
-    built.close()
-
-
-@pytest.fixture
-def economy(layer8: Layer8) -> Economy:
-    return seed_economy(layer8.db)
 
 
 @pytest.fixture
