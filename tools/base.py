@@ -16,6 +16,7 @@ contradicted the records. Only advice (``search_knowledge``) is left to the mode
 from __future__ import annotations
 
 import copy
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
@@ -82,6 +83,8 @@ class ToolSpec(Generic[A]):
     reply: Callable[[A, Data], Said] | None = None
     # what the tool does, for a reply when it could not ("log that referral")
     what: str = "do that"
+    # what to say again when the call could not be understood ("with the names …")
+    hint: str = "with the names (and the amount, if there is one)"
 
     def call(self, env: ToolEnv, raw: dict[str, Any]) -> Data:
         return self.run(env, self.args.model_validate(raw))
@@ -124,12 +127,14 @@ def spec(
     *,
     reply: Callable[[A, Data], Said] | None = None,
     what: str = "do that",
+    hint: str | None = None,
 ) -> ToolSpec[A]:
     """A tool spec whose description is ``run``'s docstring (what the model reads)."""
     doc = " ".join((run.__doc__ or "").split())
     if not doc:
         raise ValueError(f"tool {name} needs a docstring: the model reads it")
-    return ToolSpec(name=name, args=args, run=run, description=doc, reply=reply, what=what)
+    made = ToolSpec(name=name, args=args, run=run, description=doc, reply=reply, what=what)
+    return made if hint is None else dataclasses.replace(made, hint=hint)
 
 
 def business_card(session: Session, subscriber_id: str) -> Data:

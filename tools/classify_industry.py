@@ -34,4 +34,11 @@ def reply(args: Args, data: Data) -> Said:
     )
 
 
-SPEC = spec("classify_industry", Args, classify_industry, reply=reply, what="classify that business")
+SPEC = spec(
+    "classify_industry",
+    Args,
+    classify_industry,
+    reply=reply,
+    what="classify that business",
+    hint="with what the business does",
+)

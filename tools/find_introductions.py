@@ -7,6 +7,7 @@ exposure caps count it). Only public facts are returned: name, industry, place, 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from pydantic import Field
@@ -15,6 +16,7 @@ from network.services import introductions
 from tools import phrases
 from tools.base import Data, Said, ToolArgs, ToolEnv, business_card, say, spec
 from tools.ports import Match, as_match
+from tools.profile_changes import newest
 
 
 class Args(ToolArgs):
@@ -29,7 +31,7 @@ def find_introductions(env: ToolEnv, args: Args) -> Data:
     in the network, e.g. 'I need a bookkeeper', 'who could deliver our bread?', 'find me businesses to
     meet'. Put what they need in `need`."""
     me = env.ctx.subscriber_id
-    matches = _search(env, me, args.need, args.limit)
+    matches = _search(env, me, args.need, _limit(args.limit, env.ctx.user_text))
     shown = []
     with env.write() as session:
         for m in matches:
@@ -45,6 +47,20 @@ def find_introductions(env: ToolEnv, args: Args) -> Data:
     if not shown:
         return {"suggestions": [], "note": "no business in the network offers that yet"}
     return {"suggestions": shown, "next_step": "the person can ask for an introduction to any of them"}
+
+
+_COUNT_WORDS = ("one", "two")
+
+
+def _limit(asked: int, user_text: str) -> int:
+    """Fewer suggestions than the default only when the person asked for that number: for "find me a
+    bookkeeper who can do payroll" the model (sampling) asked for one, and the best fit was the second."""
+    default = Args.model_fields["limit"].default
+    if asked >= default:
+        return asked
+    said = newest(user_text).lower()
+    words = {str(asked), *(_COUNT_WORDS[asked - 1 : asked] if asked <= len(_COUNT_WORDS) else ())}
+    return asked if any(re.search(rf"\b{w}\b", said) for w in words) else int(default)
 
 
 def _search(env: ToolEnv, me: str, need: str | None, limit: int) -> list[Match]:
@@ -70,4 +86,11 @@ def reply(args: Args, data: Data) -> Said:
     return say("matches", businesses=listed)
 
 
-SPEC = spec("find_introductions", Args, find_introductions, reply=reply, what="look for businesses")
+SPEC = spec(
+    "find_introductions",
+    Args,
+    find_introductions,
+    reply=reply,
+    what="look for businesses",
+    hint="with the kind of business you are looking for",
+)

@@ -87,7 +87,8 @@ def failed_reply(name: str, code: str, message: str | None = None) -> str:
     if code == "unknown_tool":
         return prompts.render("reply_not_possible")
     if code == "invalid_arguments":
-        return prompts.render("reply_unclear", what=what)
+        hint = BY_NAME[name].hint if name in BY_NAME else ToolSpec.hint
+        return prompts.render("reply_unclear", what=what, hint=hint)
     if code in ("unavailable", "internal_error"):
         return prompts.render("reply_broken", what=what)
     # a message with a record id or a parser's wording ("not an amount: ''") is not for a person

@@ -95,4 +95,11 @@ def reply(args: Args, data: Data) -> Said:
     return say("advice", steps=data["steps"], could_help=could_help)
 
 
-SPEC = spec("search_knowledge", Args, search_knowledge, reply=reply, what="look that up in the playbooks")
+SPEC = spec(
+    "search_knowledge",
+    Args,
+    search_knowledge,
+    reply=reply,
+    what="look that up in the playbooks",
+    hint="as a question about your business",
+)

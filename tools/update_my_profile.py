@@ -219,4 +219,11 @@ def _fields(changes: list[Data]) -> list[str]:
     return list(dict.fromkeys(str(c["field"]) for c in changes))
 
 
-SPEC = spec("update_my_profile", Args, update_my_profile, reply=reply, what="change your profile")
+SPEC = spec(
+    "update_my_profile",
+    Args,
+    update_my_profile,
+    reply=reply,
+    what="change your profile",
+    hint="with what your profile should say",
+)

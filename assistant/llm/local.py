@@ -256,7 +256,11 @@ class LocalChatModel(BaseChatModel):
         except json.JSONDecodeError:
             logger.warning("grammar-constrained arguments for %s did not decode", name)
             args = {}
-        return ParsedCall(name, args if isinstance(args, dict) else {})
+        args = args if isinstance(args, dict) else {}
+        # the grammar keeps the JSON's shape, not its ranges: sampling, the model wrote a 5e15 km service
+        # radius into a new bakery's profile, and the whole change was refused
+        kept = without_invalid(args, schema) if argument_errors(args, schema) else None
+        return ParsedCall(name, kept if kept is not None else args)
 
     def _final(self, prompt: str, text: str, calls: list[ParsedCall]) -> ChatGenerationChunk:
         chunks = [

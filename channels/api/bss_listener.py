@@ -47,6 +47,14 @@ def installer(make_sink: Callable[[], EventSink]) -> Callable[[FastAPI, Parts], 
     return install
 
 
+# problem+json like every error (channels/api/problems.py completes the media type and headers)
+LISTENER_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "Missing or wrong hub bearer token (`unauthenticated`)"},
+    422: {"description": "Not JSON, or not the event the path names (`invalid_input`)"},
+    503: {"description": "The listener has no hub token configured (`listener_not_configured`)"},
+}
+
+
 def _router(container: Parts, make_sink: Callable[[], EventSink]) -> APIRouter:
     router = APIRouter(tags=["bss"])
     built: list[EventSink] = []
@@ -63,6 +71,7 @@ def _router(container: Parts, make_sink: Callable[[], EventSink]) -> APIRouter:
             methods=["POST"],
             status_code=201,
             summary=f"TMF629 {definition_of(event_type)} from the operator's hub",
+            responses=LISTENER_ERRORS,
         )
     return router
 

@@ -42,6 +42,7 @@ def layer8(sqlite_db: Database, tmp_path: Path) -> Iterator[Layer8]:
         llm_provider="fake",
         embedder="fake",
         rate_limit_enabled=False,  # many requests from one token; 429 is documented and tested elsewhere
+        bss_listener_token="listener-secret",  # configured, as outside development it must be (else 503)
     )
     built = build(settings)
     yield built

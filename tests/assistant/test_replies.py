@@ -269,3 +269,11 @@ def test_a_failure_reason_reads_as_one_sentence_without_ids_or_parser_words(quic
 def test_a_handoff_needs_no_reason(quick: Harness) -> None:
     reply = _turn(quick, _bakery(quick), "can I talk to a person", call("handoff_to_human"))
     assert pattern("reply_handed_off").match(reply.text), reply.text
+
+
+def test_a_call_that_could_not_be_understood_asks_again_for_what_that_tool_needs(quick: Harness) -> None:
+    reply = _turn(quick, _bakery(quick), "change my profile", call("update_my_profile", employees="lots"))
+    assert reply.text == (
+        "I couldn't change your profile from that yet. "
+        "Could you say it again with what your profile should say?"
+    )

@@ -163,6 +163,16 @@ def test_find_introductions_from_the_profile_lists_matches_or_says_there_are_non
     assert len(quick.model.calls) == 3
 
 
+def test_fewer_suggestions_than_three_only_when_the_person_asked_for_that_many(quick: Harness) -> None:
+    me = quick.subscriber("Leeds Bakery")
+    for name in ("Aire Books", "Calder Books", "Wharfe Books"):
+        quick.subscriber(name, offers="bookkeeping and payroll")
+    quick.script(call("find_introductions", need="bookkeeping", limit=1))
+    assert len(quick.send("find me a bookkeeper who can do payroll", as_=me).items) == 3
+    quick.script(call("find_introductions", need="bookkeeping", limit=1))
+    assert len(quick.send("just one bookkeeper please", as_=me).items) == 1
+
+
 def test_request_introduction_waits_for_confirmation(quick: Harness) -> None:
     me = quick.subscriber("Leeds Bakery")
     mill = quick.subscriber("Pennine Mills", offers="flour")

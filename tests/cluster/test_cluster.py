@@ -54,7 +54,8 @@ def test_the_balancer_spreads_turns_over_both_nodes(cluster: Running) -> None:
     with httpx.Client(base_url=cluster.balancer, headers={"Authorization": f"Bearer {token}"}) as client:
         for n in range(4):
             answer = client.post("/v1/chat", json={"message": f"hello {n}", "thread": "spread"}, timeout=30)
-            assert answer.json()["reply"] == f"(fake model) hello {n}"
+            # (the once-a-period NPS question may follow a plain answer)
+            assert answer.json()["reply"].startswith(f"(fake model) hello {n}")
         sent = client.get("/_balancer").json()["upstreams"]
     assert all(count >= 2 for count in sent.values()), sent
     served = httpx.get(cluster.model + "/healthz").json()["served"]

@@ -18,6 +18,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, SystemMessage, ToolMessage
 from pydantic import SecretStr
 
+import prompts
 from assistant import prompting
 from assistant.llm.openai_provider import build_openai
 from assistant.llm.template import system_message
@@ -232,7 +233,10 @@ def test_the_per_person_session_stays_after_the_shared_prefix(
     """The session's mark does not cross the wire; the server restores it, so the prompt (and the prefix
     every subscriber shares) is the one the embedded model renders in process."""
     shared = prompting.shared_instructions("Acme Telecom")
-    turn = [system_message(shared, "Today is 2026-12-07. You are talking with Leeds Bakes."), ASK[1]]
+    session = prompts.render(
+        "session", today="2026-12-07", business_name="Leeds Bakes", onboarding="", summary="", recent=""
+    )
+    turn = [system_message(shared, session.strip()), ASK[1]]
     served = serve("Hello.", prepare=session_marker("Acme Telecom"))
     served.client().bind_tools(TOOLS).invoke(turn)
     in_process, engine = local_model("Hello.")
