@@ -12,7 +12,6 @@ a schema validator there, so each shape is checked against the official specs.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -22,17 +21,13 @@ import httpx
 from ossbss.errors import BssOutcomeUnknown, BssRejected, BssUnavailable
 from ossbss.port import Applied, BillKind, BillWrite, Party
 from ossbss.tmf import mapping
+from ossbss.tmf.http import Check, http_client, no_check
 from ossbss.tmf.schemas import Api, base_path
 
 logger = logging.getLogger(__name__)
-Check = Callable[[Api, str, object], None]
 PAGE = 500
 _NOT_APPLIED = {408, 429, 503}
 _MAYBE_APPLIED = {500, 502, 504}
-
-
-def _no_check(api: Api, definition: str, instance: object) -> None:
-    return None
 
 
 _WRITES: dict[BillKind, tuple[Api, str, str]] = {
@@ -46,13 +41,11 @@ class TmfBss:
 
     def __init__(self, http: httpx.Client, *, check: Check | None = None) -> None:
         self._http = http
-        self._check = check or _no_check
+        self._check = check or no_check
 
     @classmethod
     def connect(cls, base_url: str, timeout_s: float, *, check: Check | None = None) -> TmfBss:
-        timeout = httpx.Timeout(timeout_s, connect=min(timeout_s, 5.0))
-        headers = {"Accept": "application/json", "User-Agent": "layer8-ossbss"}
-        return cls(httpx.Client(base_url=base_url, timeout=timeout, headers=headers), check=check)
+        return cls(http_client(base_url, timeout_s), check=check)
 
     def close(self) -> None:
         self._http.close()

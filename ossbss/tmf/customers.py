@@ -13,7 +13,7 @@ Conventions (one place to change them for an operator):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -23,9 +23,9 @@ import httpx
 from network.errors import InvalidInput
 from network.services.memberships import Member
 from ossbss.errors import BssRejected, BssUnavailable
+from ossbss.tmf.http import Check, http_client, no_check
 from ossbss.tmf.schemas import Api, base_path
 
-Check = Callable[[Api, str, object], None]
 Resource = dict[str, Any]
 PAGE = 200
 ENDED_STATUSES = frozenset({"terminated", "closed", "inactive", "cancelled", "canceled", "churned"})
@@ -35,10 +35,6 @@ EVENT_TYPES = (
     "customerStateChangeEvent",
     "customerDeleteEvent",
 )
-
-
-def _no_check(api: Api, definition: str, instance: object) -> None:
-    return None
 
 
 def definition_of(event_type: str) -> str:
@@ -115,13 +111,11 @@ class TmfCustomers:
 
     def __init__(self, http: httpx.Client, *, check: Check | None = None) -> None:
         self._http = http
-        self._check = check or _no_check
+        self._check = check or no_check
 
     @classmethod
     def connect(cls, base_url: str, timeout_s: float, *, check: Check | None = None) -> TmfCustomers:
-        timeout = httpx.Timeout(timeout_s, connect=min(timeout_s, 5.0))
-        headers = {"Accept": "application/json", "User-Agent": "layer8-ossbss"}
-        return cls(httpx.Client(base_url=base_url, timeout=timeout, headers=headers), check=check)
+        return cls(http_client(base_url, timeout_s), check=check)
 
     def close(self) -> None:
         self._http.close()
