@@ -20,9 +20,11 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("subscribers", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("bss_customer_id", sa.String(length=64), nullable=True))
-        batch_op.create_unique_constraint(batch_op.f("uq_subscribers_bss_customer_id"), ["bss_customer_id"])
+    # a plain ADD COLUMN and a unique index, not a batch table copy: on SQLite the copy drops `subscribers`,
+    # which every other table references, and with foreign keys on (network/db.py) an installation that
+    # already had subscribers could not upgrade ("FOREIGN KEY constraint failed" on DROP TABLE subscribers)
+    op.add_column("subscribers", sa.Column("bss_customer_id", sa.String(length=64), nullable=True))
+    op.create_index("uq_subscribers_bss_customer_id", "subscribers", ["bss_customer_id"], unique=True)
 
     op.create_table(
         "churn_events",
@@ -71,6 +73,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("nps_responses")
     op.drop_table("churn_events")
+    op.drop_index("uq_subscribers_bss_customer_id", table_name="subscribers")
     with op.batch_alter_table("subscribers", schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f("uq_subscribers_bss_customer_id"), type_="unique")
         batch_op.drop_column("bss_customer_id")
