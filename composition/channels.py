@@ -71,7 +71,9 @@ def app_from_settings() -> FastAPI:
     """Factory for ``uvicorn --factory`` and ``layer8 serve``: builds its own application and closes it; the
     outbound-webhook relay runs inside the server (every worker may run one: deliveries are claimed)."""
     app = _app_from_settings()
-    on_lifespan(app, _webhook_relay)
+    # first, before the model's warm-up thread starts: built after it, with the embedded model loading, the
+    # relay held the server's start for good (no "startup complete", no sign-in links)
+    app.state.lifespan_hooks.insert(0, _webhook_relay)
     return app
 
 
