@@ -147,11 +147,16 @@ class ChatRouter:
 
     def likely_tools(self, text: str, k: int = 3) -> list[str]:
         """The ``k`` tools whose labelled requests are nearest ``text``, nearest first."""
+        best = self.tool_scores(text)
+        return sorted(best, key=lambda name: -best[name])[:k]
+
+    def tool_scores(self, text: str) -> dict[str, float]:
+        """Each tool's nearest labelled request to ``text`` (cosine similarity)."""
         (vector,) = _unit(self._embedder.embed([text]))
         best: dict[str, float] = {}
         for name, similarity in zip(self._tool_names, (self._tool @ vector).tolist(), strict=True):
             best[name] = max(best.get(name, -1.0), similarity)
-        return sorted(best, key=lambda name: -best[name])[:k]
+        return best
 
     def is_about(self, text: str, last_reply: str | None = None) -> bool:
         """Whether ``text`` asks what Layer8 is or can do, clearly more than anything else labelled."""

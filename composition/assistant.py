@@ -71,8 +71,15 @@ def build_assistant(layer8: Layer8) -> Assistant:
         # when it opens a call and names no tool, the router narrows it; when it starts answering an advice
         # request from memory, the playbooks are searched instead
         model.narrow = lambda text: likely_tools(ports, text)
+        model.tool_scores = lambda text: tool_scores(ports, text)
         model.prose_means = "search_knowledge"
     return Assistant(layer8.db, model, ports, options_of(layer8))
+
+
+def tool_scores(ports: Ports, text: str) -> dict[str, float]:
+    """The router's similarity of ``text`` to each tool's labelled requests (none without a router)."""
+    router = ports.router.get()
+    return router.tool_scores(text) if router is not None else {}
 
 
 def likely_tools(ports: Ports, text: str) -> list[str]:

@@ -47,6 +47,10 @@ class ChatRouter(Protocol):
         """The tools ``text`` most likely asks for, nearest first."""
         ...
 
+    def tool_scores(self, text: str) -> dict[str, float]:
+        """How near ``text`` is to each tool's labelled requests."""
+        ...
+
 
 # a suggested business: the matcher's own result shape, whatever found it (matcher, need search, a fake)
 Match = Suggestion

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
+import numpy as np
+
 from assistant.llm.prefix_cache import PrefixCache, common_prefix, llama_cpp_module
 from assistant.llm.prefix_store import PrefixStore
 from assistant.llm.template import ChatTemplate
@@ -183,6 +185,49 @@ class LlamaEngine:
             finally:
                 self.cache.save(min_new=SAVE_MIN_NEW)
 
+    def option_logprobs(self, prompt: str, options: Sequence[str]) -> dict[str, float]:
+        """The log-probability of each of ``options`` continuing ``prompt``, up to the token that sets it
+        apart from the others (after that a tool name's tokens are all but certain).
+
+        One decode for the prompt (resumed from the cache like a generation) and one per token that two or
+        more options still share: for the 14 tool names, 4 single-token decodes (~0.1 s here).
+        """
+        sequences = {option: self._tokenize(prompt + option) for option in options}
+        base = common_prefix_of(list(sequences.values()))
+        if not base or any(len(s) == len(base) for s in sequences.values()):
+            raise ValueError("each option must add at least one token to the prompt")
+        with self._lock:
+            keep = min(self.cache.restore_best(base), len(base) - 1)  # the last token's logits are needed
+            self._llm.n_tokens = keep
+            self._llm.eval(base[keep:])
+            scores: dict[str, float] = {}
+            self._score_branches(sequences, len(base), 0.0, scores)
+        return scores
+
+    def _score_branches(
+        self, sequences: Mapping[str, Sequence[int]], depth: int, so_far: float, scores: dict[str, float]
+    ) -> None:
+        """Under the lock, with the live state holding ``depth`` tokens every sequence shares."""
+        logprobs = _log_softmax(self._last_logits())
+        groups: dict[int, dict[str, Sequence[int]]] = {}
+        for option, tokens in sequences.items():
+            groups.setdefault(tokens[depth], {})[option] = tokens
+        for token, members in groups.items():
+            score = so_far + float(logprobs[token])
+            going = {o: t for o, t in members.items() if len(t) > depth + 1}
+            scores.update(dict.fromkeys(set(members) - set(going), score))
+            if len(going) == 1:
+                scores.update(dict.fromkeys(going, score))
+            elif going:
+                self._llm.n_tokens = depth
+                self._llm.eval([token])
+                self._score_branches(going, depth + 1, score, scores)
+
+    def _last_logits(self) -> Any:
+        n_vocab = int(self._llm.n_vocab())
+        pointer = self._llama_cpp.llama_get_logits(self._llm.ctx)
+        return np.ctypeslib.as_array(pointer, shape=(n_vocab,)).astype(np.float64)
+
     def tokenize(self, text: str) -> list[int]:
         return self._tokenize(text)
 
@@ -200,6 +245,11 @@ class LlamaEngine:
         if token < 0:
             return ""
         return str(self._llm.detokenize([token], special=True).decode("utf-8", errors="ignore"))
+
+
+def _log_softmax(logits: Any) -> Any:
+    shifted = logits - logits.max()
+    return shifted - float(np.log(np.exp(shifted).sum()))
 
 
 def common_prefix_of(sequences: Sequence[Sequence[int]]) -> list[int]:

@@ -132,6 +132,15 @@ def without_invalid(args: Mapping[str, Any], schema: Mapping[str, Any]) -> dict[
     return kept
 
 
+_CALL_OPENINGS = ("<tool_call>", "<tools>", "<function", "```json", "```tool_call", "{{", '{"')
+
+
+def opens_call(text: str) -> bool:
+    """Whether the model's text has begun a call in one of the shapes it writes them in (``<tool_call>``,
+    ``<tools>``, a json fence, the template's doubled braces, bare JSON): prose never starts so."""
+    return text.lstrip().startswith(_CALL_OPENINGS)
+
+
 def could_start_call(text: str) -> bool:
     """Whether streamed text may still turn into a call (then it is held back instead of shown)."""
     head = text.lstrip()

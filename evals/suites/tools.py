@@ -76,6 +76,7 @@ def run(ctx: EvalContext) -> SuiteResult:
         )  # as production routes: MiniLM sorts chat from requests
         if isinstance(ctx.chat_model, LocalChatModel):  # and narrows an unnamed call to its likeliest tools
             ctx.chat_model.narrow = router.likely_tools
+            ctx.chat_model.tool_scores = router.tool_scores
             ctx.chat_model.prose_means = "search_knowledge"  # as composition/assistant.py wires it
     report, rows = _play(ctx, ctx.take(tools_suite.load_cases()), "main", router)
     held, held_rows = _play(ctx, ctx.take(tools_suite.load_cases(tools_suite.HOLDOUT)), "held-out", router)

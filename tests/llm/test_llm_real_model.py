@@ -102,3 +102,27 @@ def test_a_restored_kv_snapshot_continues_exactly_like_a_fresh_evaluation(model:
     again = "".join(engine.generate(prompt("Anna runs a bakery."), max_tokens=12))
     assert engine.cache.restored == before + 1
     assert again == first
+
+
+def test_tool_names_are_scored_by_the_model_and_the_engine_still_generates_after(
+    model: BaseChatModel,
+) -> None:
+    from langchain_core.utils.function_calling import convert_to_openai_tool
+
+    from assistant.llm.local import CALL_PREFIX
+    from assistant.llm.template import to_template_messages
+
+    engine = model.engine  # type: ignore[attr-defined]
+    asked = [
+        SystemMessage(SYSTEM),
+        HumanMessage("I run a bakery in Leeds and need a reliable flour supplier"),
+    ]
+    shown = [convert_to_openai_tool(t) for t in (get_my_profile, find_introductions)]
+    prompt = engine.template.render(to_template_messages(asked), shown) + CALL_PREFIX
+    names = ["find_introductions", "get_my_profile", "find_events"]  # two share their first token
+    scores = engine.option_logprobs(prompt, [f'{name}"' for name in names])
+    assert set(scores) == {f'{name}"' for name in names}
+    assert all(score <= 0.0 for score in scores.values())
+    assert scores['find_introductions"'] > scores['get_my_profile"']
+    text = "".join(engine.generate(prompt + 'find_introductions", "arguments": ', max_tokens=24))
+    assert "flour" in text.lower()  # the live state was left usable: the arguments follow on
