@@ -207,6 +207,18 @@ def test_enter_during_a_pending_turn_does_nothing(browser: Any, scripted: Channe
     page.context.close()
 
 
+def test_sources_are_shown_in_words(browser: Any, scripted: ChannelHarness) -> None:
+    acme = scripted.subscriber()
+    page = open_chat(browser, str(scripted.http.base_url), "desktop")
+    sign_in_with(page, code(scripted.db, acme))
+    page.fill("#message", "Chase late payers.\n\nSources: [cash-flow#late-payers], [pricing#price-rises-part-2]")
+    page.keyboard.press("Enter")
+    expect(page.locator(".msg.assistant .text")).to_have_text(
+        "You said: Chase late payers.\n\nSources: Cash flow › Late payers, Pricing › Price rises"
+    )
+    page.context.close()
+
+
 @pytest.mark.parametrize("size", list(SIZES))
 def test_introduction_cards_act_and_feedback_shows_the_choice(
     browser: Any, scripted: ChannelHarness, size: str

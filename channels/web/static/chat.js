@@ -161,8 +161,16 @@ function follow(force) {
   if (stick) $("scroller").scrollTop = $("scroller").scrollHeight;
 }
 
+// "[cash-flow#late-payers]" → "Cash flow › Late payers": where advice comes from, in words. The reply
+// keeps the citation itself (the API, the evals and the other channels read it).
+function readable(text) {
+  const words = (slug) => slug.charAt(0).toUpperCase() + slug.slice(1).replace(/-/g, " ");
+  return (text || "").replace(/\[([a-z0-9-]+)#([a-z0-9-]+?)(?:-part-\d+)?\]/g,
+    (_, doc, section) => words(doc) + " › " + words(section));
+}
+
 function showReply(item, reply) {
-  item.querySelector(".text").textContent = reply.reply;
+  item.querySelector(".text").textContent = readable(reply.reply);
   if (reply.error_code) item.classList.add("error");
   const items = reply.items || [];
   const people = items.filter((entry) => entry.id && entry.id.startsWith("sub_"));
@@ -368,7 +376,7 @@ async function send(payload, shownText) {
       item.hidden = false;
       if (event === "delta") {
         text += data.text;
-        item.querySelector(".text").textContent = text;
+        item.querySelector(".text").textContent = readable(text);
         follow();
       } else if (event === "reply") {
         showReply(item, data);
