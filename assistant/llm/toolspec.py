@@ -15,11 +15,21 @@ _DROPPED = {"title", "minLength", "maxLength", "minimum", "maximum", "exclusiveM
 
 
 def compact_tool(spec: Mapping[str, Any]) -> dict[str, Any]:
-    """An OpenAI tool spec with its parameters compacted (name and description unchanged)."""
+    """An OpenAI tool spec with its parameters compacted (name and description unchanged), without its
+    optional ``…_id`` arguments: tools find businesses and referrals by name, and shown an id field the 1.5B
+    model filled it with an invented number ("referral_id": "12345") — tokens written for nothing."""
     function = dict(spec["function"])
     if "parameters" in function:
-        function["parameters"] = compact_schema(function["parameters"])
+        function["parameters"] = _without_optional_ids(compact_schema(function["parameters"]))
     return {**spec, "function": function}
+
+
+def _without_optional_ids(schema: Any) -> Any:
+    if not isinstance(schema, Mapping) or not isinstance(schema.get("properties"), Mapping):
+        return schema
+    required = set(schema.get("required") or [])
+    kept = {k: v for k, v in schema["properties"].items() if not k.endswith("_id") or k in required}
+    return {**schema, "properties": kept}
 
 
 def compact_schema(schema: Any) -> Any:

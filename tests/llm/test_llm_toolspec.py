@@ -46,3 +46,25 @@ def test_compact_spec_keeps_names_types_enums_descriptions_and_required() -> Non
 def test_a_real_union_is_kept() -> None:
     union = {"anyOf": [{"type": "string"}, {"type": "integer"}, {"type": "null"}], "default": None}
     assert compact_schema(union) == {"anyOf": [{"type": "string"}, {"type": "integer"}, {"type": "null"}]}
+
+
+def test_optional_ids_are_not_shown_to_the_model_but_required_ones_are() -> None:
+    spec = {
+        "type": "function",
+        "function": {
+            "name": "record_deal",
+            "description": "Record a deal.",
+            "parameters": {
+                "type": "object",
+                "properties": {
+                    "amount": {"type": "string"},
+                    "referral_id": {"anyOf": [{"type": "string"}, {"type": "null"}], "default": None},
+                    "deal_id": {"type": "string"},
+                },
+                "required": ["amount", "deal_id"],
+            },
+        },
+    }
+    shown = compact_tool(spec)["function"]["parameters"]
+    assert set(shown["properties"]) == {"amount", "deal_id"}
+    assert "referral_id" in spec["function"]["parameters"]["properties"]  # the full schema is untouched
