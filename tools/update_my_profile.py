@@ -79,7 +79,8 @@ def _without_echoes(proposed: dict[str, Any]) -> dict[str, Any]:
 
 
 _NEED_CUE = re.compile(
-    r"\b(?:we|i)\s+(?:need|needs|want|are looking for|am looking for|'re looking for)\s+(.+)"
+    r"\b(?:we|i)\s+(?:(?:really|also|still|urgently)\s+)?"
+    r"(?:need|needs|want|are looking for|am looking for|'re looking for)\s+(?:is\s+|are\s+)?(.+)"
 )
 
 
@@ -109,7 +110,8 @@ def _counts_said(proposed: dict[str, Any], user_text: str) -> dict[str, Any]:
 
 _OFFER_CUE = re.compile(
     r"\b(?:we|i)(?:'ve|\s+have)?\s+(?:now\s+|also\s+)*"
-    r"(?:make|makes|sell|offer|provide|bake|brew|grow|build|repair|fix|design|run"
+    r"(?:make|makes|sell|offer|provide|bake|brew|grow|build|repair|fix|design|run|install|supply|deliver"
+    r"|clean|print|fit|service|cater|teach|train"
     r"|started\s+(?:doing|offering|selling|making)|also\s+do|now\s+do)\s+(.+?)"
     r"(?=,?\s+(?:in|to|for|from|across|around|mostly|mainly|and sell|and we)\b|[.;!?]|$)",
     re.IGNORECASE,

@@ -339,3 +339,25 @@ def test_a_radius_nobody_stated_is_left_out_and_a_new_line_of_work_is_added(h: H
     assert "service_radius_km" not in after, "50 km was never said"
     assert after.get("offers") == "boiler repairs; underfloor heating"
     assert "needs" not in after and "description" not in after
+
+
+def test_a_plumber_whose_need_the_model_wrote_as_the_offer_keeps_what_they_install(h: Harness) -> None:
+    me = h.subscriber("Calder Plumbing", consented=None)
+    # the embedded model in the conversations suite: the bookkeeper they need as both offer and need
+    h.script(
+        call(
+            "update_my_profile",
+            description="Boilers and plumbing repairs",
+            offers="bookkeeper",
+            needs="bookkeeper",
+            locality="Halifax",
+        )
+    )
+    h.send(
+        "We install boilers and do plumbing repairs around Halifax. What we really need is a bookkeeper.",
+        as_=me,
+    )
+    h.press("Confirm")
+    after = profile_of(h, me)
+    assert after["offers"] == "boilers and do plumbing repairs"
+    assert after["needs"] == "bookkeeper"
