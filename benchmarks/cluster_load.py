@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import secrets
 import sys
 import tempfile
@@ -38,21 +37,19 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
-import redis  # noqa: E402
-from sqlalchemy import create_engine, select, text  # noqa: E402
+from sqlalchemy import select  # noqa: E402
 
 from benchmarks.report import cells, machine, markdown, ms, now, percentile, write_json  # noqa: E402
 from benchmarks.signed import Request, whatsapp_message  # noqa: E402
-from channels.queue import DEFAULT_KEY  # noqa: E402
 from network import tokens  # noqa: E402
 from network.actor import Actor  # noqa: E402
 from network.db import Database  # noqa: E402
 from network.models import ChannelIdentity, Subscriber  # noqa: E402
 from tests.channels.fakes import FakeGraphAPI, fake_servers  # noqa: E402
 from tests.cluster.launch import EVERYTHING, running_cluster  # noqa: E402
+from tests.stores import clear_queue, postgres_schema  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "cluster_load.json"
-POSTGRES_URL = os.environ.get("LAYER8_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 WA_SECRET = "bench-cluster-whatsapp-secret"
 PHONE_ID = "1122334455667"
 ASK = "Please introduce me to a flour supplier"
@@ -60,30 +57,6 @@ ONE_OF_EACH = ("chroma", "model", "tmf", "setup", "api1", "worker1", "relay", "b
 
 
 # --- the cluster ----------------------------------------------------------------------------------------
-def fresh_schema() -> tuple[str, str]:
-    schema = f"bench_cluster_{secrets.token_hex(4)}"
-    admin = create_engine(POSTGRES_URL)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    admin.dispose()
-    sep = "&" if "?" in POSTGRES_URL else "?"
-    return schema, f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
-
-
-def drop_schema(schema: str) -> None:
-    admin = create_engine(POSTGRES_URL)
-    with admin.begin() as connection:
-        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
-
-
-def clear_queue(url: str) -> None:
-    client = redis.Redis.from_url(url)
-    for key in client.scan_iter(match=DEFAULT_KEY + "*"):
-        client.delete(key)
-    client.close()
-
-
 def prepare(db: Database, subscribers: int) -> tuple[list[str], list[str]]:
     """Bearer tokens for ``subscribers`` seeded subscribers, and 20 WhatsApp senders linked to others."""
     with db.transaction(Actor.admin("bench")) as session:
@@ -198,10 +171,13 @@ def percentiles(latencies: list[float]) -> dict[str, float]:
 
 # --- one configuration ------------------------------------------------------------------------------------
 def measure(processes: tuple[str, ...], options: argparse.Namespace) -> dict[str, Any]:
-    schema, url = fresh_schema()
     clear_queue(options.redis)
     try:
-        with fake_servers() as (_slack, graph), tempfile.TemporaryDirectory() as home:
+        with (
+            postgres_schema("bench_cluster") as url,
+            fake_servers() as (_slack, graph),
+            tempfile.TemporaryDirectory() as home,
+        ):
             settings = {
                 "LAYER8_DATABASE_URL": url,
                 "LAYER8_QUEUE_URL": options.redis,
@@ -228,7 +204,6 @@ def measure(processes: tuple[str, ...], options: argparse.Namespace) -> dict[str
                 served = httpx.get(cluster.model + "/healthz").json()["served"]
                 nodes, workers = len(cluster.nodes), sum(p.startswith("worker") for p in processes)
     finally:
-        drop_schema(schema)
         clear_queue(options.redis)
     return {"api_nodes": nodes, "workers": workers, "model_requests": served, "chat": chat, "webhooks": hooks}
 
