@@ -15,18 +15,13 @@ Prints a table and writes benchmarks/results/chroma_server.json.
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
+from benchmarks.report import cells, machine, markdown, ms, now, percentile, write_json  # noqa: E402
 from retrieval.index import ChromaIndex, VectorRecord  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "chroma_server.json"
@@ -88,13 +84,12 @@ def timed_queries(url: str, queries: np.ndarray, clients: int) -> dict[str, Any]
     with ThreadPoolExecutor(clients) as pool:
         list(pool.map(run, range(clients)))
     elapsed = time.perf_counter() - started
-    ordered = sorted(latencies)
     return {
         "clients": clients,
         "queries": len(latencies),
         "matches_per_s": round(len(latencies) / elapsed, 1),
-        "p50_ms": round(statistics.median(ordered) * 1000, 2),
-        "p95_ms": round(ordered[int(len(ordered) * 0.95) - 1] * 1000, 2),
+        "p50_ms": ms(percentile(latencies, 0.5), 2),
+        "p95_ms": ms(percentile(latencies, 0.95), 2),
         "found": found,
     }
 
@@ -131,21 +126,18 @@ def main() -> None:
             float(np.mean([len(set(found[n]) & set(exact[n])) / 10 for n in range(len(queries))])), 4
         )
     result = {
-        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "load": os.getloadavg()},
+        "measured_at": now(),
+        "machine": machine("cpus", "python", "load"),
         "profiles": options.profiles,
         "index_per_s": round(options.profiles / build_s, 1),
         "hnsw": ChromaIndex.HNSW,
         "rows": rows,
     }
-    options.out.parent.mkdir(parents=True, exist_ok=True)
-    options.out.write_text(json.dumps(result, indent=2) + "\n")
+    write_json(options.out, result)
     print(f"indexed {options.profiles} vectors through the server at {result['index_per_s']}/s")
-    print("| clients | matches/s | p50 ms | p95 ms | recall@10 |\n|---|---|---|---|---|")
-    for r in rows:
-        print(
-            f"| {r['clients']} | {r['matches_per_s']} | {r['p50_ms']} | {r['p95_ms']} | {r['recall_at_10']} |"
-        )
+    head = ["clients", "matches/s", "p50 ms", "p95 ms", "recall@10"]
+    keys = ("clients", "matches_per_s", "p50_ms", "p95_ms", "recall_at_10")
+    print(markdown(head, [cells(r, keys) for r in rows]))
     print(f"wrote {options.out}")
 
 

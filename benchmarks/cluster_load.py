@@ -24,18 +24,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import hashlib
-import hmac
 import json
-import os
-import platform
 import secrets
-import statistics
 import sys
 import tempfile
 import time
 from collections import Counter
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -43,19 +37,19 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
-import redis  # noqa: E402
-from sqlalchemy import create_engine, select, text  # noqa: E402
+from sqlalchemy import select  # noqa: E402
 
-from channels.queue import DEFAULT_KEY  # noqa: E402
+from benchmarks.report import cells, machine, markdown, ms, now, percentile, write_json  # noqa: E402
+from benchmarks.signed import Request, whatsapp_message  # noqa: E402
 from network import tokens  # noqa: E402
 from network.actor import Actor  # noqa: E402
 from network.db import Database  # noqa: E402
 from network.models import ChannelIdentity, Subscriber  # noqa: E402
 from tests.channels.fakes import FakeGraphAPI, fake_servers  # noqa: E402
 from tests.cluster.launch import EVERYTHING, running_cluster  # noqa: E402
+from tests.stores import clear_queue, postgres_schema  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "cluster_load.json"
-POSTGRES_URL = os.environ.get("LAYER8_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 WA_SECRET = "bench-cluster-whatsapp-secret"
 PHONE_ID = "1122334455667"
 ASK = "Please introduce me to a flour supplier"
@@ -63,30 +57,6 @@ ONE_OF_EACH = ("chroma", "model", "tmf", "setup", "api1", "worker1", "relay", "b
 
 
 # --- the cluster ----------------------------------------------------------------------------------------
-def fresh_schema() -> tuple[str, str]:
-    schema = f"bench_cluster_{secrets.token_hex(4)}"
-    admin = create_engine(POSTGRES_URL)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    admin.dispose()
-    sep = "&" if "?" in POSTGRES_URL else "?"
-    return schema, f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
-
-
-def drop_schema(schema: str) -> None:
-    admin = create_engine(POSTGRES_URL)
-    with admin.begin() as connection:
-        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
-
-
-def clear_queue(url: str) -> None:
-    client = redis.Redis.from_url(url)
-    for key in client.scan_iter(match=DEFAULT_KEY + "*"):
-        client.delete(key)
-    client.close()
-
-
 def prepare(db: Database, subscribers: int) -> tuple[list[str], list[str]]:
     """Bearer tokens for ``subscribers`` seeded subscribers, and 20 WhatsApp senders linked to others."""
     with db.transaction(Actor.admin("bench")) as session:
@@ -140,23 +110,15 @@ async def chat_load(base: str, bearer: list[str], seconds: float, max_turns: int
     }
 
 
-def whatsapp_body(sender: str, n: int, run: str) -> bytes:
-    message = {
-        "from": sender,
-        "id": f"wamid.{run}.{n}",
-        "timestamp": str(int(time.time())),
-        "type": "text",
-        "text": {"body": f"hello number {n}"},
-    }
-    value = {
-        "messaging_product": "whatsapp",
-        "metadata": {"display_phone_number": "15550000000", "phone_number_id": PHONE_ID},
-        "contacts": [{"profile": {"name": "Bench"}, "wa_id": sender}],
-        "messages": [message],
-    }
-    body = {"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{"value": value}]}]}
-    body["entry"][0]["changes"][0]["field"] = "messages"
-    return json.dumps(body).encode()
+def whatsapp_body(sender: str, n: int, run: str) -> Request:
+    return whatsapp_message(
+        WA_SECRET,
+        phone_id=PHONE_ID,
+        sender=sender,
+        message_id=f"wamid.{run}.{n}",
+        text=f"hello number {n}",
+        name="Bench",
+    )
 
 
 async def webhook_load(
@@ -170,11 +132,9 @@ async def webhook_load(
     before = len(graph.sent())
 
     async def poster(client: httpx.AsyncClient) -> None:
-        for raw in pending:
-            signature = "sha256=" + hmac.new(WA_SECRET.encode(), raw, hashlib.sha256).hexdigest()
-            headers = {"Content-Type": "application/json", "X-Hub-Signature-256": signature}
+        for path, raw, headers in pending:
             started = time.perf_counter()
-            answer = await client.post("/webhooks/whatsapp", content=raw, headers=headers)
+            answer = await client.post(path, content=raw, headers=headers)
             latencies.append(time.perf_counter() - started)
             statuses[answer.status_code] += 1
 
@@ -206,21 +166,18 @@ async def webhook_load(
 
 
 def percentiles(latencies: list[float]) -> dict[str, float]:
-    if not latencies:
-        return {"p50_ms": 0.0, "p95_ms": 0.0}
-    ordered = sorted(latencies)
-    return {
-        "p50_ms": round(statistics.median(ordered) * 1000, 1),
-        "p95_ms": round(ordered[max(int(len(ordered) * 0.95) - 1, 0)] * 1000, 1),
-    }
+    return {"p50_ms": ms(percentile(latencies, 0.5)), "p95_ms": ms(percentile(latencies, 0.95))}
 
 
 # --- one configuration ------------------------------------------------------------------------------------
 def measure(processes: tuple[str, ...], options: argparse.Namespace) -> dict[str, Any]:
-    schema, url = fresh_schema()
     clear_queue(options.redis)
     try:
-        with fake_servers() as (_slack, graph), tempfile.TemporaryDirectory() as home:
+        with (
+            postgres_schema("bench_cluster") as url,
+            fake_servers() as (_slack, graph),
+            tempfile.TemporaryDirectory() as home,
+        ):
             settings = {
                 "LAYER8_DATABASE_URL": url,
                 "LAYER8_QUEUE_URL": options.redis,
@@ -247,25 +204,26 @@ def measure(processes: tuple[str, ...], options: argparse.Namespace) -> dict[str
                 served = httpx.get(cluster.model + "/healthz").json()["served"]
                 nodes, workers = len(cluster.nodes), sum(p.startswith("worker") for p in processes)
     finally:
-        drop_schema(schema)
         clear_queue(options.redis)
     return {"api_nodes": nodes, "workers": workers, "model_requests": served, "chat": chat, "webhooks": hooks}
 
 
+TABLE = {  # column title → key in a row
+    "API nodes": "api_nodes",
+    "workers": "workers",
+    "chat turns/s": "chat.turns_per_s",
+    "chat p50 ms": "chat.p50_ms",
+    "chat p95 ms": "chat.p95_ms",
+    "webhook acks/s": "webhooks.ack_per_s",
+    "ack p95 ms": "webhooks.ack_p95_ms",
+    "replies/s": "webhooks.replies_per_s",
+    "lost": "webhooks.lost",
+    "answered twice": "webhooks.answered_twice",
+}
+
+
 def table(rows: list[dict[str, Any]]) -> str:
-    head = (
-        "| API nodes | workers | chat turns/s | chat p50 ms | chat p95 ms | webhook acks/s | ack p95 ms "
-        "| replies/s | lost | answered twice |"
-    )
-    lines = [head, "|" + "---|" * 10]
-    for r in rows:
-        c, w = r["chat"], r["webhooks"]
-        lines.append(
-            f"| {r['api_nodes']} | {r['workers']} | {c['turns_per_s']} | {c['p50_ms']} | {c['p95_ms']} "
-            f"| {w['ack_per_s']} | {w['ack_p95_ms']} | {w['replies_per_s']} | {w['lost']} "
-            f"| {w['answered_twice']} |"
-        )
-    return "\n".join(lines)
+    return markdown(list(TABLE), [cells(r, TABLE.values()) for r in rows])
 
 
 def main() -> None:
@@ -296,15 +254,14 @@ def main() -> None:
         ),
     }
     result = {
-        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "load": os.getloadavg()},
+        "measured_at": now(),
+        "machine": machine("cpus", "python", "load"),
         "model": "layer8 model serve --fake (instant)",
         "options": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(options).items()},
         "rows": rows,
         "scaling_2_vs_1": scaling,
     }
-    options.out.parent.mkdir(parents=True, exist_ok=True)
-    options.out.write_text(json.dumps(result, indent=2) + "\n")
+    write_json(options.out, result)
     print(table(rows))
     print(f"scaling, 2 nodes + 2 workers vs 1 + 1: {scaling}")
     print(f"wrote {options.out}")

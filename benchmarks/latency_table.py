@@ -5,10 +5,7 @@ from __future__ import annotations
 import statistics
 from typing import Any
 
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+from benchmarks.report import percentile
 
 
 def stats(

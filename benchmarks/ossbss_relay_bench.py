@@ -12,8 +12,6 @@ Prints a table and writes benchmarks/results/ossbss_relay.json.
 from __future__ import annotations
 
 import argparse
-import json
-import platform
 import socket
 import sys
 import tempfile
@@ -29,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 import uvicorn  # noqa: E402
 
+from benchmarks.report import cells, columns, machine, now, write_json  # noqa: E402
 from network.db import Database  # noqa: E402
 from network.migrate import upgrade  # noqa: E402
 from ossbss import outbox  # noqa: E402
@@ -105,19 +104,11 @@ def main() -> None:
     parser.add_argument("--writes", type=int, default=500)
     args = parser.parse_args()
     rows = [run(adapter, args.writes) for adapter in ("embedded", "tmf-inprocess", "tmf-http")]
-    print(f"{'adapter':<15}{'writes':>8}{'writes/s':>11}{'ms/write':>10}{'reconcile s':>13}")
-    for row in rows:
-        print(
-            f"{row['adapter']:<15}{row['writes']:>8}{row['relay_writes_per_s']:>11}"
-            f"{row['relay_ms_per_write']:>10}{row['reconcile_s']:>13}"
-        )
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    meta = {
-        "python": platform.python_version(),
-        "machine": platform.machine(),
-        "at": datetime.now(UTC).isoformat(),
-    }
-    RESULTS.write_text(json.dumps({"meta": meta, "runs": rows}, indent=2) + "\n")
+    spec = [("adapter", -15), ("writes", 8), ("writes/s", 11), ("ms/write", 10), ("reconcile s", 13)]
+    keys = ("adapter", "writes", "relay_writes_per_s", "relay_ms_per_write", "reconcile_s")
+    print(columns(spec, [cells(row, keys) for row in rows]))
+    meta = {**machine("python", "machine"), "at": now()}
+    write_json(RESULTS, {"meta": meta, "runs": rows})
     print(f"wrote {RESULTS.relative_to(ROOT)}")
 
 

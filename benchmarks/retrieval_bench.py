@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shutil
 import sys
 import time
@@ -41,6 +40,7 @@ import numpy as np  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.report import machine, write_json  # noqa: E402
 from evals.synthetic_profiles import ProfileGenerator  # noqa: E402
 from retrieval.embedder import MiniLMEmbedder, normalise  # noqa: E402
 from retrieval.index import ChromaIndex, VectorRecord  # noqa: E402
@@ -267,7 +267,7 @@ def main() -> None:
 
     results: dict[str, Any] = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     results.setdefault("sizes", {})
-    results["machine"] = {"cpus": os.cpu_count(), "python": platform.python_version(), "torch_threads": 1}
+    results["machine"] = {**machine("cpus", "python"), "torch_threads": 1}
     if not (args.reuse_store and "embedding" in results):
         speed = throughput(embedder, [p.offers for p in ProfileGenerator(args.seed + 2).profiles(1000)])
         results["embedding"] = {
@@ -280,8 +280,7 @@ def main() -> None:
         ef_values = tuple(int(v) for v in args.ef.split(",") if v)
         results["sizes"][str(n)] = run_size(n, offers_real, needs_real, queries, ef_values, args.reuse_store)
         results["updated"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-        RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+        write_json(RESULTS, results)
     print_table(results)
 
 

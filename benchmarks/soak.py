@@ -50,6 +50,7 @@ from pydantic import SecretStr  # noqa: E402
 
 from assistant.llm.fake import FakeChatModel  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
+from benchmarks.report import cells, columns, passed  # noqa: E402
 from composition.channels import web_app  # noqa: E402
 from composition.container import build  # noqa: E402
 from network import tokens  # noqa: E402
@@ -365,20 +366,16 @@ def summarise(minutes: list[Minute], warmup: int) -> dict[str, Any]:
 
 
 def print_table(summary: dict[str, Any]) -> None:
-    print(f"{'min':>4}{'req':>7}{'err':>5}{'p50 ms':>9}{'p99 ms':>9}{'chat p99':>10}{'RSS MB':>9}")
-    for row in summary["minutes"]:
-        print(
-            f"{row['minute']:>4}{row['requests']:>7}{row['errors']:>5}{row['p50_ms']:>9}{row['p99_ms']:>9}"
-            f"{row['chat_p99_ms']:>10}{row['rss_mb'] or '-':>9}"
-        )
+    spec = [("min", 4), ("req", 7), ("err", 5), ("p50 ms", 9), ("p99 ms", 9), ("chat p99", 10), ("RSS MB", 9)]
+    keys = ("minute", "requests", "errors", "p50_ms", "p99_ms", "chat_p99_ms")
+    print(columns(spec, ([*cells(row, keys), row["rss_mb"] or "-"] for row in summary["minutes"])))
     print(
         f"RSS {summary['rss_after_warmup_mb']} MB after warm-up → {summary['rss_end_mb']} MB at the end "
         f"({summary['rss_growth_pct']:+} %), peak {summary['rss_peak_after_warmup_mb']} MB; "
         f"p99 last/first minutes ×{summary['p99_tail_over_head']}; {summary['requests']} requests, "
         f"{summary['errors']} errors"
     )
-    for name, ok in summary["checks"].items():
-        print(f"{'PASS' if ok else 'FAIL'}  {name}")
+    print(passed(summary["checks"]))
 
 
 def main() -> None:

@@ -13,7 +13,6 @@ requesting an introduction then pressing Confirm. Prints a table; target p95 ≤
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import sys
@@ -35,6 +34,7 @@ from assistant.llm.fake import FakeChatModel  # noqa: E402
 from assistant.messages import InboundMessage, OutboundReply  # noqa: E402
 from assistant.service import Assistant  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
+from benchmarks.report import cells, columns, ms, percentile, write_json  # noqa: E402
 from composition.assistant import options_of, ports_of  # noqa: E402
 from composition.container import Layer8, build  # noqa: E402
 from network.migrate import upgrade  # noqa: E402
@@ -45,11 +45,6 @@ from seeding.network import seed_network  # noqa: E402
 
 call = FakeChatModel.call
 TARGET_P95_MS = 150.0
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def setup(home: Path, subscribers: int, embedder: str) -> tuple[Layer8, str]:
@@ -128,17 +123,16 @@ def table(timings: dict[str, list[float]]) -> dict[str, Any]:
     rows = {kind: values for kind, values in timings.items() if values}
     every = [v for values in rows.values() for v in values]
     summary: dict[str, Any] = {}
-    print(f"{'turn':<16}{'n':>5}{'p50 ms':>10}{'p95 ms':>10}{'max ms':>10}")
     for kind, values in [*rows.items(), ("all turns", every)]:
-        ms = [v * 1000 for v in values]
-        p50, p95 = statistics.median(ms), percentile(ms, 0.95)
         summary[kind] = {
-            "n": len(ms),
-            "p50_ms": round(p50, 1),
-            "p95_ms": round(p95, 1),
-            "max_ms": round(max(ms), 1),
+            "n": len(values),
+            "p50_ms": ms(statistics.median(values)),
+            "p95_ms": ms(percentile(values, 0.95)),
+            "max_ms": ms(max(values)),
         }
-        print(f"{kind:<16}{len(ms):>5}{p50:>10.1f}{p95:>10.1f}{max(ms):>10.1f}")
+    spec = [("turn", -16), ("n", 5), ("p50 ms", 10), ("p95 ms", 10), ("max ms", 10)]
+    keys = ("n", "p50_ms", "p95_ms", "max_ms")
+    print(columns(spec, ([kind, *cells(row, keys)] for kind, row in summary.items())))
     verdict = "meets" if summary["all turns"]["p95_ms"] <= TARGET_P95_MS else "MISSES"
     print(f"target p95 ≤ {TARGET_P95_MS:.0f} ms: {verdict}")
     return summary
@@ -174,8 +168,7 @@ def main() -> None:
         "target_p95_ms": TARGET_P95_MS,
         "turns": summary,
     }
-    options.out.parent.mkdir(parents=True, exist_ok=True)
-    options.out.write_text(json.dumps(result, indent=1))
+    write_json(options.out, result, indent=1)
 
 
 if __name__ == "__main__":

@@ -16,17 +16,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import hashlib
-import hmac
-import json
 import multiprocessing as mp
-import platform
 import socket
-import statistics
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +35,8 @@ import uvicorn  # noqa: E402
 from pydantic import SecretStr  # noqa: E402
 
 from assistant.settings import Settings  # noqa: E402
+from benchmarks.report import cells, columns, machine, ms, now, passed, percentile, write_json  # noqa: E402
+from benchmarks.signed import Request, slack_message, whatsapp_message  # noqa: E402
 from channels.queue import InProcessQueue  # noqa: E402
 from channels.runtime import runtime_for  # noqa: E402
 from composition.channels import web_app  # noqa: E402
@@ -50,6 +46,9 @@ from network.migrate import upgrade  # noqa: E402
 from tests.channels.fakes import FakeSlackAPI  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "webhooks.json"
+TABLE = [("scenario", -22), ("req", 6), ("conc", 6), ("req/s", 9), ("p50 ms", 9), ("p99 ms", 9)]
+TABLE += [("max ms", 9), ("statuses", 24)]  # (title, width); a negative width aligns left
+KEYS = ("requests", "concurrency", "requests_per_s", "p50_ms", "p99_ms", "max_ms", "statuses")
 SLACK_SECRET = "bench-slack-signing-secret"
 WA_SECRET = "bench-whatsapp-app-secret"
 PHONE_ID = "1122334455667"
@@ -112,63 +111,21 @@ def start_server(tmp: Path, slack_api: str, model_s: float) -> tuple[mp.Process,
 
 
 # --- requests ---------------------------------------------------------------------------------------------
-def slack_request(n: int, run: str) -> tuple[str, bytes, dict[str, str]]:
-    body = {
-        "token": "x",
-        "team_id": "T111",
-        "api_app_id": "A111",
-        "type": "event_callback",
-        "event_id": f"Ev{run}{n}",
-        "event_time": int(time.time()),
-        "event": {
-            "type": "message",
-            "channel_type": "im",
-            "channel": f"D{n % 50}",
-            "user": f"W{n % 50}",
-            "text": f"hello number {n}",
-            "ts": f"{time.time():.6f}",
-            "team": "T111",
-        },
-    }
-    raw = json.dumps(body).encode()
-    ts = str(int(time.time()))
-    signature = (
-        "v0=" + hmac.new(SLACK_SECRET.encode(), f"v0:{ts}:".encode() + raw, hashlib.sha256).hexdigest()
+def slack_request(n: int, run: str) -> Request:
+    user = f"W{n % 50}"
+    return slack_message(
+        SLACK_SECRET, team="T111", app="A111", user=user, event_id=f"Ev{run}{n}", text=f"hello number {n}"
     )
-    headers = {
-        "Content-Type": "application/json",
-        "X-Slack-Request-Timestamp": ts,
-        "X-Slack-Signature": signature,
-    }
-    return "/slack/events", raw, headers
 
 
-def whatsapp_request(n: int, run: str) -> tuple[str, bytes, dict[str, str]]:
-    message = {
-        "from": f"4477009{n % 50:05d}",
-        "id": f"wamid.{run}.{n}",
-        "timestamp": str(int(time.time())),
-        "type": "text",
-        "text": {"body": f"hello number {n}"},
-    }
-    value = {
-        "messaging_product": "whatsapp",
-        "metadata": {"display_phone_number": "15550000000", "phone_number_id": PHONE_ID},
-        "contacts": [{"profile": {"name": "Bench"}, "wa_id": message["from"]}],
-        "messages": [message],
-    }
-    body = {
-        "object": "whatsapp_business_account",
-        "entry": [{"id": "1", "changes": [{"value": value, "field": "messages"}]}],
-    }
-    raw = json.dumps(body).encode()
-    signature = "sha256=" + hmac.new(WA_SECRET.encode(), raw, hashlib.sha256).hexdigest()
-    return "/webhooks/whatsapp", raw, {"Content-Type": "application/json", "X-Hub-Signature-256": signature}
+def whatsapp_request(n: int, run: str) -> Request:
+    sender, text = f"4477009{n % 50:05d}", f"hello number {n}"
+    return whatsapp_message(
+        WA_SECRET, phone_id=PHONE_ID, sender=sender, message_id=f"wamid.{run}.{n}", text=text, name="Bench"
+    )
 
 
-async def hammer(
-    base: str, requests: list[tuple[str, bytes, dict[str, str]]], concurrency: int
-) -> dict[str, Any]:
+async def hammer(base: str, requests: list[Request], concurrency: int) -> dict[str, Any]:
     latencies: list[float] = []
     statuses: dict[int, int] = {}
     pending = iter(requests)
@@ -190,15 +147,14 @@ async def hammer(
         started = time.perf_counter()
         await asyncio.gather(*(worker(session) for _ in range(concurrency)))
         elapsed = time.perf_counter() - started
-    latencies.sort()
     return {
         "requests": len(latencies),
         "concurrency": concurrency,
         "seconds": round(elapsed, 3),
         "requests_per_s": round(len(latencies) / elapsed, 1),
-        "p50_ms": round(statistics.median(latencies) * 1000, 2),
-        "p99_ms": round(latencies[int(len(latencies) * 0.99) - 1] * 1000, 2),
-        "max_ms": round(latencies[-1] * 1000, 2),
+        "p50_ms": ms(percentile(latencies, 0.5), 2),
+        "p99_ms": ms(percentile(latencies, 0.99), 2),
+        "max_ms": ms(max(latencies), 2),
         "statuses": {str(k): v for k, v in sorted(statuses.items())},
     }
 
@@ -242,28 +198,15 @@ def main() -> None:
     }
     report = {
         "benchmark": "webhooks",
-        "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {
-            "python": platform.python_version(),
-            "cpus": mp.cpu_count(),
-            "platform": platform.platform(),
-        },
+        "when": now(),
+        "machine": machine("python", "cpus", "platform"),
         "server": "uvicorn 1 worker, uvloop + httptools, SQLite (WAL) file, in-process queue, turn stubbed",
         "scenarios": rows,
         "checks": checks,
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(report, indent=2) + "\n")
-    print(
-        f"{'scenario':<22}{'req':>6}{'conc':>6}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}  statuses"
-    )
-    for name, row in rows.items():
-        print(
-            f"{name:<22}{row['requests']:>6}{row['concurrency']:>6}{row['requests_per_s']:>9}"
-            f"{row['p50_ms']:>9}{row['p99_ms']:>9}{row['max_ms']:>9}  {row['statuses']}"
-        )
-    for name, ok in checks.items():
-        print(f"{'PASS' if ok else 'FAIL'}  {name}")
+    write_json(RESULTS, report)
+    print(columns(TABLE, ([name, *cells(row, KEYS)] for name, row in rows.items())))
+    print(passed(checks))
     print(f"wrote {RESULTS.relative_to(ROOT)}")
 
 

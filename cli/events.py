@@ -7,10 +7,8 @@ subscriber's own channel with Going / Can't go buttons.
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 
@@ -21,7 +19,6 @@ from cli.application import application
 from cli.listing import JSON_OPTION, console, print_json, print_table
 from composition.channels import channel_runtime, sending_runtime
 from network.actor import Actor
-from network.errors import InvalidInput
 from network.event_calendar import ics
 from network.models import Event, EventInvitation
 from network.services import events, one_to_ones
@@ -56,7 +53,7 @@ def create(
     """Create an event; prints its id and the check-in code for the door (shown only now)."""
     new = events.NewEvent(
         title=title,
-        starts_at=_start(starts, time_zone),
+        starts_at=events.typed_start(starts, time_zone),
         capacity=capacity,
         time_zone=time_zone,
         place=place,
@@ -74,17 +71,6 @@ def create(
         return
     console.print(f"created {shown['id']}: {event_words.line(event)}")
     console.print(f"check-in code for the door: {code} (shown only now)")
-
-
-def _start(raw: str, time_zone: str) -> datetime:
-    try:
-        when = datetime.fromisoformat(raw)
-        zone = ZoneInfo(time_zone)
-    except ValueError:
-        raise InvalidInput(f"not an ISO-8601 time: {raw!r}") from None
-    except ZoneInfoNotFoundError:
-        raise InvalidInput(f"unknown time zone {time_zone!r}") from None
-    return when if when.tzinfo is not None else when.replace(tzinfo=zone)
 
 
 @events_app.command("list")

@@ -50,6 +50,17 @@ def print_table(
         console.print(hint)
 
 
+def print_rows(rows: list[dict[str, Any]], columns: list[str], as_json: bool) -> None:
+    """The rows as JSON (``--json``), or their ``columns`` as a table, an absent value left blank."""
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2, default=str))
+        return
+    table = Table(*columns)
+    for row in rows:
+        table.add_row(*("" if row.get(c) is None else str(row.get(c)) for c in columns))
+    console.print(table)
+
+
 def print_json(payload: Any) -> None:
     typer.echo(json.dumps(payload, indent=2, ensure_ascii=False, default=str))
 

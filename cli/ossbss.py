@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import typer
 import uvicorn
-from rich.console import Console
-from rich.table import Table
 
 from channels.polling import run_passes
 from cli.application import application
-from cli.listing import money, named, print_table
+from cli.listing import JSON_OPTION, console, money, named, print_rows, print_table
 from composition import ossbss as wiring
 from network import listings
 from network.actor import Actor
@@ -23,22 +20,10 @@ from ossbss.reconcile import reconcile
 from ossbss.relay import RelayReport
 from ossbss.stub import StubStore, create_app
 
-console = Console()
 bss_app = typer.Typer(help="The OSS/BSS: outbox relay, reconciliation, dead letters.", no_args_is_help=True)
 incentives_app = typer.Typer(
     help="Referral incentives: list, the hold, reviews, reversals.", no_args_is_help=True
 )
-JSON_OPTION = typer.Option(False, "--json", help="Print JSON.")
-
-
-def _print(rows: list[dict[str, Any]], columns: list[str], as_json: bool) -> None:
-    if as_json:
-        typer.echo(json.dumps(rows, indent=2, default=str))
-        return
-    table = Table(*columns)
-    for row in rows:
-        table.add_row(*("" if row.get(c) is None else str(row.get(c)) for c in columns))
-    console.print(table)
 
 
 def tmf_stub(
@@ -94,7 +79,7 @@ def reconcile_command(
             f"matched {len(result.matched)}, confirmed {result.confirmed}, "
             f"differences {len(result.differences)}"
         )
-        _print(
+        print_rows(
             [
                 {"kind": d.kind, "correlation_id": d.correlation_id, "detail": d.detail}
                 for d in result.differences
@@ -121,7 +106,7 @@ def outbox_command(
         typer.echo(json.dumps({"counts": counts, "messages": rows}, indent=2))
         return
     console.print(", ".join(f"{k} {v}" for k, v in counts.items()))
-    _print(
+    print_rows(
         rows, ["id", "correlation_id", "state", "attempts", "amount_minor", "currency", "last_error"], False
     )
 
@@ -182,7 +167,7 @@ def approve_due(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     layer8 = application(ctx)
     with layer8.db.transaction(Actor.system("incentive-hold")) as session:
         rows = [incentive_json(i) for i in wiring.incentives(layer8.settings).approve_due(session)]
-    _print(rows, ["id", "beneficiary_id", "amount_minor", "currency", "state"], as_json)
+    print_rows(rows, ["id", "beneficiary_id", "amount_minor", "currency", "state"], as_json)
 
 
 @incentives_app.command("review")

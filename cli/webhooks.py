@@ -2,36 +2,20 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from channels.polling import run_passes
 from channels.webhooks.relay import WebhookReport
 from cli.application import application
+from cli.listing import JSON_OPTION, console, print_rows
 from composition import webhooks as wiring
 from network.actor import Actor
 from network.ids import utcnow
 from network.webhooks import deliveries, endpoints
 
-console = Console()
 webhooks_app = typer.Typer(
     help="Outbound webhooks: endpoints, the delivery log, replay and the relay.", no_args_is_help=True
 )
-JSON_OPTION = typer.Option(False, "--json", help="Print JSON.")
-
-
-def _print(rows: list[dict[str, Any]], columns: list[str], as_json: bool) -> None:
-    if as_json:
-        typer.echo(json.dumps(rows, indent=2, default=str))
-        return
-    table = Table(*columns)
-    for row in rows:
-        table.add_row(*("" if row.get(c) is None else str(row.get(c)) for c in columns))
-    console.print(table)
 
 
 @webhooks_app.command("list")
@@ -50,7 +34,9 @@ def list_command(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
             }
             for e in endpoints.listed(session, layer8.settings.tenant)
         ]
-    _print(rows, ["id", "url", "state", "event_types", "consecutive_failures", "disabled_reason"], as_json)
+    print_rows(
+        rows, ["id", "url", "state", "event_types", "consecutive_failures", "disabled_reason"], as_json
+    )
 
 
 @webhooks_app.command("deliveries")
@@ -69,7 +55,7 @@ def deliveries_command(
         )
         rows = [deliveries.to_json(m) for m in found.rows]
     columns = ["id", "endpoint_id", "event_type", "resource_id", "state", "attempts", "last_error"]
-    _print(rows, columns, as_json)
+    print_rows(rows, columns, as_json)
 
 
 @webhooks_app.command("replay")

@@ -3,14 +3,12 @@ check guests in at the desk, and close it (which suggests the one-to-ones)."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter, Path, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from channels.api.deps import ContainerDep, DbDep
+from channels.api.deps import ContainerDep, DbDep, SettingsDep
 from channels.console.auth import PostDep, SessionDep, viewer
 from channels.console.web import ConsoleRoute, redirect, render
 from network.errors import InvalidInput
@@ -23,7 +21,9 @@ Id = Annotated[str, Path(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_-]+$
 
 
 @router.get("/events")
-def events_page(request: Request, session: SessionDep, db: DbDep, code: str | None = None) -> Response:
+def events_page(
+    request: Request, session: SessionDep, db: DbDep, settings: SettingsDep, code: str | None = None
+) -> Response:
     with db.read() as db_session:
         rows = [
             {
@@ -32,19 +32,19 @@ def events_page(request: Request, session: SessionDep, db: DbDep, code: str | No
                 "where": event_words.where(e),
                 "answers": events.counts(db_session, e.id),
             }
-            for e in events.all_events(db_session)
+            for e in events.all_events(db_session, tenant=settings.tenant)
         ]
         return render(request, "events.html", rows=rows, code=code)
 
 
 @router.post("/events")
-async def create_event(request: Request, session: PostDep, db: DbDep) -> Response:
+async def create_event(request: Request, session: PostDep, db: DbDep, settings: SettingsDep) -> Response:
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
     where = form.get("where", "").strip()
     online = where.startswith(("https://", "http://"))
     new = events.NewEvent(
         title=form.get("title", ""),
-        starts_at=_start(form.get("starts", ""), form.get("time_zone") or "UTC"),
+        starts_at=events.typed_start(form.get("starts", ""), form.get("time_zone") or "UTC"),
         capacity=_int(form.get("capacity", "")),
         time_zone=form.get("time_zone") or "UTC",
         place=None if online or not where else where,
@@ -53,7 +53,8 @@ async def create_event(request: Request, session: PostDep, db: DbDep) -> Respons
         audience={"region": form.get("region") or None},
     )
     with db.transaction(viewer(session)) as db_session:
-        event, code = events.create(db_session, new, created_by=f"console:{session.agent_id}")
+        by = f"console:{session.agent_id}"
+        event, code = events.create(db_session, new, created_by=by, tenant=settings.tenant)
     return redirect(f"/console/events/{event.id}?code={code}")
 
 
@@ -114,17 +115,6 @@ def _row(row: Any, names: dict[str, str]) -> dict[str, Any]:
         "score": row.score,
         "meets": list(row.reasons or []),
     }
-
-
-def _start(raw: str, time_zone: str) -> datetime:
-    try:
-        when = datetime.fromisoformat(raw)
-        zone = ZoneInfo(time_zone)
-    except ValueError:
-        raise InvalidInput(f"not a date and time: {raw!r}") from None
-    except ZoneInfoNotFoundError:
-        raise InvalidInput(f"unknown time zone {time_zone!r}") from None
-    return when if when.tzinfo is not None else when.replace(tzinfo=zone)
 
 
 def _int(raw: str) -> int:

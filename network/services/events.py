@@ -71,6 +71,19 @@ def create(session: Session, new: NewEvent, *, created_by: str, tenant: str = "d
     return event, code
 
 
+def typed_start(raw: str, time_zone: str) -> datetime:
+    """A start as an operator types it (the CLI's ``--starts``, the console's form): ISO-8601 with its own
+    offset, or else local time in ``time_zone``."""
+    try:
+        when = datetime.fromisoformat(raw)
+        zone = ZoneInfo(time_zone)
+    except ValueError:
+        raise InvalidInput(f"not an ISO-8601 date and time: {raw!r}") from None
+    except ZoneInfoNotFoundError:
+        raise InvalidInput(f"unknown time zone {time_zone!r}") from None
+    return when if when.tzinfo is not None else when.replace(tzinfo=zone)
+
+
 def _validate(new: NewEvent) -> None:
     if not new.title.strip():
         raise InvalidInput("an event needs a title")

@@ -17,20 +17,17 @@ from composition.channels import JOBS
 from network.db import Database
 from tests.channels.conftest import Harness, open_harness
 from tests.channels.test_whatsapp_webhook import SENDER, text_body
+from tests.stores import clear_queue
 
 REDIS_URL = os.environ.get("LAYER8_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 @pytest.fixture
 def scaled(sqlite_db: Database, tmp_path: Path) -> Iterator[Harness]:
-    client = redis.Redis.from_url(REDIS_URL)
-    for key in client.scan_iter(match=DEFAULT_KEY + "*"):
-        client.delete(key)
+    clear_queue(REDIS_URL)
     with open_harness(sqlite_db, tmp_path, queue_url=REDIS_URL) as opened:
         yield opened
-    for key in client.scan_iter(match=DEFAULT_KEY + "*"):
-        client.delete(key)
-    client.close()
+    clear_queue(REDIS_URL)
 
 
 def test_the_api_node_queues_and_a_worker_answers(scaled: Harness) -> None:

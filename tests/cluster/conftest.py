@@ -5,21 +5,17 @@ WhatsApp Graph API; torn down by stopping honcho, as Ctrl-C does."""
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-import redis
-from sqlalchemy import create_engine, text
 
-from channels.queue import DEFAULT_KEY
 from network.db import Database
 from network.events import EventBus
 from tests.channels.conftest import WA_PHONE_ID, WA_SECRET, WA_VERIFY
 from tests.channels.fakes import FakeGraphAPI, fake_servers
 from tests.cluster.launch import Cluster, running_cluster
-from tests.conftest import POSTGRES_URL
+from tests.stores import clear_queue, postgres_schema
 
 REDIS_URL = os.environ.get("LAYER8_TEST_CLUSTER_REDIS_URL", "redis://127.0.0.1:6379/14")
 
@@ -46,29 +42,15 @@ class Running:
         return self.cluster.log_tail()
 
 
-def clear_queue(url: str = REDIS_URL) -> None:
-    client = redis.Redis.from_url(url)
-    for key in client.scan_iter(match=DEFAULT_KEY + "*"):
-        client.delete(key)
-    client.close()
-
-
 @pytest.fixture(scope="module")
 def schema_url() -> Iterator[str]:
-    schema = f"cluster_{secrets.token_hex(5)}"
-    admin = create_engine(POSTGRES_URL)
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in POSTGRES_URL else "?"
-    yield f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
-    with admin.begin() as connection:
-        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    with postgres_schema("cluster") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def cluster(schema_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
-    clear_queue()
+    clear_queue(REDIS_URL)
     with fake_servers() as (_slack, graph):
         settings = {
             "LAYER8_DATABASE_URL": schema_url,
@@ -85,4 +67,4 @@ def cluster(schema_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
                 yield Running(started, db, graph)
         finally:
             db.dispose()
-            clear_queue()
+            clear_queue(REDIS_URL)

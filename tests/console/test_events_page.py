@@ -66,3 +66,23 @@ def test_an_agent_runs_an_event_from_the_console(client: TestClient, container: 
             (i.requester_id, i.target_id) for i in session.query(Introduction).filter_by(state="suggested")
         }
     assert {(net.acme, net.cafe), (net.cafe, net.acme)} <= pairs and (net.cafe, net.books) not in pairs
+
+
+def test_an_event_made_in_the_console_belongs_to_the_operators_tenant(
+    client: TestClient, container: Layer8, net: Net
+) -> None:
+    container.settings.tenant = "north"  # as the CLI's `events create` and `events list` use it
+    sign_in(client, net.alice)
+    form = {
+        "csrf": csrf(client, "/console/events"),
+        "title": "North breakfast",
+        "starts": "2031-01-14T08:00",
+        "time_zone": "Europe/London",
+        "where": "Corn Exchange",
+        "capacity": "10",
+    }
+    assert post(client, "/console/events", form).status_code == 303
+    with container.db.read() as session:
+        assert [e.title for e in events.all_events(session, tenant="north")] == ["North breakfast"]
+        assert events.all_events(session) == []
+    assert "North breakfast" in client.get("/console/events").text

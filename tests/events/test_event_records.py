@@ -109,6 +109,27 @@ def test_an_event_needs_one_place_a_capacity_and_a_real_zone(
         events.create(session, new, created_by="test")
 
 
+@pytest.mark.parametrize(
+    ("raw", "zone", "expected"),
+    [
+        ("2031-01-14T08:00", "Europe/London", "2031-01-14T08:00:00+00:00"),
+        ("2031-07-14T08:00", "Europe/London", "2031-07-14T08:00:00+01:00"),
+        ("2031-07-14T08:00+02:00", "Europe/London", "2031-07-14T08:00:00+02:00"),
+    ],
+)
+def test_a_typed_start_keeps_its_offset_or_takes_the_events_zone(raw: str, zone: str, expected: str) -> None:
+    assert events.typed_start(raw, zone).isoformat() == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "zone", "message"),
+    [("next tuesday", "UTC", "not an ISO-8601"), ("2031-01-14T08:00", "Mars/Olympus", "unknown time zone")],
+)
+def test_a_typed_start_that_is_not_a_time_is_invalid_input(raw: str, zone: str, message: str) -> None:
+    with pytest.raises(InvalidInput, match=message):
+        events.typed_start(raw, zone)
+
+
 def test_the_calendar_file_is_in_the_events_zone(sqlite_db: Database) -> None:
     event_id, _ = make_event(sqlite_db)
     with sqlite_db.read() as session:
