@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from assistant.warmup import Warmup
-from channels import event_notify, notify
+from channels import digest_schedule, event_notify, notify
 from channels.api import bss_listener
 from channels.api.app import MAX_BODY_BYTES, Installer, create_app
 from channels.api.lifespan import on_lifespan
@@ -39,6 +39,7 @@ JOBS: dict[str, Job] = {
     "notify.event_promoted": event_notify.run_promoted,
     "notify.event_one_to_ones": event_notify.run_one_to_ones,
     "notify.partner_left": notify.run_partner_left,
+    digest_schedule.TASK: digest_schedule.run_page,
 }
 
 
