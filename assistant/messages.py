@@ -49,6 +49,8 @@ class InboundMessage:
     external_user: str | None = None  # the channel's own id of the sender (for linking)
     message_id: str | None = None  # the channel's id, for de-duplication
     context: tuple[str, ...] = ()  # earlier thread messages the channel supplies (e.g. a Slack thread)
+    # the channel's id of the message this answers (the message a button was on, a quoted or thread reply)
+    in_reply_to: str | None = None
     received_at: datetime = field(default_factory=utcnow)
 
 

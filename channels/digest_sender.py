@@ -76,13 +76,15 @@ def run_page(
 
 def _deliver(rt: ChannelRuntime, decision: digest.Decision, now: datetime) -> None:
     try:
-        notify.send(rt, decision.subscriber_id, message(decision), purpose=decision.purpose)
+        _channel, ref = notify.deliver(
+            rt, decision.subscriber_id, message(decision), purpose=decision.purpose
+        )
     except (Layer8Error, SlackApiError) as exc:
         logger.warning("digest not delivered: %s", getattr(exc, "code", type(exc).__name__))
         decision.send, decision.reason = False, "failed"
         return
     with rt.db.transaction() as session:
-        digest.record(session, decision, now)
+        digest.record(session, decision, now, message_ref=ref)
 
 
 def _shown(decision: digest.Decision) -> dict[str, Any]:
