@@ -6,7 +6,8 @@ Create Date: 2026-12-07 21:45:00
 
 ``digest_deliveries.message_ref`` is the channel's id of the digest message (WhatsApp ``wamid``, Slack
 ``channel:ts``): a read status or a reply naming it marks the digest opened or acted on. A one-to-one keeps
-who proposed its time and when the other side agreed. Plain ADD COLUMNs (no SQLite batch copy).
+who proposed its time and when the other side agreed. Plain ADD COLUMNs (no SQLite batch copy). Two
+composite indexes on introductions serve the digest's per-subscriber questions (benchmarks/digest_bench.py).
 """
 
 from collections.abc import Sequence
@@ -25,9 +26,13 @@ def upgrade() -> None:
     op.create_index("ix_digest_deliveries_message_ref", "digest_deliveries", ["message_ref"])
     op.add_column("event_one_to_ones", sa.Column("proposed_by", sa.String(length=40), nullable=True))
     op.add_column("event_one_to_ones", sa.Column("agreed_at", sa.DateTime(timezone=True), nullable=True))
+    op.create_index("ix_introductions_requester_state", "introductions", ["requester_id", "state"])
+    op.create_index("ix_introductions_target_state", "introductions", ["target_id", "state"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_introductions_target_state", table_name="introductions")
+    op.drop_index("ix_introductions_requester_state", table_name="introductions")
     with op.batch_alter_table("event_one_to_ones", schema=None) as batch_op:
         batch_op.drop_column("agreed_at")
         batch_op.drop_column("proposed_by")
