@@ -12,8 +12,8 @@ from typing import Any, Literal
 
 from network.ids import utcnow
 
-ActionKind = Literal["confirm", "cancel", "accept_intro", "decline_intro", "feedback", "rsvp", "nps"]
-ACTION_KINDS = ("confirm", "cancel", "accept_intro", "decline_intro", "feedback", "rsvp", "nps")
+ActionKind = Literal["confirm", "cancel", "accept_intro", "decline_intro", "feedback", "rsvp", "nps", "meet"]
+ACTION_KINDS = ("confirm", "cancel", "accept_intro", "decline_intro", "feedback", "rsvp", "nps", "meet")
 # a 0–10 scale as text: the number typed is the score itself, not an option's position
 SCALE_FALLBACK = "Reply with a number from 0 to 10."
 
