@@ -184,6 +184,7 @@ MEET_PICK = "Pick a time for your one-to-one with {other} ({zone}):"
 MEET_OTHER_SLOTS = "Other times for your one-to-one with {other} ({zone}):"
 MEET_ANOTHER_LABEL = "Suggest another"
 MEET_ACCEPT_LABEL = "Accept"
+MEET_BUTTON_SHOWN = "A time for the one-to-one"  # how a pressed time button reads in the chat history
 MEET_PROPOSED = "I've proposed {when} to {other}; I'll tell you when they answer."
 MEET_PROPOSAL = "{other} proposes {when} for your one-to-one. Does it suit you?"
 MEET_AGREED = "Agreed: your one-to-one with {other} is on {when}."
