@@ -12,14 +12,14 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from assistant import nps, onboarding, replies
+from assistant import meeting, nps, onboarding, replies
 from assistant.executors import accepted_text
 from assistant.messages import Action, OutboundReply
 from network.db import Database
 from network.errors import IllegalTransition, Layer8Error, NotFound
 from network.models import Conversation, Introduction, IntroductionState, Message, PendingAction, Subscriber
 from network.pending import Outcome, PendingActions, view
-from network.services import events, introductions
+from network.services import events, introductions, one_to_ones
 from tools import event_words, phrases
 from tools.context import ToolContext
 from tools.ports import Ports
@@ -45,6 +45,8 @@ class ActionHandler:
                 return self.answer_intro(ctx, action.target_id, accept=action.kind == "accept_intro")
             if action.kind == "rsvp":
                 return self.rsvp(ctx, action.target_id, going=action.value == "yes")
+            if action.kind == "meet":
+                return meeting.press(self.db, ctx, action)
             return self.feedback(ctx, action)
         except NotFound:
             return replies.text(phrases.NOT_YOURS, error_code="not_found")
@@ -97,7 +99,14 @@ class ActionHandler:
                 return self._already_answered(session, ctx, intro)
             if accept:
                 card = introductions.contact_card(session, introduction_id, ctx.subscriber_id)
-                return replies.text(accepted_text(card), private=True)
+                one_to_one = one_to_ones.of_introduction(session, intro.id)
+                if one_to_one is None:
+                    return replies.text(accepted_text(card), private=True)
+                reply = meeting.slot_reply(
+                    session, one_to_one, intro, ctx.subscriber_id, text=accepted_text(card)
+                )
+                reply.private = True  # a one-to-one after an event: pick a time at once
+                return reply
             other = session.get(Subscriber, intro.requester_id)
             name = other.business_name if other else "they"
             return replies.text(phrases.INTRO_DECLINED.format(other=name))

@@ -12,8 +12,8 @@ from typing import Any, Literal
 
 from network.ids import utcnow
 
-ActionKind = Literal["confirm", "cancel", "accept_intro", "decline_intro", "feedback", "rsvp", "nps"]
-ACTION_KINDS = ("confirm", "cancel", "accept_intro", "decline_intro", "feedback", "rsvp", "nps")
+ActionKind = Literal["confirm", "cancel", "accept_intro", "decline_intro", "feedback", "rsvp", "nps", "meet"]
+ACTION_KINDS = ("confirm", "cancel", "accept_intro", "decline_intro", "feedback", "rsvp", "nps", "meet")
 # a 0–10 scale as text: the number typed is the score itself, not an option's position
 SCALE_FALLBACK = "Reply with a number from 0 to 10."
 
@@ -49,6 +49,8 @@ class InboundMessage:
     external_user: str | None = None  # the channel's own id of the sender (for linking)
     message_id: str | None = None  # the channel's id, for de-duplication
     context: tuple[str, ...] = ()  # earlier thread messages the channel supplies (e.g. a Slack thread)
+    # the channel's id of the message this answers (the message a button was on, a quoted or thread reply)
+    in_reply_to: str | None = None
     received_at: datetime = field(default_factory=utcnow)
 
 

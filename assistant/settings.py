@@ -85,6 +85,9 @@ class Settings(BaseSettings):
     queue_url: str | None = None
     queue_workers: int = Field(default=2, ge=1, le=64)  # in-process turn threads
     queue_max_pending: int = Field(default=500, ge=1)  # in-process turns waiting; beyond it: "busy"
+    # `layer8 worker` looks for due digests this often (each subscriber's own frequency and quiet hours
+    # decide who gets one); 0 turns the scheduled digest off
+    digest_interval_s: float = Field(default=300.0, ge=0, le=86400)
 
     # rate limits, in the `limits` package's notation: "30/minute", several windows joined by ";" (each
     # window a step of back-off). Counters live in Redis when a Redis URL is set (shared by every node),

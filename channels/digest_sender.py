@@ -8,6 +8,7 @@ Every sent digest is recorded (kinds and ids, no text), so the next run starts a
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -41,31 +42,49 @@ def message(decision: digest.Decision) -> OutboundReply:
 def run(rt: ChannelRuntime, *, dry_run: bool = False, now: datetime | None = None) -> list[dict[str, Any]]:
     """Every active subscriber's decision (and, unless ``dry_run``, the digests sent and recorded)."""
     now = now or utcnow()
-    templates = dict(rt.settings.whatsapp_templates)
     report: list[dict[str, Any]] = []
+    for page in pages(rt):
+        report += run_page(rt, page, now=now, dry_run=dry_run)
+    return report
+
+
+def pages(rt: ChannelRuntime, size: int = PAGE) -> Iterator[list[str]]:
+    """The tenant's active subscribers, a page of ids at a time (what one scheduled task handles)."""
     after = ""
     while True:
         with rt.db.read() as session:
-            page = digest.active_subscribers(session, tenant=rt.settings.tenant, after=after, limit=PAGE)
-            decisions = [digest.decide(session, sid, now, templates) for sid in page]
-        for decision in decisions:
-            if decision.send and not dry_run:
-                _deliver(rt, decision, now)
-            report.append(_shown(decision))
-        if len(page) < PAGE:
-            return report
+            page = digest.active_subscribers(session, tenant=rt.settings.tenant, after=after, limit=size)
+        if page:
+            yield page
+        if len(page) < size:
+            return
         after = page[-1]
+
+
+def run_page(
+    rt: ChannelRuntime, subscriber_ids: list[str], *, now: datetime, dry_run: bool = False
+) -> list[dict[str, Any]]:
+    """Decide (and unless ``dry_run`` send and record) the digests of one page of subscribers."""
+    templates = dict(rt.settings.whatsapp_templates)
+    with rt.db.read() as session:
+        decisions = [digest.decide(session, sid, now, templates) for sid in subscriber_ids]
+    for decision in decisions:
+        if decision.send and not dry_run:
+            _deliver(rt, decision, now)
+    return [_shown(decision) for decision in decisions]
 
 
 def _deliver(rt: ChannelRuntime, decision: digest.Decision, now: datetime) -> None:
     try:
-        notify.send(rt, decision.subscriber_id, message(decision), purpose=decision.purpose)
+        _channel, ref = notify.deliver(
+            rt, decision.subscriber_id, message(decision), purpose=decision.purpose
+        )
     except (Layer8Error, SlackApiError) as exc:
         logger.warning("digest not delivered: %s", getattr(exc, "code", type(exc).__name__))
         decision.send, decision.reason = False, "failed"
         return
     with rt.db.transaction() as session:
-        digest.record(session, decision, now)
+        digest.record(session, decision, now, message_ref=ref)
 
 
 def _shown(decision: digest.Decision) -> dict[str, Any]:

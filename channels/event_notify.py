@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 
 from assistant import replies
 from assistant.messages import ListItem, OutboundReply
-from channels import notify
+from channels import notify, texts
+from network import event_calendar
 from network.directory import business_names
 from network.errors import Layer8Error
 from network.events import EventBus, after_commit
@@ -55,12 +56,15 @@ def subscribe(bus: EventBus, rt: ChannelRuntime) -> None:
     bus.subscribe("event.one_to_ones", on_one_to_ones)
 
 
-def invitation_reply(event: Event, row: EventInvitation) -> OutboundReply:
-    """``You're invited: …`` with whom they would meet and the RSVP buttons (text fallback numbers them)."""
+def invitation_reply(event: Event, row: EventInvitation, calendar_url: str | None = None) -> OutboundReply:
+    """``You're invited: …`` with whom they would meet, the calendar file's link and the RSVP buttons (text
+    fallback numbers them)."""
     lines = [phrases.EVENT_INVITED.format(line=event_words.line(event))]
     meet = event_words.meets(list(row.reasons or []))
     if meet:
         lines.append(meet)
+    if calendar_url:
+        lines.append(texts.CALENDAR_LINK.format(url=calendar_url))
     return OutboundReply("\n".join(lines), buttons=replies.rsvp_buttons(event.id))
 
 
@@ -75,7 +79,8 @@ def deliver_invitation(rt: ChannelRuntime, invitation_id: str) -> str | None:
         event = session.get(Event, row.event_id) if row is not None else None
         if row is None or event is None or row.state != InvitationState.INVITED:
             return None
-        reply, subscriber_id = invitation_reply(event, row), row.subscriber_id
+        url = event_calendar.link(event, rt.settings.public_base_url)
+        reply, subscriber_id = invitation_reply(event, row, url), row.subscriber_id
     return _send(rt, subscriber_id, reply, "event_invitation")
 
 
@@ -156,6 +161,9 @@ def send_reminders(rt: ChannelRuntime) -> int:
         for event, row in due:
             row.reminded_at = now
             text = phrases.EVENT_REMINDER.format(line=event_words.line(event))
+            text += "\n" + texts.CALENDAR_LINK.format(
+                url=event_calendar.link(event, rt.settings.public_base_url)
+            )
             messages.append((row.subscriber_id, OutboundReply(text, buttons=replies.rsvp_buttons(event.id))))
     for subscriber_id, reply in messages:
         _send(rt, subscriber_id, reply, "event_update")

@@ -43,6 +43,14 @@ class Unreachable(NotFound):
 
 def send(rt: ChannelRuntime, subscriber_id: str, reply: OutboundReply, *, purpose: str = "default") -> str:
     """Send ``reply`` to the subscriber; returns the channel used."""
+    return deliver(rt, subscriber_id, reply, purpose=purpose)[0]
+
+
+def deliver(
+    rt: ChannelRuntime, subscriber_id: str, reply: OutboundReply, *, purpose: str = "default"
+) -> tuple[str, str | None]:
+    """Send ``reply`` to the subscriber; returns the channel and the channel's id of the message (WhatsApp
+    ``wamid``, Slack ``channel:ts``; None when the channel gave none)."""
     with rt.db.read() as session:
         identity = _latest_identity(session, subscriber_id)
         if identity is None:
@@ -53,14 +61,13 @@ def send(rt: ChannelRuntime, subscriber_id: str, reply: OutboundReply, *, purpos
             identity.last_inbound_at,
         )
     if channel == "slack":
-        _send_slack(rt, external_id, reply)
-    else:
-        number = external_id.lstrip("+")
-        wamid = rt.whatsapp.send(number, reply, last_inbound_at=last_inbound_at, purpose=purpose)
-        rt.options.remember(f"whatsapp:+{number}", [b.action for b in reply.buttons])
-        if wamid:
-            feedback.remember_reply(rt.db, "whatsapp", f"whatsapp:+{number}", wamid)
-    return channel
+        return channel, _send_slack(rt, external_id, reply)
+    number = external_id.lstrip("+")
+    wamid = rt.whatsapp.send(number, reply, last_inbound_at=last_inbound_at, purpose=purpose)
+    rt.options.remember(f"whatsapp:+{number}", [b.action for b in reply.buttons])
+    if wamid:
+        feedback.remember_reply(rt.db, "whatsapp", f"whatsapp:+{number}", wamid)
+    return channel, wamid
 
 
 def subscribe(events: EventBus, rt: ChannelRuntime) -> None:
@@ -147,11 +154,13 @@ def _latest_identity(session: Session, subscriber_id: str) -> ChannelIdentity | 
     return linking.latest_identity(session, subscriber_id, PUSH_CHANNELS)
 
 
-def _send_slack(rt: ChannelRuntime, external_id: str, reply: OutboundReply) -> None:
+def _send_slack(rt: ChannelRuntime, external_id: str, reply: OutboundReply) -> str | None:
     team, _, user = external_id.partition(":")
     opened = rt.slack.conversations_open(users=user)
     channel = str((opened.get("channel") or {}).get("id") or "")
     text, rendered = blocks.render(reply)
     posted = rt.slack.chat_postMessage(channel=channel, text=text, blocks=rendered)
-    if posted.get("ts"):
-        feedback.remember_reply(rt.db, "slack", f"slack:{team}:{channel}", f"{channel}:{posted['ts']}")
+    if not posted.get("ts"):
+        return None
+    feedback.remember_reply(rt.db, "slack", f"slack:{team}:{channel}", f"{channel}:{posted['ts']}")
+    return f"{channel}:{posted['ts']}"

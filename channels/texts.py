@@ -57,4 +57,5 @@ SIGN_IN_CODE_INVALID = (
 )
 SIGN_IN_REQUIRED = "Please sign in to the web chat."
 DIGEST_HEADER = "What's new in your network since last time:"
+CALENDAR_LINK = "Add it to your calendar: {url}"
 DIGEST_FOOTER = 'Reply here to act on any of it, or say "stop the digest" to get no more of these.'

@@ -18,6 +18,7 @@ from assistant.messages import Action, InboundMessage, OutboundReply
 from channels import texts
 from channels.options import OptionStore, choices_of, choose
 from channels.ports import AssistantPort
+from network import digest_engagement
 from network.db import Database
 from network.errors import Layer8Error, RateLimited
 from network.services import linking
@@ -46,6 +47,9 @@ class TurnRunner:
                 business = subscriber.business_name if subscriber else None
         if subscriber_id is None:
             return self._unlinked(msg, symbols, business)
+        if msg.in_reply_to:  # a button on a digest, or a reply to one: the digest was acted on
+            with self.db.transaction() as session:
+                digest_engagement.acted(session, subscriber_id, msg.in_reply_to, msg.received_at)
         if symbols:
             return OutboundReply(texts.ALREADY_LINKED, private=True)
         try:

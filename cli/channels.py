@@ -11,6 +11,7 @@ from datetime import timedelta
 import typer
 from rich.console import Console
 
+from channels.digest_schedule import DigestSchedule
 from channels.slack.socket import run_socket_mode
 from cli.application import application
 from composition.channels import channel_runtime
@@ -73,17 +74,23 @@ def worker(
         None, min=1, help="Stop after this many tasks (default: run until stopped)."
     ),
 ) -> None:
-    """Run background turns from the Redis queue at LAYER8_QUEUE_URL (API nodes only queue them)."""
+    """Run background turns from the Redis queue at LAYER8_QUEUE_URL (API nodes only queue them), and the
+    digest every LAYER8_DIGEST_INTERVAL_S seconds (one worker of the cluster queues each pass; 0: off)."""
     container = application(ctx)
     runtime = channel_runtime(container)
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
+    schedule = DigestSchedule(runtime).background()
     try:
         task_worker = runtime.worker()
+        if schedule is not None:
+            schedule.start()
         Console(stderr=True).print(f"worker {task_worker.worker_id} waiting for tasks")
         done = task_worker.run(stop, max_tasks=max_tasks)
         Console(stderr=True).print(f"worker stopped after {done} tasks")
     finally:
+        if schedule is not None:
+            schedule.stop()
         runtime.close()
         container.close()

@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from assistant.warmup import Warmup
-from channels import event_notify, notify
+from channels import digest_schedule, event_notify, meeting_notify, notify
 from channels.api import bss_listener
 from channels.api.app import MAX_BODY_BYTES, Installer, create_app
 from channels.api.lifespan import on_lifespan
@@ -39,6 +39,8 @@ JOBS: dict[str, Job] = {
     "notify.event_promoted": event_notify.run_promoted,
     "notify.event_one_to_ones": event_notify.run_one_to_ones,
     "notify.partner_left": notify.run_partner_left,
+    digest_schedule.TASK: digest_schedule.run_page,
+    meeting_notify.TASK: meeting_notify.run,
 }
 
 
@@ -47,6 +49,7 @@ def channel_runtime(parts: Parts) -> ChannelRuntime:
     runtime = ChannelRuntime(parts, JOBS, WhatsAppSender.from_settings)
     notify.subscribe(parts.db.events, runtime)
     event_notify.subscribe(parts.db.events, runtime)
+    meeting_notify.subscribe(parts.db.events, runtime)
     return runtime
 
 

@@ -243,8 +243,11 @@ def active_subscribers(session: Session, *, tenant: str, after: str = "", limit:
     return list(session.scalars(query))
 
 
-def record(session: Session, decision: Decision, now: datetime) -> DigestDelivery:
+def record(
+    session: Session, decision: Decision, now: datetime, *, message_ref: str | None = None
+) -> DigestDelivery:
     row = DigestDelivery(
+        message_ref=message_ref,
         subscriber_id=decision.subscriber_id,
         sent_at=now,
         channel=decision.channel or "none",

@@ -1,7 +1,15 @@
-"""An event as a calendar file (RFC 5545, with the ``icalendar`` package): what an invitation attaches."""
+"""An event as a calendar file (RFC 5545, with the ``icalendar`` package): what an invitation attaches.
+
+Invitations on Slack and WhatsApp carry a link to ``GET /v1/events/{id}/calendar.ics?t=TOKEN``; the token is
+derived one-way from the event's stored check-in hash, so it is stable, needs no new secret, reveals nothing
+of the door code, and a guessed event id alone fetches nothing. The web chat downloads the same file with
+its session (``GET /v1/chat/events/{id}/calendar.ics``).
+"""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -12,6 +20,23 @@ from network.models import Event
 
 DEFAULT_LENGTH = timedelta(hours=2)
 PRODUCT = "-//Layer8//events//EN"
+
+
+def link_token(event: Event) -> str:
+    return hashlib.sha256(f"calendar:{event.checkin_code_hash}".encode()).hexdigest()[:32]
+
+
+def token_matches(event: Event, token: str) -> bool:
+    return hmac.compare_digest(link_token(event).encode(), token.encode("utf-8", "replace"))
+
+
+def link(event: Event, base_url: str) -> str:
+    """The calendar file's address for invitations (``base_url``: ``LAYER8_PUBLIC_BASE_URL``)."""
+    return f"{base_url.rstrip('/')}/v1/events/{event.id}/calendar.ics?t={link_token(event)}"
+
+
+def filename(event: Event) -> str:
+    return f"{event.id}.ics"
 
 
 def ics(event: Event, *, domain: str = "layer8.invalid") -> bytes:

@@ -19,6 +19,7 @@ ISO 4217 currency in integer minor units, never mixed.
   of deals (giver → receiver) and accepted introductions (requester → target).
 - **nps**, **churn** (by engagement, risk list, retained revenue), **retention** (Kaplan–Meier by cohort)
   and **traffic_lights**: :mod:`network.outcomes`, each with its rule in words in the answer.
+- **gatherings**: event attendance, one-to-ones and digest engagement (:mod:`network.gatherings`).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from typing import Any
 from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.orm import Session, aliased
 
+from network.gatherings import gatherings
 from network.metrics_shapes import (
     Amount,
     ChainRow,
@@ -99,6 +101,7 @@ def compute(session: Session, query: MetricsQuery) -> Metrics:
         churn=churn,
         retention=retention,
         traffic_lights=lights,
+        gatherings=gatherings(session, scope.members(), scope.since, scope.until),
     )
 
 

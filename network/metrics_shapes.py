@@ -109,6 +109,37 @@ class ChainRow(_Frozen):
     deals: int
 
 
+class Attendance(_Frozen):
+    events: int  # events that started in the period
+    invited: int  # invitations to them
+    said_yes: int  # going, cancelled later, or came
+    attended: int  # checked in
+    attendance_rate: float | None  # attended / said yes
+
+
+class OneToOnes(_Frozen):
+    suggested: int  # one-to-ones suggested after events in the period
+    accepted: int  # both sides agreed to meet (the introduction was accepted)
+    time_agreed: int  # one side proposed a time, the other accepted it
+    followed_up: int  # asked a week later what came of it
+
+
+class DigestEngagement(_Frozen):
+    sent: int
+    opened: int  # a read status (WhatsApp), or acted on
+    acted: int  # a button on it pressed, or a reply to it
+    opened_rate: float | None  # opened / sent, on channels that report reads (WhatsApp)
+    acted_rate: float | None  # acted / sent, every channel
+    by_channel: dict[str, dict[str, int]]  # channel -> {"sent", "opened", "acted"}
+
+
+class Gatherings(_Frozen):
+    attendance: Attendance
+    one_to_ones: OneToOnes
+    digest: DigestEngagement
+    rule: str
+
+
 class Metrics(_Frozen):
     start: date
     end: date
@@ -127,3 +158,4 @@ class Metrics(_Frozen):
     churn: Churn
     retention: Retention
     traffic_lights: TrafficLights
+    gatherings: Gatherings

@@ -179,6 +179,15 @@ ONE_TO_ONES_HINT = (
     "of you agree. Either of you can suggest a time."
 )
 ONE_TO_ONE_LINE = "• {business}: {why}"
+# times for a one-to-one: buttons offer three slots and "suggest another"; the other side accepts
+MEET_PICK = "Pick a time for your one-to-one with {other} ({zone}):"
+MEET_OTHER_SLOTS = "Other times for your one-to-one with {other} ({zone}):"
+MEET_ANOTHER_LABEL = "Suggest another"
+MEET_ACCEPT_LABEL = "Accept"
+MEET_BUTTON_SHOWN = "A time for the one-to-one"  # how a pressed time button reads in the chat history
+MEET_PROPOSED = "I've proposed {when} to {other}; I'll tell you when they answer."
+MEET_PROPOSAL = "{other} proposes {when} for your one-to-one. Does it suit you?"
+MEET_AGREED = "Agreed: your one-to-one with {other} is on {when}."
 FOLLOW_UP = (
     "A week ago you met {other} after {title}. What came of it? If either of you passed on business, "
     "tell me and I'll log the referral."

@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from channels import console
 from channels import routes as channel_routes
 from channels.api import (
+    calendar,
     cases,
     deals,
     docs,
@@ -61,6 +62,7 @@ EDGES: tuple[Installer, ...] = (
     webhook_endpoints.install,
     webhook_docs.install,
     channel_routes.install,
+    calendar.install,
     console.install,
 )
 

@@ -145,7 +145,24 @@ def _outcome_figures(m: Metrics) -> dict[str, Any]:
             [lights.green, lights.amber, lights.red, lights.grey],
             classes=["bar-2", "bar-3", "bar-4", "bar-grey"],
         ),
+        "gatherings_chart": _gatherings_chart(m),
     }
+
+
+def _gatherings_chart(m: Metrics) -> Any:
+    """Events, one-to-ones and the digest as one ladder of counts (each row's meaning in the table)."""
+    g = m.gatherings
+    rows = [
+        ("Event guests who said yes", g.attendance.said_yes),
+        ("Came (checked in)", g.attendance.attended),
+        ("One-to-ones suggested", g.one_to_ones.suggested),
+        ("One-to-ones accepted", g.one_to_ones.accepted),
+        ("Digests sent", g.digest.sent),
+        ("Digests opened", g.digest.opened),
+        ("Digests acted on", g.digest.acted),
+    ]
+    labels, values = [label for label, _ in rows], [value for _, value in rows]
+    return charts.hbars("gatherings", "Events, one-to-ones and the digest", labels, values)
 
 
 @page_router.get("/dashboard")

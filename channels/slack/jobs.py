@@ -41,6 +41,7 @@ def run_message(rt: ChannelRuntime, task: dict[str, Any]) -> None:
         external_user=f"{task['team']}:{task['user']}",
         message_id=task["event_id"],
         context=context,
+        in_reply_to=f"{task['channel']}:{task['thread_ts']}" if task.get("thread_ts") else None,
     )
     reply = rt.turns.run(msg)
     status = "answered"
@@ -73,6 +74,7 @@ def run_action(rt: ChannelRuntime, task: dict[str, Any]) -> None:
         subscriber_id=None,
         action=action,
         external_user=f"{task['team']}:{task['user']}",
+        in_reply_to=f"{task['channel']}:{task['ts']}" if task["ts"] else None,
     )
     _post(rt, task, key, rt.turns.run(msg))
 

@@ -28,7 +28,7 @@ from channels.api.rate_limits import RateLimitsDep
 from channels.options import choices_of
 from channels.ports import Parts
 from channels.runtime import ChannelRuntime, RuntimeDep
-from channels.web import history, session
+from channels.web import calendar, history, session
 from channels.web.auth import ChatSubscriberDep
 from network.db import Database
 from network.errors import InvalidInput, Layer8Error, NotFound
@@ -224,4 +224,5 @@ def _sse(event: str, data: dict[str, Any]) -> bytes:
 def install(app: FastAPI, container: Parts) -> None:
     app.include_router(router)
     app.include_router(history.router)
+    app.include_router(calendar.router)
     app.include_router(session.router)

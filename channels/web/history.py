@@ -34,6 +34,7 @@ PRESSED = {
     "[button: accept_intro]": phrases.ACCEPT_LABEL,
     "[button: decline_intro]": phrases.DECLINE_LABEL,
     "[button: rsvp]": phrases.GOING_LABEL + " / " + phrases.NOT_GOING_LABEL,
+    "[button: meet]": phrases.MEET_BUTTON_SHOWN,
 }
 
 

@@ -36,6 +36,7 @@ def inbound_message(task: dict[str, Any]) -> InboundMessage:
         action=action,
         external_user=f"+{task['from']}",
         message_id=task["message_id"],
+        in_reply_to=task.get("replied_to") or None,
     )
 
 

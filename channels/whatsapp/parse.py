@@ -1,8 +1,9 @@
 """A WhatsApp webhook body → what happened, one item per message (statuses and the rest: counted, not used).
 
 Handled: ``text``; ``interactive`` button and list replies; ``button`` (a template's quick reply);
-``reaction`` (as feedback). Everything else — statuses, media, locations, contacts, orders, ``unsupported``,
-unreactions, other fields — is acknowledged and not answered.
+``reaction`` (as feedback); a message's ``context`` (the message it answers); ``read`` statuses (the ids of
+our messages that were read). Everything else — other statuses, media, locations, contacts, orders,
+``unsupported``, unreactions, other fields — is acknowledged and not answered.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ class Incoming:
     choice: str | None = None  # an interactive reply id
     emoji: str = ""
     reacted_to: str = ""
+    replied_to: str = ""  # the wamid of the message this answers (a button's message, a quoted reply)
 
     def task(self) -> dict[str, Any]:
         return {
@@ -34,12 +36,14 @@ class Incoming:
             "choice": self.choice,
             "emoji": self.emoji,
             "reacted_to": self.reacted_to,
+            "replied_to": self.replied_to,
         }
 
 
 @dataclass(slots=True)
 class Parsed:
     items: list[Incoming] = field(default_factory=list)
+    read: list[str] = field(default_factory=list)  # wamids of our messages the recipient has read
     ignored: int = 0
     unusable: str | None = None  # why a signed body (or part of it) did not have WhatsApp's shape
 
@@ -60,7 +64,11 @@ def parse(body: Any) -> Parsed:
                 out.ignored += 1
                 continue
             phone_id = _text(_dict(value.get("metadata")).get("phone_number_id"))
-            out.ignored += len(_dicts(value.get("statuses")))
+            statuses = _dicts(value.get("statuses"))
+            out.read += [
+                _text(s.get("id")) for s in statuses if s.get("status") == "read" and _text(s.get("id"))
+            ]
+            out.ignored += len(statuses)
             for message in _dicts(value.get("messages")):
                 item = _incoming(message, phone_id or None)
                 if item is None:
@@ -80,7 +88,10 @@ def _incoming(m: dict[str, Any], phone_id: str | None) -> Incoming | None:
     def make(
         what: str = "message", text: str = "", choice: str | None = None, emoji: str = "", to: str = ""
     ) -> Incoming:
-        return Incoming(what, message_id, sender, phone_id, _int(m), text[:MAX_TEXT], choice, emoji, to)
+        replied_to = _text(_dict(m.get("context")).get("id"))
+        return Incoming(
+            what, message_id, sender, phone_id, _int(m), text[:MAX_TEXT], choice, emoji, to, replied_to
+        )
 
     if kind == "text":
         text = _text(_dict(m.get("text")).get("body")).strip()

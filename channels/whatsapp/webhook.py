@@ -27,8 +27,10 @@ from channels.ports import Parts
 from channels.runtime import ChannelRuntime, runtime_for
 from channels.whatsapp import signature
 from channels.whatsapp.parse import Incoming, parse
-from network import dedup
+from network import dedup, digest_engagement
+from network.db import Database
 from network.errors import Busy, InvalidInput, Layer8Error, PermissionDenied
+from network.ids import utcnow
 
 logger = logging.getLogger(__name__)
 PATH = "/webhooks/whatsapp"
@@ -76,6 +78,8 @@ def router(container: Parts) -> APIRouter:
         items = [i for i in parsed.items if not mine or i.phone_number_id in (None, mine)]
         for sender in sorted({item.sender for item in items}):  # 429 before any is taken: Meta sends again
             await rate_limits_of(request).ahit("webhook", f"whatsapp:{sender}")
+        if parsed.read:  # read statuses: the digests sent as these messages were opened
+            await asyncio.to_thread(_opened, runtime_for(request.app).db, parsed.read)
         if items:
             await _accept(runtime_for(request.app), items, time.time())
         return JSONResponse(
@@ -94,6 +98,11 @@ def _json(raw: bytes) -> Any:
         return json.loads(raw)
     except (ValueError, RecursionError):
         return _NOT_JSON
+
+
+def _opened(db: Database, wamids: list[str]) -> None:
+    with db.transaction() as session:
+        digest_engagement.opened(session, wamids, utcnow())
 
 
 async def _accept(rt: ChannelRuntime, items: list[Incoming], received_at: float) -> None:

@@ -87,6 +87,8 @@ class EventOneToOne(Base):
     event_id: Mapped[str] = mapped_column(ForeignKey("events.id"), index=True)
     introduction_id: Mapped[str] = mapped_column(ForeignKey("introductions.id"), index=True)
     proposed_time: Mapped[str | None] = mapped_column(String(120))
+    proposed_by: Mapped[str | None] = mapped_column(String(40))  # the side whose time waits for the other
+    agreed_at: Mapped[datetime | None] = mapped_column()  # the other side accepted the proposed time
     follow_up_due_at: Mapped[datetime] = mapped_column(index=True)
     followed_up_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -117,5 +119,7 @@ class DigestDelivery(Base):
     channel: Mapped[str] = mapped_column(String(16))
     template: Mapped[str | None] = mapped_column(String(120))
     items: Mapped[list[Any]] = mapped_column(default=list)
-    opened_at: Mapped[datetime | None] = mapped_column()
-    acted_at: Mapped[datetime | None] = mapped_column()
+    # the channel's id of the message (WhatsApp wamid, Slack "channel:ts"), named by read statuses and replies
+    message_ref: Mapped[str | None] = mapped_column(String(200), index=True)
+    opened_at: Mapped[datetime | None] = mapped_column()  # a read status, or anything that acted on it
+    acted_at: Mapped[datetime | None] = mapped_column()  # a button pressed on it, or a reply to it

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, CheckConstraint, Date, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, CheckConstraint, Date, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from network.ids import utcnow
@@ -16,6 +16,12 @@ class Introduction(Base):
     """A double opt-in introduction: ``suggested → requested → accepted | declined | expired``."""
 
     __tablename__ = "introductions"
+    # the digest asks "this subscriber's introductions in this state" for every subscriber: without these,
+    # SQLite at 100k introductions picked the created_at index and scanned (28 ms → 8 ms a decision)
+    __table_args__ = (
+        Index("ix_introductions_requester_state", "requester_id", "state"),
+        Index("ix_introductions_target_state", "target_id", "state"),
+    )
 
     id: Mapped[str] = mapped_column(Id, primary_key=True, default=id_factory("int"))
     tenant: Mapped[str] = mapped_column(String(64), default="default")

@@ -202,7 +202,19 @@ function actionRow(buttons) {
     element.dataset.action = b.action;
     row.appendChild(element);
   }
+  const rsvp = buttons.find((b) => b.action.startsWith("rsvp:") && b.action.endsWith(":yes"));
+  if (rsvp) row.appendChild(calendarLink(rsvp.action.split(":")[1]));
   return row;
+}
+
+// an invitation's calendar file, with the chat's own session (GET /v1/chat/events/{id}/calendar.ics)
+function calendarLink(eventId) {
+  const link = document.createElement("a");
+  link.className = "calendar";
+  link.href = "/v1/chat/events/" + encodeURIComponent(eventId) + "/calendar.ics";
+  link.download = eventId + ".ics";
+  link.textContent = "Add to calendar";
+  return link;
 }
 
 function plainList(items) {
