@@ -70,6 +70,16 @@ def of(session: Session, subscriber_id: str, until: datetime) -> Light | None:
     )
 
 
+def standing(session: Session, subscriber_id: str, until: datetime) -> tuple[Light, datetime] | None:
+    """One subscriber's light whatever their membership state, and when they joined (for "how am I
+    doing?": the person asking is told theirs even if the BSS has just ended them)."""
+    subscriber = session.get(Subscriber, subscriber_id)
+    if subscriber is None:
+        return None
+    found = activity(session, until - timedelta(days=WINDOW_DAYS), until).get(subscriber_id)
+    return light(found, subscriber.created_at, until), subscriber.created_at
+
+
 def distribution(session: Session, members: Select[Any], until: datetime) -> TrafficLights:
     colours = [found.colour for found in lights(session, members, until).values()]
     counts = LightCounts(**{c: colours.count(c) for c in ("green", "amber", "red", "grey")})
