@@ -207,6 +207,7 @@ NPS_QUESTION = (
 )
 NPS_REASON = "Thank you! What is the main reason for your score?"
 NPS_SKIP_LABEL = "Skip"
+NPS_LOWEST = "Is it 0 or 1?"
 NPS_THANKS = "Thank you, that helps. If you meant to ask me something else, just send it again."
 NPS_SKIPPED = "No problem. Thank you for the score."
 NPS_ALREADY = "Thanks, your score is already recorded."
