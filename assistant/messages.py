@@ -14,8 +14,8 @@ from network.ids import utcnow
 
 ActionKind = Literal["confirm", "cancel", "accept_intro", "decline_intro", "feedback", "rsvp", "nps", "meet"]
 ACTION_KINDS = ("confirm", "cancel", "accept_intro", "decline_intro", "feedback", "rsvp", "nps", "meet")
-# a 0–10 scale as text: the number typed is the score itself, not an option's position
-SCALE_FALLBACK = "Reply with a number from 0 to 10."
+# a scale as text (0–10, or the 0-or-1 follow-up): the number typed is the score itself, not a position
+SCALE_FALLBACK = "Reply with a number from {low} to {high}."
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,8 +87,9 @@ class OutboundReply:
     def text_fallback(self) -> str:
         """The reply as plain text: buttons and list items become numbered options."""
         lines = [self.text]
-        if self.is_scale():
-            return "\n".join([*lines, "", SCALE_FALLBACK])
+        scale = self.scale_values()
+        if scale:
+            return "\n".join([*lines, "", SCALE_FALLBACK.format(low=scale[0], high=scale[-1])])
         options = [b.label for b in self.buttons] + [
             f"{i.title} — {i.description}" if i.description else i.title for i in self.items
         ]
@@ -100,8 +101,17 @@ class OutboundReply:
 
     def is_scale(self) -> bool:
         """A 0–10 scale (the NPS question): eleven buttons whose values are the numbers 0 to 10."""
-        values = [b.action.value for b in self.buttons if b.action.kind == "nps"]
-        return not self.items and len(self.buttons) == 11 and values == [str(n) for n in range(11)]
+        return self.scale_values() == list(range(11))
+
+    def scale_values(self) -> list[int]:
+        """The numbers of a scale whose buttons are all scores (the NPS question, or its 0-or-1 follow-up),
+        in order; ``[]`` for any other reply."""
+        values = [b.action.value or "" for b in self.buttons if b.action.kind == "nps"]
+        if self.items or not self.buttons or len(values) != len(self.buttons):
+            return []
+        if not all(v.isdigit() for v in values):
+            return []
+        return [int(v) for v in values]
 
     def option_actions(self) -> list[Action | None]:
         """What each numbered option of :meth:`text_fallback` means, for channels that only get text back."""

@@ -24,6 +24,7 @@ from tools.context import ToolContext
 
 MIN_TURNS = 3  # the person's messages in this conversation before a survey may be asked
 _SCORE = re.compile(r"^\s*(\d{1,2})\s*[.!]?\s*$")
+LOWEST = "0-1"  # the value of the row that stands for 0 and 1 where a list holds ten rows (WhatsApp)
 
 
 def due(session: Session, ctx: ToolContext, period: timedelta) -> bool:
@@ -65,6 +66,8 @@ def press(db: Database, ctx: ToolContext, action: Action) -> OutboundReply:
                 nps.record_reason(session, survey, None)
             return replies.text(phrases.NPS_SKIPPED)
         value = action.value or ""
+        if value == LOWEST:  # WhatsApp's list row for the two lowest scores: which one?
+            return _lowest(session, ctx, action.target_id)
         score = int(value) if value.isdigit() else -1
         survey = nps.record_score(session, ctx.subscriber_id, action.target_id, score)
         if survey.state != nps.SCORED or survey.score != score:
@@ -72,6 +75,16 @@ def press(db: Database, ctx: ToolContext, action: Action) -> OutboundReply:
         reply = replies.text(phrases.NPS_REASON)
         reply.buttons = [Button(phrases.NPS_SKIP_LABEL, Action("nps", survey.id, "skip"))]
         return reply
+
+
+def _lowest(session: Session, ctx: ToolContext, survey_id: str) -> OutboundReply:
+    """The 0-or-1 follow-up (WhatsApp: a list holds ten rows, the scale has eleven): two buttons."""
+    asked = nps.waiting(session, ctx.subscriber_id, nps.ASKED, nps.OPEN_FOR)
+    if asked is None or asked.id != survey_id:
+        return replies.text(phrases.NPS_ALREADY)
+    reply = replies.text(phrases.NPS_LOWEST)
+    reply.buttons = [Button(str(n), Action("nps", survey_id, str(n))) for n in (0, 1)]
+    return reply
 
 
 def typed(db: Database, ctx: ToolContext, text: str) -> OutboundReply | None:

@@ -41,8 +41,8 @@ def choose(store: OptionStore, thread_key: str, text: str) -> Choice | None:
     if not match:
         return None
     options = store.recall(thread_key)
-    scale = [o for o in options if isinstance(o, Action) and o.kind == "nps" and o.value != "skip"]
-    if len(scale) == 11:  # a 0–10 scale: the number is the score, not a position
+    scale = [o for o in options if isinstance(o, Action) and o.kind == "nps" and (o.value or "").isdigit()]
+    if scale and len(scale) == len(options):  # a scale (0–10, or 0 or 1): the number is the score itself
         return next((o for o in scale if o.value == match.group(1).lstrip("0").rjust(1, "0")), None)
     index = int(match.group(1)) - 1
     return options[index] if 0 <= index < len(options) else None

@@ -59,3 +59,8 @@ SIGN_IN_REQUIRED = "Please sign in to the web chat."
 DIGEST_HEADER = "What's new in your network since last time:"
 CALENDAR_LINK = "Add it to your calendar: {url}"
 DIGEST_FOOTER = 'Reply here to act on any of it, or say "stop the digest" to get no more of these.'
+# the NPS scale as a WhatsApp list (channels/whatsapp/render.py): ten rows, so 0 and 1 share the first
+NPS_ROW_LOWEST = "0 or 1"
+NPS_ROW_LOW_END = "Not at all likely"
+NPS_ROW_HIGH_END = "Extremely likely"
+NPS_LIST_BUTTON = "Choose a score"

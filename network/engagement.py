@@ -3,6 +3,9 @@
 A subscriber is **engaged** in ``[since, until)`` when, in that window, they did at least one of: requested
 an introduction, or had one accepted with them (a one-to-one: both sides agreed to meet); gave or received a
 referral; gave or received a deal (by its closing date); wrote to the assistant (a conversation turn).
+
+Events attended (checked in at the door, by the check-in time) are counted too, for the traffic lights; they
+are not part of "engaged", whose definition the churn figures state in words.
 """
 
 from __future__ import annotations
@@ -20,8 +23,10 @@ from network.models import (
     Conversation,
     Deal,
     DealState,
+    EventInvitation,
     Introduction,
     IntroductionState,
+    InvitationState,
     Message,
     Referral,
 )
@@ -40,6 +45,7 @@ class Activity:
     referrals_received: int = 0
     deals: int = 0  # as giver or receiver, not voided
     turns: int = 0  # messages they wrote to the assistant
+    events_attended: int = 0  # events they checked in at (not part of ``engaged``)
 
     @property
     def engaged(self) -> bool:
@@ -108,6 +114,14 @@ def activity(session: Session, since: datetime, until: datetime) -> dict[str, Ac
             select(Conversation.subscriber_id)
             .join(Message, Message.conversation_id == Conversation.id)
             .where(Message.role == "user", during(Message.at))
+        ),
+    )
+    add(
+        "events_attended",
+        session.scalars(
+            select(EventInvitation.subscriber_id).where(
+                EventInvitation.state == InvitationState.ATTENDED.value, during(EventInvitation.checked_in_at)
+            )
         ),
     )
     return {sid: Activity(**counts) for sid, counts in tallies.items()}

@@ -1,4 +1,5 @@
-"""``my_network``: the person's own referrals (given and received), deals, credits and introductions.
+"""``my_network``: the person's own referrals (given and received), deals, credits and introductions, and
+with everything (``show="all"``) their traffic light — "how am I doing?" (:mod:`tools.standing`).
 
 Everything is filtered to rows the acting subscriber is a party to. Other businesses appear by name only;
 contact details appear only for introductions both sides accepted.
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 from network.models import Incentive, IntroductionState, Subscriber
 from network.money import Money
 from network.services import deals, introductions, referrals
-from tools import phrases
+from tools import phrases, standing
 from tools.base import Data, Said, ToolArgs, ToolEnv, say, spec
 
 LIMIT = 10
@@ -40,7 +41,10 @@ def my_network(env: ToolEnv, args: Args) -> Data:
     }
     wanted = parts if args.show == "all" else {args.show: parts[args.show]}
     with env.read() as session:
-        return {name: read(session, me) for name, read in wanted.items()}
+        data: Data = {name: read(session, me) for name, read in wanted.items()}
+        if args.show == "all":
+            data["standing"] = standing.read(session, me)
+        return data
 
 
 def _name(session: Session, subscriber_id: str | None) -> str | None:
@@ -113,13 +117,20 @@ def _introductions(session: Session, me: str) -> list[dict[str, Any]]:
 
 
 def reply(args: Args, data: Data) -> Said:
-    """Counts by state, money summed per currency, names of the connected businesses — from the rows."""
+    """Counts by state, money summed per currency, names of the connected businesses — from the rows; with
+    everything, the traffic light first (its counts, what would raise it, the rule)."""
     lines = [
-        line for name, rows in data.items() for line in _SUMMARIES[name](rows) if rows or args.show == name
+        f"- {line}"
+        for name, summarise in _SUMMARIES.items()
+        for line in summarise(data.get(name) or [])
+        if data.get(name) or args.show == name
     ]
+    light = data.get("standing")
+    if not light:
+        return say("network_part", lines="\n".join(lines) or f"- {phrases.NETWORK_NOTHING}")
     if not lines:
-        return say("network_empty")
-    return say("network", lines="\n".join(f"- {line}" for line in lines))
+        return say("network_empty", **standing.values(light))
+    return say("network", lines="\n".join(lines), **standing.values(light))
 
 
 def _by_state(rows: list[dict[str, Any]]) -> str:

@@ -146,11 +146,28 @@ COULD_HELP = "Businesses in the network who could help with this: {businesses}. 
 
 # the network summary (tools/my_network.py)
 NETWORK_NONE = "No {what} yet."
+NETWORK_NOTHING = "No referrals, deals, credits or introductions yet."
 NETWORK_REFERRALS = "Referrals {direction}: {n} ({states})"
 NETWORK_DEALS = "Deals {role}: {n}, worth {total}"
 NETWORK_CREDITS = "Your credits: {states}"
 NETWORK_INTROS = "Introductions: {n} ({states})"
 NETWORK_CONNECTED = "Connected with {business}: {details}"
+# the person's traffic light (tools/standing.py); the rule is network/outcomes/lights.py
+LIGHT_RULE = (
+    "Over the last six months, each referral you give, each one-to-one (an introduction both sides "
+    "accepted) and each event you check in at is 1 point; each deal you give or receive is 2. Green is "
+    "{green} points or more, amber {amber}–{below}, red fewer than {amber}; grey for your first {new_days} "
+    "days."
+)
+LIGHT_NEXT = "{points} would make it {colour}: {how}"
+LIGHT_ONE_DEAL = (
+    "a deal from a referral is worth 2; giving a referral, a one-to-one or checking in at an event, 1 each."
+)
+LIGHT_ONE_POINT = "give a referral, have a one-to-one or check in at an event."
+LIGHT_GREEN = (
+    "Green is the top colour. Points count for six months, so keep referring and meeting to stay green."
+)
+LIGHT_GREY = "It is too early to judge: your light gets its colour on {day}."
 
 # reasons for a need-driven suggestion
 REASON_OFFERS = "They offer “{offers}”, which matches what you asked for (“{need}”)."
@@ -199,6 +216,7 @@ NPS_QUESTION = (
 )
 NPS_REASON = "Thank you! What is the main reason for your score?"
 NPS_SKIP_LABEL = "Skip"
+NPS_LOWEST = "Is it 0 or 1?"
 NPS_THANKS = "Thank you, that helps. If you meant to ask me something else, just send it again."
 NPS_SKIPPED = "No problem. Thank you for the score."
 NPS_ALREADY = "Thanks, your score is already recorded."

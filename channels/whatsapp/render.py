@@ -4,13 +4,19 @@ Up to three buttons → interactive reply buttons (ids are the encoded actions, 
 items, or more buttons, → an interactive list (≤ 10 rows; a button row's id is its action, an item row's id
 ``n:<number>`` is its position in the numbered fallback). Anything that does not fit → text with the numbered
 fallback, which a person answers with a number. Outside the 24-hour window → only an approved template.
+
+The NPS question's 0–10 scale has eleven options, one more than a list's rows: it goes as a list whose first
+row stands for 0 and 1 (a tap on it asks "0 or 1?" with two buttons) and one row for each of 2 to 10. Typing
+the number works as well.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from assistant.messages import OutboundReply
+from assistant.messages import Action, OutboundReply
+from assistant.nps import LOWEST
+from channels import texts
 
 MAX_BUTTONS = 3
 MAX_ROWS = 10
@@ -21,6 +27,8 @@ LIST_BUTTON = "Choose"
 
 def message(reply: OutboundReply) -> dict[str, Any]:
     options = len(reply.buttons) + len(reply.items)
+    if reply.is_scale() and len(reply.text) <= MAX_BODY:
+        return _scale(reply)
     if options == 0 or len(reply.text) > MAX_BODY or options > MAX_ROWS:
         return text(reply.text_fallback())
     if not reply.items and len(reply.buttons) <= MAX_BUTTONS:
@@ -73,6 +81,23 @@ def _list(reply: OutboundReply) -> dict[str, Any]:
             "type": "list",
             "body": {"text": reply.text or " "},
             "action": {"button": LIST_BUTTON, "sections": [{"rows": rows}]},
+        },
+    }
+
+
+def _scale(reply: OutboundReply) -> dict[str, Any]:
+    """The 0–10 scale in ten rows: "0 or 1", then 2 … 10; the ends say what they mean."""
+    survey_id = reply.buttons[0].action.target_id
+    lowest = Action("nps", survey_id, LOWEST).encode()
+    rows = [{"id": lowest, "title": texts.NPS_ROW_LOWEST, "description": texts.NPS_ROW_LOW_END}]
+    rows += [{"id": b.action.encode()[:200], "title": b.label} for b in reply.buttons[2:]]
+    rows[-1]["description"] = texts.NPS_ROW_HIGH_END
+    return {
+        "type": "interactive",
+        "interactive": {
+            "type": "list",
+            "body": {"text": reply.text},
+            "action": {"button": texts.NPS_LIST_BUTTON, "sections": [{"rows": rows}]},
         },
     }
 

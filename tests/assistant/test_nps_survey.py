@@ -101,10 +101,14 @@ def test_every_channel_shows_the_scale(sqlite_db: Database) -> None:
     _, rendered = blocks.render(reply)
     actions = next(b for b in rendered if b["type"] == "actions")
     assert [e["value"] for e in actions["elements"]] == [f"nps:{survey_id}:{n}" for n in range(11)]
-    # WhatsApp: eleven options exceed a list's ten rows, so the text asks for the number itself
-    body = render.message(reply)["text"]["body"]
-    assert body.endswith("Reply with a number from 0 to 10.") and "11." not in body
-    # ...and the number typed is the score, not the position of an option
+    # WhatsApp: an interactive list of ten rows (its limit): "0 or 1", then 2 … 10
+    listed = render.message(reply)["interactive"]
+    rows = listed["action"]["sections"][0]["rows"]
+    assert listed["type"] == "list" and len(rows) == 10
+    assert [r["id"] for r in rows] == [f"nps:{survey_id}:0-1"] + [
+        f"nps:{survey_id}:{n}" for n in range(2, 11)
+    ]
+    # ...and a number typed instead is the score, not the position of an option
     store = MemoryOptions()
     store.remember("wa:thread", choices_of(reply))
     picked = choose(store, "wa:thread", "7")

@@ -123,7 +123,8 @@ CASES: dict[str, Case] = {
     "reply_events": lambda h: _turn(h, _invited(h), "any events coming up?", call("find_events")),
     "reply_events_none": lambda h: _turn(h, _bakery(h), "any events coming up?", call("find_events")),
     "reply_rsvp": lambda h: _turn(h, _invited(h), "yes, I'll come", call("rsvp_event", answer="going")),
-    "reply_network": lambda h: _turn(
+    "reply_network": lambda h: _turn(h, _referral(h)[0], "how am I doing?", call("my_network")),
+    "reply_network_part": lambda h: _turn(
         h, _referral(h)[0], "my referrals?", call("my_network", show="referrals")
     ),
     "reply_network_empty": lambda h: _turn(h, _bakery(h), "my network?", call("my_network")),

@@ -84,6 +84,17 @@ def test_a_question_for_the_playbooks_ranks_the_knowledge_search_among_the_likel
     assert "search_knowledge" in router.likely_tools(text)[:2], router.likely_tools(text)
 
 
+@pytest.mark.parametrize(
+    "text", ["How am I doing in the network?", "what's my traffic light?", "am I doing well?", "am I amber?"]
+)
+def test_asking_how_one_is_doing_keeps_the_tools_and_ranks_the_network_summary_first(
+    router: ChatRouter, text: str
+) -> None:
+    # answered by my_network's traffic light; "hey, how's your day going?" stays chat
+    assert not router.is_chat(text), router.score(text)
+    assert router.likely_tools(text)[0] == "my_network", router.likely_tools(text)
+
+
 def test_the_playbooks_topics_name_business_topics_not_other_requests() -> None:
     topics = playbook_topics()
     assert "Safety stock and reorder points" in topics

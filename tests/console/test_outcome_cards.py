@@ -48,7 +48,7 @@ def test_an_agent_sees_a_subscribers_traffic_light_with_the_rule(
     # Delta's six months up to now: one one-to-one and one deal (2 points) → 3 points
     assert 'id="light" class="light-amber">amber<' in page.text
     assert (
-        "3 points in six months: 0 referrals given, 1 one-to-ones, 1 deals. 3 more for the next colour."
-        in page.text
+        "3 points in six months: 0 referrals given, 1 one-to-ones, 1 deals, 0 events attended. "
+        "3 more for the next colour." in page.text
     )
     assert "Green 6 or more, amber 3–5" in page.text

@@ -5,17 +5,23 @@ A, B, C, D, E joined 2026-08-01; J 10-01; F, G 10-15; I 10-31; K 11-20.
 A gave D three referrals (09-15..17), a deal (10-10) and an accepted introduction (10-12): A and D engaged.
 G wrote to the assistant on 10-20 (engaged from November). B left 10-11, C 10-21, F 11-14, J 11-10.
 NPS: A 10, D 9, B 10, E 7 in October; G 3 and I asked (no answer) in November. A, B, D are in NAICS 311811.
+Events: E checked in at three (09-10, 10-05, 11-05) and at a fourth after the period (12-03); A checked in on
+10-05; G said going to 10-05 and never came; I declined 11-05.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from sqlalchemy.orm import Session
+
 from network.actor import Actor
 from network.db import Database
 from network.models import (
     Conversation,
     Deal,
+    Event,
+    EventInvitation,
     Introduction,
     Message,
     NpsResponse,
@@ -114,9 +120,41 @@ def build(db: Database) -> dict[str, str]:
                     scored_at=None if score is None else at(day),
                 )
             )
+        _events(session, ids)
         session.flush()
         for key, day in LEFT.items():
             subscriber = session.get(Subscriber, ids[key])
             assert subscriber is not None
             memberships.end(session, subscriber, reason="terminated", source="seed", occurred_at=at(day))
     return ids
+
+
+def _events(session: Session, ids: dict[str, str]) -> None:
+    """Who checked in where; only ``attended`` with a check-in time inside the window counts."""
+    places = {
+        "2026-09-10": [("E", "attended")],
+        "2026-10-05": [("E", "attended"), ("A", "attended"), ("G", "going")],
+        "2026-11-05": [("E", "attended"), ("I", "declined")],
+        "2026-12-03": [("E", "attended")],
+    }
+    for day, guests in places.items():
+        event = Event(
+            title=f"Breakfast {day}",
+            starts_at=at(day),
+            capacity=20,
+            checkin_code_hash="0" * 64,
+            created_by="test",
+        )
+        session.add(event)
+        session.flush()
+        for key, state in guests:
+            checked = at(day) if state == "attended" else None
+            session.add(
+                EventInvitation(
+                    event_id=event.id,
+                    subscriber_id=ids[key],
+                    state=state,
+                    invited_at=at("2026-09-01"),
+                    checked_in_at=checked,
+                )
+            )

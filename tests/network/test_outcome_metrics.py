@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from assistant.settings import get_settings
 from cli import console as console_cli
 from cli import nps as nps_cli
 from network.db import Database
+from network.outcomes import lights
 from tests.network.outcome_world import build
 
 
@@ -138,10 +140,24 @@ def test_kaplan_meier_curves_by_hand(figures: dict[str, Any]) -> None:
 
 def test_traffic_lights_by_hand(figures: dict[str, Any]) -> None:
     lights = figures["traffic_lights"]
-    # A: 3 referrals + 1 one-to-one + 2 × 1 deal = 6 green; D: 1 one-to-one + 2 = 3 amber;
-    # E, G, I: 0 red; K joined 11 days before the end: grey. B, C, F, J have left.
-    assert lights["counts"] == {"green": 1, "amber": 1, "red": 3, "grey": 1}
+    # Window: 2026-06-02 up to 2026-12-01. A: 3 referrals + 1 one-to-one + 2 × 1 deal + 1 event = 7 green;
+    # D: 1 one-to-one + 2 = 3 amber; E: checked in 09-10, 10-05, 11-05 = 3 amber (12-03 is after the end);
+    # G (going, never came) and I (declined): 0 red; K joined 11 days before the end: grey.
+    # B, C, F, J have left.
+    assert lights["counts"] == {"green": 1, "amber": 2, "red": 2, "grey": 1}
     assert lights["rule"].startswith("Points in the last six months")
+    assert "1 per event attended (checked in)" in lights["rule"]
+
+
+def test_events_attended_count_towards_ones_own_light(db: Database) -> None:
+    ids = build(db)
+    until = datetime(2026, 12, 1, tzinfo=UTC)
+    with db.read() as session:
+        echo, alpha, golf = (lights.of(session, ids[k], until) for k in ("E", "A", "G"))
+    # Echo: three check-ins in the window (the fourth, on 12-03, is after it) → 3 points, amber, 3 to green
+    assert echo == lights.Light("amber", 3, 0, 0, 0, 3, 3)
+    assert alpha == lights.Light("green", 7, 3, 1, 1, 1, 0)
+    assert golf == lights.Light("red", 0, 0, 0, 0, 0, 3)  # said going, never checked in
 
 
 def test_nps_cli_lists_and_summarises(db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

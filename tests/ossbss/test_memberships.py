@@ -26,7 +26,7 @@ from ossbss.stub import InProcessTransport, StubStore, create_app
 from ossbss.tmf.customers import MemberRule, TmfCustomers
 from ossbss.tmf.schemas import Api, errors
 from retrieval import index_sync
-from tests.ossbss.customers import customer, operator
+from tests.ossbss.customers import customer, operator, organization
 from tests.ossbss.helpers import SchemaCheck
 
 TOKEN = "hub-token-for-tests"
@@ -213,3 +213,43 @@ def test_the_listener_refuses_bad_tokens_and_bodies_that_break_the_schema(world:
     answer = world.post(path, bad)
     assert answer.status_code == 422 and answer.headers["content-type"].startswith("application/problem+json")
     assert world.post(f"{CALLBACK}/listener/customerRenameEvent", good).status_code == 404
+
+
+def test_replayed_create_and_attribute_events_change_nothing_twice(world: World) -> None:
+    """Besides the state change above: a new customer's create event and a change of its attributes, each
+    delivered more than once, make one member and one change (no further audit events)."""
+    world.store.parties["org-9"] = organization("org-9", "Otley Ovens")
+    made = world.stub.post(
+        "/tmf-api/customerManagement/v4/customer",
+        json={
+            "id": "cust-9",
+            "name": "Customer cust-9",
+            "engagedParty": {"id": "org-9", "@referredType": "Organization"},
+            "characteristic": [{"name": "customerCategory", "value": "business"}],
+        },
+    )
+    assert made.status_code == 201, made.text
+    created = world.sent[-1]
+    assert created[0].endswith("/customerCreateEvent")
+    world.stub.patch("/tmf-api/customerManagement/v4/customer/cust-9", json={"name": "Otley Ovens Ltd"})
+    changed = world.sent[-1]
+    assert changed[0].endswith("/customerAttributeValueChangeEvent")
+    outcomes = [
+        world.post(*event).headers["X-Layer8-Outcome"] for event in (created, created, changed, changed)
+    ]
+    assert outcomes[1] == outcomes[3] == "duplicate" and "duplicate" not in (outcomes[0], outcomes[2]), (
+        outcomes
+    )
+
+    def state() -> tuple[int, int]:
+        with world.db.read() as session:
+            members = session.scalar(select(func.count()).where(Subscriber.bss_customer_id == "cust-9"))
+            audited = session.scalar(select(func.count()).select_from(AuditEvent))
+        return int(members or 0), int(audited or 0)
+
+    before = state()
+    assert before[0] == 1
+    assert [world.post(*event).headers["X-Layer8-Outcome"] for event in (created, changed)] == [
+        "duplicate"
+    ] * 2
+    assert state() == before
