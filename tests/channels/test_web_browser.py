@@ -211,7 +211,9 @@ def test_sources_are_shown_in_words(browser: Any, scripted: ChannelHarness) -> N
     acme = scripted.subscriber()
     page = open_chat(browser, str(scripted.http.base_url), "desktop")
     sign_in_with(page, code(scripted.db, acme))
-    page.fill("#message", "Chase late payers.\n\nSources: [cash-flow#late-payers], [pricing#price-rises-part-2]")
+    page.fill(
+        "#message", "Chase late payers.\n\nSources: [cash-flow#late-payers], [pricing#price-rises-part-2]"
+    )
     page.keyboard.press("Enter")
     expect(page.locator(".msg.assistant .text")).to_have_text(
         "You said: Chase late payers.\n\nSources: Cash flow › Late payers, Pricing › Price rises"
