@@ -6,7 +6,8 @@ Open introductions and referrals that involve them are withdrawn, and other subs
 about them cancelled; wherever their name appeared in someone else's records it now reads
 :data:`LEFT_NETWORK` — short names (a four-letter business name, the contact's first name) as whole words
 only (:mod:`network.services.mentions`). The audit trail is never edited (it holds no free text:
-:mod:`network.audit`), so ``layer8 audit verify`` still passes. Files are compacted afterwards by :class:`network.erasure.Eraser`.
+:mod:`network.audit`), so ``layer8 audit verify`` still passes. Files are compacted afterwards by
+:class:`network.erasure.Eraser`.
 """
 
 from __future__ import annotations
