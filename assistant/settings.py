@@ -96,7 +96,7 @@ class Settings(BaseSettings):
     rate_limit_storage_url: str | None = None  # redis://…; unset: LAYER8_QUEUE_URL when it is Redis
     rate_limit_turns: str = "30/minute;300/hour"  # chat turns per subscriber
     rate_limit_sign_in_ip: str = "10/minute;30/hour;100/day"  # failed sign-ins per client address
-    rate_limit_sign_in_account: str = "10/minute;50/hour"  # console sign-ins per agent or admin
+    rate_limit_sign_in_account: str = "10/minute;50/hour"  # sign-ins per agent, admin, subscriber, phone
     rate_limit_api: str = "600/minute"  # API calls per token
     rate_limit_webhook: str = "120/minute;2000/hour"  # signed webhook events per sender
 

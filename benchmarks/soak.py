@@ -10,7 +10,8 @@ sampled every ``--sample-s`` seconds.
 
     nice -n 19 .venv/bin/python benchmarks/soak.py [--minutes 30] [--rate 10] [--warmup-minutes 5]
 
-Prints a table per minute (requests, errors, p50/p99 ms, RSS) and writes benchmarks/results/soak.json.
+Prints a table per minute (requests, errors, p50/p99 ms, RSS, load average; :mod:`benchmarks.soak_report`)
+and writes benchmarks/results/soak.json.
 Checks: no error, RSS growth after warm-up ≤ 10 %, the last minutes' p99 within 2× the first minutes'.
 """
 
@@ -25,12 +26,11 @@ import os
 import platform
 import re
 import socket
-import statistics
 import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import count
 from pathlib import Path
@@ -50,7 +50,7 @@ from pydantic import SecretStr  # noqa: E402
 
 from assistant.llm.fake import FakeChatModel  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
-from benchmarks.report import cells, columns, passed  # noqa: E402
+from benchmarks.soak_report import KINDS, Minute, print_table, summarise  # noqa: E402
 from composition.channels import web_app  # noqa: E402
 from composition.container import build  # noqa: E402
 from network import tokens  # noqa: E402
@@ -161,7 +161,7 @@ def start_server(settings: Settings) -> tuple[mp.process.BaseProcess, str]:
     ready = context.Queue()
     process = context.Process(target=serve, args=(settings, ready), daemon=True)
     process.start()
-    port = ready.get(timeout=120)
+    port = ready.get(timeout=600)  # niced on a busy 2-core machine, building the app took over 2 minutes
     for _ in range(400):
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.2):
@@ -245,9 +245,6 @@ def console_client(base: str, agent_token: str) -> httpx.Client:
     return client
 
 
-KINDS = ("chat", "slack", "whatsapp", "console", "api")
-
-
 def one_request(kind: str, n: int, world: World, api: httpx.Client, console: httpx.Client) -> httpx.Response:
     pick = n // len(KINDS)
     if kind == "chat":
@@ -265,23 +262,13 @@ def one_request(kind: str, n: int, world: World, api: httpx.Client, console: htt
     return api.get("/v1/introductions?limit=20", headers={"Authorization": f"Bearer {token}"})
 
 
-@dataclass
-class Minute:
-    latencies: dict[str, list[float]] = field(default_factory=lambda: {k: [] for k in KINDS})
-    errors: dict[str, int] = field(default_factory=dict)
-    rss: list[float] = field(default_factory=list)
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] if ordered else 0.0
-
-
 def sample_rss(pid: int, minutes: list[Minute], started: float, every: float, stop: threading.Event) -> None:
+    """The server's RSS, and the machine's load average beside it (p99 follows the load on a shared box)."""
     while not stop.wait(every):
         index = int((time.monotonic() - started) // 60)
         if index < len(minutes):
             minutes[index].rss.append(rss_mb(pid))
+            minutes[index].load.append(os.getloadavg()[0])
 
 
 def drive(base: str, world: World, pid: int, args: argparse.Namespace) -> list[Minute]:
@@ -320,62 +307,6 @@ def drive(base: str, world: World, pid: int, args: argparse.Namespace) -> list[M
         api.close()
         console.close()
     return minutes
-
-
-# --- the report -----------------------------------------------------------------------------------------
-def summarise(minutes: list[Minute], warmup: int) -> dict[str, Any]:
-    rows = []
-    for index, minute in enumerate(minutes):
-        every = [v for values in minute.latencies.values() for v in values]
-        rows.append(
-            {
-                "minute": index + 1,
-                "requests": len(every),
-                "errors": sum(minute.errors.values()),
-                "error_kinds": minute.errors,
-                "p50_ms": round(percentile(every, 0.5) * 1000, 1),
-                "p99_ms": round(percentile(every, 0.99) * 1000, 1),
-                "chat_p99_ms": round(percentile(minute.latencies["chat"], 0.99) * 1000, 1),
-                "rss_mb": round(statistics.median(minute.rss), 1) if minute.rss else None,
-            }
-        )
-    warm = min(warmup, len(rows) - 1)
-    base = rows[warm]["rss_mb"] or rows[0]["rss_mb"] or 1.0
-    end = rows[-1]["rss_mb"] or base
-    peak = max(r["rss_mb"] or 0.0 for r in rows[warm:])
-    head = [r["p99_ms"] for r in rows[warm : warm + 3]]
-    tail = [r["p99_ms"] for r in rows[-3:]]
-    growth = (end - base) / base * 100
-    p99_ratio = statistics.median(tail) / max(statistics.median(head), 0.001)
-    errors = sum(r["errors"] for r in rows)
-    return {
-        "minutes": rows,
-        "rss_after_warmup_mb": base,
-        "rss_end_mb": end,
-        "rss_peak_after_warmup_mb": peak,
-        "rss_growth_pct": round(growth, 1),
-        "p99_tail_over_head": round(p99_ratio, 2),
-        "requests": sum(r["requests"] for r in rows),
-        "errors": errors,
-        "checks": {
-            "no_errors": errors == 0,
-            "rss_growth_le_10pct": growth <= 10.0,
-            "p99_stable_within_2x": p99_ratio <= 2.0,
-        },
-    }
-
-
-def print_table(summary: dict[str, Any]) -> None:
-    spec = [("min", 4), ("req", 7), ("err", 5), ("p50 ms", 9), ("p99 ms", 9), ("chat p99", 10), ("RSS MB", 9)]
-    keys = ("minute", "requests", "errors", "p50_ms", "p99_ms", "chat_p99_ms")
-    print(columns(spec, ([*cells(row, keys), row["rss_mb"] or "-"] for row in summary["minutes"])))
-    print(
-        f"RSS {summary['rss_after_warmup_mb']} MB after warm-up → {summary['rss_end_mb']} MB at the end "
-        f"({summary['rss_growth_pct']:+} %), peak {summary['rss_peak_after_warmup_mb']} MB; "
-        f"p99 last/first minutes ×{summary['p99_tail_over_head']}; {summary['requests']} requests, "
-        f"{summary['errors']} errors"
-    )
-    print(passed(summary["checks"]))
 
 
 def main() -> None:

@@ -2,8 +2,10 @@
 already linked to the business with that number — the way in that needs nobody's help.
 
 The answer is the same whether or not a code was sent, so the form tells nobody which numbers are customers;
-a business with three unused codes gets no fourth. The code goes out with :mod:`channels.notify` on the chat
-the subscriber used last (``layer8 signin code --send`` uses the same path).
+a business with three unused codes gets no fourth. Every request counts against the client address
+(``LAYER8_RATE_LIMIT_SIGN_IN_IP``) and against the number asked for (``LAYER8_RATE_LIMIT_SIGN_IN_ACCOUNT``,
+customer or not), 429 with ``Retry-After`` past either. The code goes out with :mod:`channels.notify` on
+the chat the subscriber used last (``layer8 signin code --send`` uses the same path).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from assistant.messages import OutboundReply
 from channels import notify, texts
 from channels.api.deps import SettingsDep
+from channels.api.rate_limits import RateLimitsDep, client_address
 from channels.ports import Parts
 from channels.runtime import ChannelRuntime, RuntimeDep
 from channels.web.auth import check_origin
@@ -48,11 +51,20 @@ router = APIRouter(prefix="/v1/chat/session", tags=["chat"])
     "/code", status_code=202, response_model=CodeRequested, summary="Send a sign-in code to a linked chat"
 )
 async def request_code(
-    body: PhoneIn, request: Request, tasks: BackgroundTasks, runtime: RuntimeDep, settings: SettingsDep
+    body: PhoneIn,
+    request: Request,
+    tasks: BackgroundTasks,
+    runtime: RuntimeDep,
+    settings: SettingsDep,
+    limits: RateLimitsDep,
 ) -> CodeRequested:
     check_origin(request)
+    await limits.ahit("sign_in_ip", client_address(request))  # each request is a sign-in attempt
+    number = sign_in.international(body.phone) if _PHONE.match(body.phone.strip()) else None
     minutes = settings.sign_in_code_minutes
-    if _PHONE.match(body.phone.strip()):
+    if number is not None:
+        # per number, customer or not: a 429 here says nothing about who is a customer
+        await limits.ahit("sign_in_account", f"phone:{number}")
         tasks.add_task(run_in_threadpool, send_code, runtime, body.phone, minutes)
     return CodeRequested(detail=texts.SIGN_IN_CODE_SENT.format(minutes=minutes))
 

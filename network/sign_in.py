@@ -94,10 +94,9 @@ def open_codes(session: Session, subscriber_id: str) -> int:
 def reachable_by_phone(session: Session, phone: str) -> tuple[str, str] | None:
     """The active subscriber with this number (their WhatsApp chat, else their account's phone) and the
     chat a code would reach them on — their newest linked WhatsApp or Slack identity — or None."""
-    digits = re.sub(r"[^0-9]", "", phone)
-    if not 7 <= len(digits) <= 15:
+    number = international(phone)
+    if number is None:
         return None
-    number = f"+{digits[2:] if phone.strip().startswith('00') else digits}"
     subscriber_id = session.scalar(
         select(ChannelIdentity.subscriber_id).where(
             ChannelIdentity.channel == "whatsapp", ChannelIdentity.external_id == number
@@ -107,6 +106,14 @@ def reachable_by_phone(session: Session, phone: str) -> tuple[str, str] | None:
         return None
     identity = linking.latest_identity(session, subscriber_id, ("whatsapp", "slack"))
     return (subscriber_id, identity.channel) if identity is not None else None
+
+
+def international(phone: str) -> str | None:
+    """``+`` and the digits of a number as typed (``00`` read as ``+``); None when it cannot be a number."""
+    digits = re.sub(r"[^0-9]", "", phone)
+    if not 7 <= len(digits) <= 15:
+        return None
+    return f"+{digits[2:] if phone.strip().startswith('00') else digits}"
 
 
 def parse(text: str) -> str | None:

@@ -182,6 +182,7 @@ def photograph(url: str, token: str, subscriber: str, out: Path) -> list[Path]:
     with chromium() as browser:
         for kind, (width, height) in VIEWPORTS.items():
             page = browser.new_context(viewport={"width": width, "height": height}).new_page()
+            page.set_default_timeout(120_000)  # a shared, busy 2-core machine answers slowly
             page.goto(url + "/console/sign-in")
             shots.append(_shot(page, out / f"console-sign-in-{kind}.png", full=False))
             page.fill("#token", token)
@@ -194,6 +195,8 @@ def photograph(url: str, token: str, subscriber: str, out: Path) -> list[Path]:
             page.goto(f"{url}/console/subscribers/{subscriber}")
             shots.append(_shot(page, out / f"console-subscriber-{kind}.png", full=True))
             page.goto(url + "/console/handoffs")
+            page.wait_for_selector("#waiting-count:not(:empty)")  # the live count has arrived
+            shots.append(_shot(page, out / f"console-inbox-{kind}.png", full=False))
             page.click("ol.queue a >> nth=0")
             shots.append(_shot(page, out / f"console-handoff-{kind}.png", full=False))
             page.goto(url + "/console/dashboard")
@@ -226,7 +229,7 @@ def main() -> None:
     rng = random.Random(7)
     now = datetime.now(UTC)
     with tempfile.TemporaryDirectory() as home:
-        settings = Settings(_env_file=None, home=Path(home), env="test")
+        settings = Settings(_env_file=None, home=Path(home), env="test", llm_provider="fake")
         settings.console_secret = SecretStr("screenshots-only-secret")
         container = Layer8(settings)
         subscribe_incentives(container.events, settings)

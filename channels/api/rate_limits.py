@@ -1,9 +1,11 @@
 """Rate limits at the web edge, with the ``limits`` package (moving windows).
 
 What is limited, each by a ``LAYER8_RATE_LIMIT_*`` setting: chat turns per subscriber (``turns``), failed
-sign-ins per client address — a wrong bearer token at the API or web chat, a wrong token on the console's
-sign-in form (``sign_in_ip``) — console sign-ins per agent (``sign_in_account``), API calls per token
-(``api``) and signed webhook events per sender (``webhook``). A limit with several windows
+sign-ins per client address — a wrong bearer token at the API or web chat, a wrong token or code on the
+console's sign-in form, a wrong web chat code, and every request for a web chat code (``sign_in_ip``) —
+sign-ins per account: an agent or admin on the console, a subscriber in the web chat, and code requests per
+phone number (``sign_in_account``), API calls per token (``api``) and signed webhook events per sender
+(``webhook``). A limit with several windows
 (``5/minute;20/hour``) backs off: past the short window the longer one decides. Over a limit the answer is 429
 problem+json ``rate_limited`` with ``Retry-After``.
 
@@ -18,7 +20,8 @@ import asyncio
 import logging
 import math
 import time
-from typing import Annotated, Literal
+from collections.abc import Callable
+from typing import Annotated, Literal, TypeVar
 
 from fastapi import Depends, FastAPI, Request
 from limits import RateLimitItem, parse_many
@@ -27,15 +30,16 @@ from limits.strategies import MovingWindowRateLimiter
 
 from assistant.settings import Settings
 from channels.ports import Parts
-from network.errors import RateLimited
+from network.errors import RateLimited, Unauthenticated
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 Name = Literal["turns", "sign_in_ip", "sign_in_account", "api", "webhook"]
 NAMES: tuple[Name, ...] = ("turns", "sign_in_ip", "sign_in_account", "api", "webhook")
 SAYS = {
     "turns": "too many messages in a short time; wait a moment before the next one",
-    "sign_in_ip": "too many failed sign-ins from this address; wait before trying again",
+    "sign_in_ip": "too many sign-ins from this address; wait before trying again",
     "sign_in_account": "too many sign-ins for this account; wait before trying again",
     "api": "too many requests with this token; slow down",
     "webhook": "too many events from this sender; deliver them again later",
@@ -74,6 +78,19 @@ class RateLimits:
             await asyncio.to_thread(self.hit, name, key)
         else:
             self.hit(name, key)
+
+    def sign_in(self, address: str, attempt: Callable[[Callable[[str], None]], T]) -> T:
+        """One sign-in from ``address``, the same way on the console and in the web chat: refused while the
+        address is over ``sign_in_ip``; a failure (:class:`Unauthenticated`) counts against the address.
+        ``attempt(count)`` opens the session and calls ``count(account)`` once it knows whose it is —
+        inside its transaction, so a refusal over ``sign_in_account`` rolls back and leaves a one-time code
+        unused."""
+        self.check("sign_in_ip", address)
+        try:
+            return attempt(lambda account: self.hit("sign_in_account", account))
+        except Unauthenticated:
+            self.hit("sign_in_ip", address)
+            raise
 
     def _decide(self, name: Name, key: str, *, count: bool) -> None:
         if not self.enabled:

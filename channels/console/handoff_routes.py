@@ -119,17 +119,20 @@ def _conversation_page(
             agents=listings.agents(db_session),
             typed=typed,
             error=error,
-            next_id=_next_waiting([c.id for c in queue], conversation_id),
+            **_neighbours([c.id for c in queue], conversation_id),
         )
 
 
-def _next_waiting(ids: list[str], current: str) -> str | None:
-    """The waiting conversation after ``current`` in the queue (wrapping round), for the ``n`` shortcut."""
+def _neighbours(ids: list[str], current: str) -> dict[str, str | None]:
+    """The waiting conversations after and before ``current`` in the queue (wrapping round), for the
+    ``j`` / ``k`` shortcuts; both None when no other conversation waits."""
     others = [i for i in ids if i != current]
     if not others:
-        return None
-    after = ids[ids.index(current) + 1 :] if current in ids else []
-    return next((i for i in after if i != current), others[0])
+        return {"next_id": None, "previous_id": None}
+    at = ids.index(current) if current in ids else len(ids)
+    after = [i for i in ids[at + 1 :] if i != current]
+    before = [i for i in ids[:at] if i != current]
+    return {"next_id": (after or others)[0], "previous_id": (before or others)[-1]}
 
 
 def _page(conversation_id: str) -> str:

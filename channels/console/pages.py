@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Path, Query, Request, Response
@@ -119,27 +120,27 @@ def _signed_in(
     request: Request, db: Database, settings: Settings, limits: RateLimits, token: str, code: str
 ) -> ConsoleSession:
     """A session for a one-time code when one is given, else for an agent (or the admin) token; failures
-    count against the address, sign-ins against the account."""
-    address = client_address(request)
-    limits.check("sign_in_ip", address)
-    try:
-        session = _open(db, settings, token, code)
-    except Unauthenticated:
-        limits.hit("sign_in_ip", address)
-        raise
-    limits.hit("sign_in_account", session.agent_id)
-    return session
+    count against the address, sign-ins against the account (:meth:`RateLimits.sign_in`)."""
+    return limits.sign_in(client_address(request), lambda count: _open(db, settings, token, code, count))
 
 
-def _open(db: Database, settings: Settings, token: str, code: str) -> ConsoleSession:
-    """A session from a one-time code when one is given, else from an agent (or the admin) token."""
+def _open(
+    db: Database, settings: Settings, token: str, code: str, count: Callable[[str], None]
+) -> ConsoleSession:
+    """A session from a one-time code when one is given, else from an agent (or the admin) token; ``count``
+    runs inside the code's transaction, so a sign-in refused over the account's limit leaves the code
+    unused."""
     hours = settings.console_session_hours
     if code.strip():
         with db.transaction(Actor.system("console-sign-in")) as db_session:
-            return open_session_with_code(db_session, code, hours=hours)
+            session = open_session_with_code(db_session, code, hours=hours)
+            count(session.agent_id)
+            return session
     admin = settings.admin_token.get_secret_value() if settings.admin_token else None
     with db.read() as db_session:
-        return open_session(db_session, token, admin_token=admin, hours=hours)
+        session = open_session(db_session, token, admin_token=admin, hours=hours)
+    count(session.agent_id)
+    return session
 
 
 @router.post("/sign-out")

@@ -1,12 +1,15 @@
 """Signing in to the web chat with a one-time code: ``/v1/chat/session``.
 
 ``POST /v1/chat/session {"code"}`` turns a code into a session cookie (shared by the browser's tabs);
-``GET`` says who is signed in and until when; ``DELETE`` signs out. Sending a code to a linked chat is
-:mod:`channels.sign_in_delivery` (it needs the Slack and WhatsApp senders, which this adapter may not import).
+``GET`` says who is signed in and until when; ``DELETE`` signs out. Sign-ins are rate limited as the
+console's are: wrong codes per client address, sign-ins per subscriber (429 with ``Retry-After``).
+Sending a code to a linked chat is :mod:`channels.sign_in_delivery` (it needs the Slack and WhatsApp
+senders, which this adapter may not import).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from fastapi import APIRouter, Request, Response
@@ -14,6 +17,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
 from channels import texts
+from channels.api.rate_limits import RateLimitsDep, client_address
 from channels.runtime import RuntimeDep
 from channels.web.auth import COOKIE, COOKIE_PATH, ChatSubscriberDep, check_origin
 from network import sign_in, web_sessions
@@ -42,10 +46,15 @@ router = APIRouter(prefix="/v1/chat/session", tags=["chat"])
 
 
 @router.post("", response_model=SignedIn, summary="Sign in to the web chat with a one-time code")
-async def open_session(body: CodeIn, request: Request, response: Response, runtime: RuntimeDep) -> SignedIn:
+async def open_session(
+    body: CodeIn, request: Request, response: Response, runtime: RuntimeDep, limits: RateLimitsDep
+) -> SignedIn:
     check_origin(request)
     hours = runtime.settings.web_session_hours
-    opened = await run_in_threadpool(_redeem, runtime.db, body.code, timedelta(hours=hours))
+    ttl = timedelta(hours=hours)
+    opened = await run_in_threadpool(
+        limits.sign_in, client_address(request), lambda count: _redeem(runtime.db, body.code, ttl, count)
+    )
     response.set_cookie(
         COOKIE,
         opened.secret,
@@ -78,11 +87,16 @@ async def close_session(request: Request, runtime: RuntimeDep) -> Response:
     return response
 
 
-def _redeem(db: Database, code: str, ttl: timedelta) -> web_sessions.OpenedSession:
+def _redeem(
+    db: Database, code: str, ttl: timedelta, count: Callable[[str], None]
+) -> web_sessions.OpenedSession:
+    """Use up the code and open a session; ``count`` (the subscriber's sign-ins) runs inside the transaction,
+    so a sign-in refused over the account's limit leaves the code usable once the wait is over."""
     with db.transaction(Actor.system("web-sign-in")) as session:
         redeemed = sign_in.redeem(session, Role.SUBSCRIBER, code)
         if redeemed is None or redeemed.subscriber_id is None:
             raise Unauthenticated(texts.SIGN_IN_CODE_INVALID)
+        count(redeemed.subscriber_id)
         return web_sessions.open_session(session, redeemed.subscriber_id, via=redeemed.sent_via, ttl=ttl)
 
 

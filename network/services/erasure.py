@@ -4,19 +4,18 @@ audit trail need (ids, states, amounts) stay.
 
 Open introductions and referrals that involve them are withdrawn, and other subscribers' waiting actions
 about them cancelled; wherever their name appeared in someone else's records it now reads
-:data:`LEFT_NETWORK`. The audit trail is never edited (it holds no free text: :mod:`network.audit`), so
-``layer8 audit verify`` still passes. Files are compacted afterwards by :class:`network.erasure.Eraser`.
+:data:`LEFT_NETWORK` — short names (a four-letter business name, the contact's first name) as whole words
+only (:mod:`network.services.mentions`). The audit trail is never edited (it holds no free text:
+:mod:`network.audit`), so ``layer8 audit verify`` still passes. Files are compacted afterwards by
+:class:`network.erasure.Eraser`.
 """
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Text, cast, delete, or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from network import audit, states
@@ -31,18 +30,12 @@ from network.models import (
     Conversation,
     Deal,
     ErasureRequest,
-    Event,
-    EventInvitation,
-    EventOneToOne,
-    IdempotencyKey,
     InboundEvent,
     Introduction,
     IntroductionState,
-    LedgerEntry,
     LinkCode,
     Message,
     NpsResponse,
-    OutboxMessage,
     PendingAction,
     PendingActionState,
     Profile,
@@ -52,33 +45,19 @@ from network.models import (
     Subscriber,
     SupportCase,
 )
+from network.services.mentions import (
+    LEFT_NETWORK,
+    MIN_TRACE,
+    matcher,
+    names_of,
+    replace,
+    scrub_mentions,
+    strings,
+)
 
-# what the other side of an introduction or referral sees where the erased business's name was
-LEFT_NETWORK = "a business that has left the network"
 ERASED = "erased"
 OPEN_INTRODUCTIONS = (IntroductionState.SUGGESTED.value, IntroductionState.REQUESTED.value)
 OPEN_REFERRALS = (ReferralState.OPEN.value, ReferralState.CONTACTED.value, ReferralState.MEETING.value)
-MIN_TRACE = 6  # a shorter name ("Acme") is too likely to be an ordinary word in someone else's text
-
-# the columns of *other* subscribers' records where the erased subscriber's name or contact data may be
-# quoted (an assistant reply naming them, a referral note, a raw webhook payload)
-MENTIONS: tuple[tuple[Any, tuple[str, ...]], ...] = (
-    (Message, ("content", "tool_calls")),
-    (Conversation, ("summary", "handoff_reason")),
-    (PendingAction, ("summary", "payload", "result")),
-    (Introduction, ("message", "reasons")),
-    (Referral, ("prospect_name", "prospect_contact", "note")),
-    (Deal, ("description",)),
-    (SupportCase, ("reason",)),
-    (ProfileProposal, ("value",)),
-    (InboundEvent, ("payload",)),
-    (IdempotencyKey, ("result",)),
-    (OutboxMessage, ("payload", "last_error")),
-    (LedgerEntry, ("payload",)),
-    (Event, ("title", "description", "place")),
-    (EventInvitation, ("reasons",)),  # "you would meet <them>" in other guests' invitations
-    (EventOneToOne, ("proposed_time",)),
-)
 
 
 @dataclass(frozen=True)
@@ -97,14 +76,16 @@ def erase_subscriber(session: Session, subscriber_id: str, *, reason: str | None
     if subscriber is None or subscriber.status == ERASED:
         raise NotFound(f"no subscriber {subscriber_id!r}")
     traces = _traces(session, subscriber)
+    names = names_of(subscriber.business_name, subscriber.contact_name)
     withdrawn = _withdraw(session, subscriber_id)
     _wipe_own(session, subscriber)
-    scrub_mentions(session, traces)
+    scrub_mentions(session, traces, names)
     _wipe_identity(session, subscriber)
     session.flush()
     data: dict[str, Any] = {"withdrawn": withdrawn}
-    if reason:
-        data["reason"] = reason[:500]
+    pattern = matcher(traces, names)
+    if reason:  # the audit trail is never edited, so their name must not go into it now
+        data["reason"] = replace(reason[:500], pattern) if pattern else reason[:500]
     audit.record(session, "subscriber.erased", "subscribers", subscriber_id, **data)
     emit(session, "subscriber.erased", subscriber_id=subscriber_id)
     return Erased(subscriber_id, withdrawn, tuple(traces))
@@ -113,6 +94,7 @@ def erase_subscriber(session: Session, subscriber_id: str, *, reason: str | None
 def _traces(session: Session, subscriber: Subscriber) -> list[str]:
     """The distinctive strings that identify the subscriber or are their own text."""
     found: list[str | None] = [subscriber.business_name, subscriber.contact_name]
+    found += names_of(subscriber.business_name, None)  # "Kiko Bakery Ltd" also as "Kiko Bakery"
     found += [subscriber.contact_email, subscriber.contact_phone]
     found += session.scalars(
         select(ChannelIdentity.external_id).where(ChannelIdentity.subscriber_id == subscriber.id)
@@ -163,7 +145,7 @@ def cancel_others_actions(session: Session, subscriber_id: str, ids: set[str]) -
         PendingAction.state == PendingActionState.PENDING.value, PendingAction.subscriber_id != subscriber_id
     )
     for action in session.scalars(waiting):
-        if ids & set(_strings(action.payload)):
+        if ids & set(strings(action.payload)):
             action.state, action.decided_at = PendingActionState.CANCELLED.value, utcnow()
 
 
@@ -234,44 +216,3 @@ def _wipe_identity(session: Session, subscriber: Subscriber) -> None:
     subscriber.business_name = LEFT_NETWORK
     subscriber.contact_name = subscriber.contact_email = subscriber.contact_phone = None
     subscriber.status = ERASED
-
-
-def scrub_mentions(session: Session, needles: Sequence[str]) -> int:
-    """Replace every mention of ``needles`` in other records' text and JSON columns; returns rows changed."""
-    if not needles:
-        return 0
-    pattern = re.compile("|".join(re.escape(n) for n in needles), re.IGNORECASE)
-    changed = 0
-    for model, columns in MENTIONS:
-        for name in columns:
-            column = getattr(model, name)
-            forms = {f for n in needles for f in (n, json.dumps(n)[1:-1])}
-            hit = or_(*(cast(column, Text).contains(f, autoescape=True) for f in forms))
-            for row in session.scalars(select(model).where(hit)):
-                value = getattr(row, name)
-                cleaned = _replace(value, pattern)
-                if cleaned != value:
-                    setattr(row, name, cleaned)
-                    changed += 1
-    return changed
-
-
-def _replace(value: Any, pattern: re.Pattern[str]) -> Any:
-    if isinstance(value, str):
-        return pattern.sub(LEFT_NETWORK, value)
-    if isinstance(value, list):
-        return [_replace(v, pattern) for v in value]
-    if isinstance(value, dict):
-        return {k: _replace(v, pattern) for k, v in value.items()}
-    return value
-
-
-def _strings(value: Any) -> Iterable[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item)
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _strings(item)

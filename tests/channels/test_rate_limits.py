@@ -1,5 +1,6 @@
 """Rate limits with small limits, on the running app: chat turns per subscriber, failed sign-ins per address
-(API, web chat and console, backing off), console sign-ins per account, API calls per token, webhook events
+(API, web chat and console, backing off), sign-ins per account (console agents, web chat subscribers, code
+requests per number), API calls per token, webhook events
 per sender. Over a limit: 429 problem+json ``rate_limited`` with ``Retry-After``."""
 
 from __future__ import annotations
@@ -19,11 +20,12 @@ from pydantic import SecretStr, ValidationError
 from assistant.messages import InboundMessage
 from assistant.settings import Settings
 from channels.api.rate_limits import RateLimits
+from network import sign_in as sign_in_codes
 from network import tokens
 from network.actor import Actor
 from network.db import Database
 from network.errors import RateLimited
-from network.models import ChannelIdentity
+from network.models import ChannelIdentity, SignInCode
 from tests.channels.conftest import Harness, load, open_harness
 
 ADMIN = "test-admin-token-rate-limits-7c2d"
@@ -176,3 +178,74 @@ def test_in_redis_the_counters_are_shared_by_every_node() -> None:
     with pytest.raises(RateLimited) as refused:
         first.hit("api", key)
     assert refused.value.retry_after >= 1
+
+
+# --- the web chat's sign-ins: a one-time code, and asking for one ----------------------------------------
+def code_for(h: Harness, subscriber_id: str) -> str:
+    with h.db.transaction(Actor.admin("test")) as session:
+        return sign_in_codes.issue_for_subscriber(
+            session, subscriber_id, issued_by="test", sent_via="cli"
+        ).code
+
+
+def unused(h: Harness, code: str) -> bool:
+    symbols = sign_in_codes.parse(code)
+    assert symbols is not None
+    with h.db.read() as session:
+        row = session.get(SignInCode, sign_in_codes._hash(symbols))
+        return row is not None and row.used_at is None
+
+
+def redeem(h: Harness, code: str) -> httpx.Response:
+    with httpx.Client(base_url=str(h.http.base_url), timeout=10) as tab:  # a fresh browser each time
+        return tab.post("/v1/chat/session", json={"code": code})
+
+
+def test_web_chat_codes_per_address_back_off(small: Harness) -> None:
+    """Wrong codes count against the address; past the limit even a good code waits, and is not used up."""
+    good = code_for(small, small.subscriber("Acme Plumbing"))
+    for _ in range(2):
+        assert redeem(small, "ZZZZ-ZZZZ").status_code == 401
+    problem = assert_limited(redeem(small, "ZZZZ-ZZZZ"))
+    assert "sign-ins" in problem["detail"]
+    assert_limited(redeem(small, good))
+    assert unused(small, good)
+    assert_limited(small.http.get("/v1/me", headers=bearer("l8_wrong")))  # one address, every sign-in path
+
+
+def test_web_chat_sign_ins_per_subscriber(small: Harness) -> None:
+    """Good codes count against their subscriber: a third within the minute waits and stays usable; another
+    subscriber signs in meanwhile."""
+    acme, other = small.subscriber("Acme Plumbing"), small.subscriber("Bolt Couriers")
+    for _ in range(2):
+        assert redeem(small, code_for(small, acme)).status_code == 200
+    third = code_for(small, acme)
+    problem = assert_limited(redeem(small, third))
+    assert "this account" in problem["detail"]
+    assert unused(small, third)
+    assert redeem(small, code_for(small, other)).status_code == 200
+
+
+@pytest.fixture
+def code_requests(sqlite_db: Database, tmp_path: Path) -> Iterator[Harness]:
+    limits = {"rate_limit_sign_in_ip": "5/minute", "rate_limit_sign_in_account": "2/minute"}
+    with open_harness(sqlite_db, tmp_path, **limits) as harness:
+        yield harness
+
+
+def test_code_requests_per_number_and_per_address(code_requests: Harness) -> None:
+    """Asking for a code counts against the number (customer or not, so a 429 tells nobody who is one) and
+    against the address."""
+    h = code_requests
+    h.link("whatsapp", "+447700900123")
+
+    def ask(phone: str) -> httpx.Response:
+        return h.http.post("/v1/chat/session/code", json={"phone": phone})
+
+    for phone in ("+44 7700 900123", "0044 7700 900123"):  # one number, however it is typed
+        assert ask(phone).status_code == 202
+    assert "this account" in assert_limited(ask("+447700900123"))["detail"]
+    for phone in ("+44 7700 900998", "+44 7700 900999"):
+        assert ask(phone).status_code == 202
+    # the address's fifth request in the minute was its last
+    assert "this address" in assert_limited(ask("+44 7700 900997"))["detail"]
