@@ -37,7 +37,9 @@ class Settings(BaseSettings):
     llm_base_url: str | None = None
     llm_api_key: SecretStr | None = None
     llm_model: str = "gpt-4o-mini"
-    llm_timeout_s: float = Field(default=30.0, gt=0, le=30)
+    # one model request's wait on the `openai` path, up to a turn's bound: `layer8 model serve` answers a
+    # request after those queued before it, and a cold prompt on a slow CPU took 50-100 s (PITFALLS)
+    llm_timeout_s: float = Field(default=30.0, gt=0, le=600)
     llm_max_retries: int = Field(default=2, ge=0, le=5)
     gguf_path: Path | None = None
     gguf_sha256: str | None = None  # checked for a custom gguf_path only when set
