@@ -87,6 +87,9 @@ class Settings(BaseSettings):
     queue_url: str | None = None
     queue_workers: int = Field(default=2, ge=1, le=64)  # in-process turn threads
     queue_max_pending: int = Field(default=500, ge=1)  # in-process turns waiting; beyond it: "busy"
+    # a `layer8 worker` silent this long is taken for dead, and running workers put its tasks back (its
+    # heartbeat renews every third of it, during a turn too): the visibility timeout of a queued turn
+    queue_lease_s: float = Field(default=30.0, ge=1, le=600)
 
     # rate limits, in the `limits` package's notation: "30/minute", several windows joined by ";" (each
     # window a step of back-off). Counters live in Redis when a Redis URL is set (shared by every node),
