@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     # how many requests may wait for the model before more are refused at once with 503 and Retry-After
     model_server_api_key: SecretStr | None = None
     model_server_max_waiting: int = Field(default=32, ge=1, le=1024)
+    # send the chat router's tool ranking with each request (a `layer8 model serve` endpoint honours it as the
+    # embedded model does in process); off for other servers, which may refuse the unknown `layer8` field
+    llm_route_hints: bool = False
 
     # assistant
     operator_name: str = "your telecom operator"  # how the assistant names who offers it

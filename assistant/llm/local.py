@@ -29,6 +29,7 @@ from pydantic import ConfigDict, Field
 
 from assistant.llm.choice import ToolChoice, normalise_tool_choice, offers_tools
 from assistant.llm.engine import Warmed
+from assistant.llm.hints import last_request
 from assistant.llm.streaming import StreamGate
 from assistant.llm.template import to_template_messages
 from assistant.llm.toolcalls import (
@@ -137,8 +138,12 @@ class LocalChatModel(BaseChatModel):
         tool_choice: Any = None,
         parallel_tool_calls: bool | None = None,
         max_tokens: int | None = None,
+        likely_tools: Sequence[str] | None = None,
+        prose_means: str | None = None,
         **_ignored: Any,
     ) -> Iterator[ChatGenerationChunk]:
+        """``likely_tools`` and ``prose_means``: the router's hints sent with a request to ``layer8 model
+        serve`` (:mod:`assistant.llm.hints`), which stand in for ``narrow`` and ``prose_means`` there."""
         specs = {spec["function"]["name"]: spec["function"] for spec in tools or []}
         choice = normalise_tool_choice(tool_choice, list(specs))
         offered = offers_tools(messages, choice, bool(specs), self.tools_after_result)
@@ -149,8 +154,12 @@ class LocalChatModel(BaseChatModel):
         else:
             live = live and not stop  # stop words are applied to the whole text at the end
             limit = max_tokens or self.max_tokens  # a caller's cap (``bind(max_tokens=…)``), as ChatOpenAI
-            asked = _last_request(messages)
-            free = self._free(prompt, specs if offered else {}, stop, run_manager, live, limit, asked)
+            offered_specs = specs if offered else {}
+            if likely_tools is None:
+                likely, standing_for = self._likely(last_request(messages), offered_specs), self.prose_means
+            else:
+                likely, standing_for = [n for n in likely_tools if n in offered_specs], prose_means
+            free = self._free(prompt, offered_specs, stop, run_manager, live, limit, likely, standing_for)
             text, calls = yield from free
         if calls and parallel_tool_calls is False:
             calls = calls[:1]
@@ -164,11 +173,12 @@ class LocalChatModel(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None,
         live: bool,
         max_tokens: int,
-        asked: str = "",
+        likely: list[str],
+        prose_means: str | None,
     ) -> Generator[ChatGenerationChunk, None, tuple[str, list[ParsedCall]]]:
-        """Generate freely; prose streams when ``live``. Returns (text not yet yielded, calls)."""
-        likely = self._likely(asked, specs)
-        standing = self.prose_means if self.prose_means in likely[:2] else None
+        """Generate freely; prose streams when ``live``. Returns (text not yet yielded, calls). ``likely``:
+        the router's likeliest offered tools; ``prose_means``: the tool a prose answer stands for."""
+        standing = prose_means if prose_means in likely[:2] else None
         gate = StreamGate() if live and standing is None else None
         pieces = []
         stream = self.engine.generate(prompt, max_tokens=max_tokens)
@@ -284,14 +294,6 @@ class LocalChatModel(BaseChatModel):
             chunk_position="last",
         )
         return ChatGenerationChunk(message=message)
-
-
-def _last_request(messages: Sequence[BaseMessage]) -> str:
-    """The person's newest message (what the router ranks tools for)."""
-    for message in reversed(messages):
-        if message.type == "human":
-            return message.text
-    return ""
 
 
 def _parameters(spec: Mapping[str, Any]) -> dict[str, Any]:
