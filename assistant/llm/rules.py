@@ -40,12 +40,13 @@ class RuleChatModel(FakeChatModel):
         messages: list[BaseMessage],
         tools: list[dict[str, Any]] | None = None,
         tool_choice: Any = None,
-        likely_tools: Sequence[str] = (),
+        likely_tools: list[str] | None = None,
         prose_means: str | None = None,
         **_: Any,
     ) -> AIMessage:
         offered = {t["function"]["name"] for t in tools or []}
-        standing = prose_means if prose_means in offered and prose_means in likely_tools[:2] else None
+        ranked = (likely_tools or [])[:2]
+        standing = prose_means if prose_means in offered and prose_means in ranked else None
         reply = rule_reply(messages, offered, standing)
         calls = [{**c, "id": c.get("id") or f"call_{uuid.uuid4().hex[:16]}"} for c in reply.tool_calls]
         return reply.model_copy(update={"id": f"rules-{uuid.uuid4().hex[:12]}", "tool_calls": calls})
