@@ -23,6 +23,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import secrets
 import signal
 import tempfile
@@ -62,6 +63,7 @@ FAULTS = ("kill-worker", "drop-pg", "stop-chroma")
 HONCHO = ("model", "tmf", "setup", "api1", "api2", "relay", "balancer")
 OUTSIDE = ("chroma", "worker1", "worker2")
 OUTAGE_S = 10.0
+SAID = re.compile(r"\(fake model\) (hello number \d+)")
 FAULT_RESULTS = RESULTS.with_name("cluster_faults.json")
 
 
@@ -136,6 +138,15 @@ def wait_answered(graph: FakeGraphAPI, before: int, expected: int, seconds: floa
     return time.monotonic()
 
 
+def backlog(queue_url: str) -> int:
+    """Turns still queued or being run (not lost: a worker will answer them)."""
+    queue = redis.Redis.from_url(queue_url)
+    lists = [DEFAULT_KEY, *queue.scan_iter(match=f"{DEFAULT_KEY}:processing:*")]
+    total = sum(int(queue.llen(k)) for k in lists)
+    queue.close()
+    return total
+
+
 def records(db: Database, graph: FakeGraphAPI, numbers: range) -> dict[str, Any]:
     """What the records say for ``numbers``: each message stored, answered and sent exactly once?"""
     wanted = {f"hello number {n}" for n in numbers}
@@ -154,11 +165,9 @@ def records(db: Database, graph: FakeGraphAPI, numbers: range) -> dict[str, Any]
                 ).all()
             )
         )
-    sent = Counter(
-        body.removeprefix("(fake model) ")
-        for body in (str(c.params.get("text", {}).get("body", "")) for c in graph.sent())
-        if body.removeprefix("(fake model) ") in wanted
-    )
+    bodies = (str(c.params.get("text", {}).get("body", "")) for c in graph.sent())
+    said = (SAID.search(body) for body in bodies)  # the fake's echo, whatever follows it (an NPS question)
+    sent = Counter(found.group(1) for found in said if found and found.group(1) in wanted)
     return {
         "messages": len(wanted),
         "stored_once": sum(1 for t in wanted if stored[t] == 1),
@@ -203,6 +212,7 @@ def kill_worker(
         "tasks_in_flight_at_kill": seen.get("left_behind"),
         "recovery_s": seen.get("reclaimed_s"),
         "seconds_to_last_reply_after_fault": round(done - seen.get("killed_at", done), 2),
+        "queued_at_check": backlog(opts.redis),
         "records": records(cluster_db(cluster), graph, numbers),
     }
 
@@ -232,6 +242,7 @@ def drop_pg(
         "acknowledged": acked,
         "delivered_again": retries,
         "seconds_to_last_reply_after_outage": round(done - seen.get("ended", done), 2),
+        "queued_at_check": backlog(opts.redis),
         "records": records(cluster_db(cluster), graph, numbers),
     }
 
@@ -257,12 +268,13 @@ def stop_chroma(cluster: Cluster, bearer: list[str], opts: argparse.Namespace) -
                     headers={"Authorization": f"Bearer {token}"},
                 )
                 body = answer.json() if answer.status_code == 200 else {}
+                said = str(body.get("text") or body.get("reply") or body)
                 outcomes.append(
                     (
                         time.monotonic(),
                         answer.status_code,
                         bool(body.get("items")),
-                        str(body.get("text", ""))[:160],
+                        said[:160],
                     )
                 )
             except httpx.HTTPError:
