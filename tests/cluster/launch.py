@@ -104,7 +104,7 @@ def running_cluster(
         **settings,
     }
     log = home / "honcho.log"
-    with log.open("wb") as out:
+    with log.open("ab") as out:  # appended to, as the processes started beside honcho append
         honcho = subprocess.Popen(
             ["bash", "scripts/cluster/start.sh", *processes],
             cwd=ROOT,
