@@ -37,7 +37,9 @@ class Settings(BaseSettings):
     llm_base_url: str | None = None
     llm_api_key: SecretStr | None = None
     llm_model: str = "gpt-4o-mini"
-    llm_timeout_s: float = Field(default=30.0, gt=0, le=30)
+    # one model request's wait on the `openai` path, up to a turn's bound: `layer8 model serve` answers a
+    # request after those queued before it, and a cold prompt on a slow CPU took 50-100 s (PITFALLS)
+    llm_timeout_s: float = Field(default=30.0, gt=0, le=600)
     llm_max_retries: int = Field(default=2, ge=0, le=5)
     gguf_path: Path | None = None
     gguf_sha256: str | None = None  # checked for a custom gguf_path only when set
@@ -52,6 +54,9 @@ class Settings(BaseSettings):
     # how many requests may wait for the model before more are refused at once with 503 and Retry-After
     model_server_api_key: SecretStr | None = None
     model_server_max_waiting: int = Field(default=32, ge=1, le=1024)
+    # send the chat router's tool ranking with each request (a `layer8 model serve` endpoint honours it as the
+    # embedded model does in process); off for other servers, which may refuse the unknown `layer8` field
+    llm_route_hints: bool = False
 
     # assistant
     operator_name: str = "your telecom operator"  # how the assistant names who offers it
@@ -88,6 +93,9 @@ class Settings(BaseSettings):
     # `layer8 worker` looks for due digests this often (each subscriber's own frequency and quiet hours
     # decide who gets one); 0 turns the scheduled digest off
     digest_interval_s: float = Field(default=300.0, ge=0, le=86400)
+    # a `layer8 worker` silent this long is taken for dead, and running workers put its tasks back (its
+    # heartbeat renews every third of it, during a turn too): the visibility timeout of a queued turn
+    queue_lease_s: float = Field(default=30.0, ge=1, le=600)
 
     # rate limits, in the `limits` package's notation: "30/minute", several windows joined by ";" (each
     # window a step of back-off). Counters live in Redis when a Redis URL is set (shared by every node),

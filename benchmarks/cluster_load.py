@@ -169,6 +169,18 @@ def percentiles(latencies: list[float]) -> dict[str, float]:
     return {"p50_ms": ms(percentile(latencies, 0.5)), "p95_ms": ms(percentile(latencies, 0.95))}
 
 
+def channel_settings(graph: FakeGraphAPI, url: str, queue_url: str) -> dict[str, str]:
+    return {
+        "LAYER8_DATABASE_URL": url,
+        "LAYER8_QUEUE_URL": queue_url,
+        "LAYER8_WHATSAPP_APP_SECRET": WA_SECRET,
+        "LAYER8_WHATSAPP_VERIFY_TOKEN": "bench",
+        "LAYER8_WHATSAPP_ACCESS_TOKEN": "wa-bench-token",
+        "LAYER8_WHATSAPP_PHONE_NUMBER_ID": PHONE_ID,
+        "LAYER8_WHATSAPP_GRAPH_URL": graph.url,
+    }
+
+
 # --- one configuration ------------------------------------------------------------------------------------
 def measure(processes: tuple[str, ...], options: argparse.Namespace) -> dict[str, Any]:
     clear_queue(options.redis)
@@ -178,15 +190,7 @@ def measure(processes: tuple[str, ...], options: argparse.Namespace) -> dict[str
             fake_servers() as (_slack, graph),
             tempfile.TemporaryDirectory() as home,
         ):
-            settings = {
-                "LAYER8_DATABASE_URL": url,
-                "LAYER8_QUEUE_URL": options.redis,
-                "LAYER8_WHATSAPP_APP_SECRET": WA_SECRET,
-                "LAYER8_WHATSAPP_VERIFY_TOKEN": "bench",
-                "LAYER8_WHATSAPP_ACCESS_TOKEN": "wa-bench-token",
-                "LAYER8_WHATSAPP_PHONE_NUMBER_ID": PHONE_ID,
-                "LAYER8_WHATSAPP_GRAPH_URL": graph.url,
-            }
+            settings = channel_settings(graph, url, options.redis)
             with running_cluster(Path(home), settings, processes, timeout=300) as cluster:
                 db = Database(url)
                 bearer, senders = prepare(db, options.subscribers)
@@ -240,7 +244,18 @@ def main() -> None:
     parser.add_argument("--wait", type=float, default=90.0, help="seconds to wait for the last reply")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/12")
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--fault",
+        choices=("kill-worker", "drop-pg", "stop-chroma", "all"),
+        help="instead of 1 vs 2 nodes: faults under load (benchmarks/cluster_faults.py)",
+    )
     options = parser.parse_args()
+    if options.fault:
+        # imported here: cluster_faults builds on this module's load generators
+        from benchmarks import cluster_faults
+
+        cluster_faults.run(options)
+        return
     rows = []
     for processes in (ONE_OF_EACH, EVERYTHING):
         print(f"starting: {' '.join(processes)}", flush=True)

@@ -4,8 +4,10 @@ A webhook verifies, de-duplicates and acknowledges; the slow turn is a *task* (a
 run afterwards by a handler. In-process, tasks run on a bounded thread pool (a full queue raises
 :class:`~network.errors.Busy` so the channel can say so). With Redis, API nodes only push tasks and
 ``layer8 worker`` processes run them, so both scale apart. The Redis queue is the "reliable queue" pattern on
-lists: a worker moves a task atomically into its own processing list (``BLMOVE``) and removes it when done;
-a worker that dies leaves its list behind, and the next worker to start puts those tasks back. Delivery is
+lists: a worker moves a task atomically into its own processing list (``BLMOVE``) and removes it when done.
+While it runs, a worker renews a heartbeat key that lapses ``lease_s`` after its last renewal (the visibility
+timeout); a worker that dies leaves its list behind, and every running worker looks for such lists every
+``lease_s / 2`` and puts their tasks back, freeing the conversations the dead worker held. Delivery is
 therefore at least once; a failing handler is retried up to ``max_attempts``, then parked on a dead list.
 
 Tasks of one conversation (same ``key``) run one at a time and in order, so two quick messages are not
@@ -23,8 +25,9 @@ import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Any, Protocol, cast
 
 import redis
@@ -36,6 +39,7 @@ logger = logging.getLogger(__name__)
 Handler = Callable[[dict[str, Any]], None]
 DEFAULT_KEY = "layer8:tasks"
 LOCK_MS = 120_000  # a thread's lock outlives any turn (turns are bounded well below this)
+LEASE_S = 30.0  # a worker silent this long is dead: its tasks go back to the queue
 
 
 class TaskQueue(Protocol):
@@ -142,6 +146,7 @@ class RedisWorker:
         worker_id: str | None = None,
         max_attempts: int = 3,
         block_s: float = 1.0,
+        lease_s: float = LEASE_S,
     ) -> None:
         self._redis = redis.Redis.from_url(url, socket_timeout=block_s + 5, socket_connect_timeout=2.0)
         self._handlers = dict(handlers)
@@ -151,38 +156,92 @@ class RedisWorker:
         self._alive = f"{key}:alive:{self.worker_id}"
         self._dead = f"{key}:dead"
         self._max_attempts = max_attempts
-        self._block_s = block_s
+        self._block_s = min(block_s, lease_s / 2)  # a wait for work never outlasts half a lease
+        self.lease_s = lease_s
 
     def run(self, stop: threading.Event | None = None, *, max_tasks: int | None = None) -> int:
-        """Process tasks; returns how many were taken."""
+        """Process tasks; returns how many were taken. Every ``lease_s / 2`` (between tasks) the tasks of
+        workers whose lease lapsed are taken back: a worker killed mid-turn costs one lease, not a restart."""
         stop = stop or threading.Event()
-        self.recover()
         done = 0
-        while not stop.is_set() and (max_tasks is None or done < max_tasks):
-            self._heartbeat()
-            raw = self._redis.blmove(self._key, self._processing, self._block_s, "RIGHT", "LEFT")
-            if raw is None:
-                continue
-            self._process(cast(bytes, raw))
-            done += 1
-        self._redis.delete(self._alive)
+        with self._heartbeats():
+            self.recover()
+            reclaim_at = time.monotonic() + self.lease_s / 2
+            while not stop.is_set() and (max_tasks is None or done < max_tasks):
+                if time.monotonic() >= reclaim_at:
+                    self._reclaim()
+                    reclaim_at = time.monotonic() + self.lease_s / 2
+                raw = self._redis.blmove(self._key, self._processing, self._block_s, "RIGHT", "LEFT")
+                if raw is None:
+                    continue
+                self._process(cast(bytes, raw))
+                done += 1
         return done
 
     def recover(self) -> int:
-        """Put back the tasks of workers that stopped without finishing them; returns how many."""
+        """Put back the tasks of workers whose lease lapsed, and free their conversations' locks; returns
+        how many tasks."""
         moved = 0
         for list_key in self._redis.scan_iter(match=f"{self._key}:processing:*"):
             owner = list_key.decode().rsplit(":", 1)[-1]
             if owner == self.worker_id or self._redis.exists(f"{self._key}:alive:{owner}"):
                 continue
-            while self._redis.lmove(list_key, self._key, "RIGHT", "RIGHT") is not None:
+            while (raw := self._redis.lmove(list_key, self._key, "RIGHT", "RIGHT")) is not None:
                 moved += 1
+                self._release_lock_of(cast(bytes, raw), owner)
         if moved:
             logger.warning("requeued %d tasks left by stopped workers", moved)
         return moved
 
+    def _reclaim(self) -> None:
+        try:
+            self.recover()
+        except redis.RedisError as exc:  # the next round tries again; the worker keeps serving meanwhile
+            logger.warning("reclaiming lapsed leases failed (%s)", type(exc).__name__)
+
+    def _release_lock_of(self, raw: bytes, owner: str) -> None:
+        """The task's conversation was locked by ``owner``, now dead: without this, other workers would pass
+        the task back for up to ``LOCK_MS``."""
+        try:
+            thread = json.loads(raw).get("key")
+        except (ValueError, AttributeError):
+            return
+        if not thread:
+            return
+        lock = f"{self._key}:lock:{thread}"
+        with self._redis.pipeline() as pipe:
+            try:
+                pipe.watch(lock)
+                if cast(bytes | None, pipe.get(lock)) == owner.encode():  # immediate while watching
+                    pipe.multi()
+                    pipe.delete(lock)
+                    pipe.execute()
+            except redis.WatchError:
+                pass  # a live worker took the lock meanwhile: it is theirs to release
+
+    @contextmanager
+    def _heartbeats(self) -> Iterator[None]:
+        """Renew this worker's lease every third of it, on a thread of its own, so a long turn keeps it."""
+        done = threading.Event()
+        self._heartbeat()
+        beating = threading.Thread(target=self._beat, args=(done,), name="layer8-heartbeat", daemon=True)
+        beating.start()
+        try:
+            yield
+        finally:
+            done.set()
+            beating.join(timeout=5)
+            self._redis.delete(self._alive)
+
+    def _beat(self, done: threading.Event) -> None:
+        while not done.wait(self.lease_s / 3):
+            try:
+                self._heartbeat()
+            except redis.RedisError as exc:
+                logger.warning("worker heartbeat failed (%s)", type(exc).__name__)
+
     def _heartbeat(self) -> None:
-        self._redis.set(self._alive, "1", ex=max(30, int(self._block_s * 10)))
+        self._redis.set(self._alive, "1", px=max(int(self.lease_s * 1000), 1))
 
     def _process(self, raw: bytes) -> None:
         try:

@@ -118,7 +118,7 @@ class ChannelRuntime:
             raise InvalidInput(
                 "a worker needs LAYER8_QUEUE_URL (without it, turns run inside `layer8 serve`)"
             )
-        return RedisWorker(self.settings.queue_url, self.handlers())
+        return RedisWorker(self.settings.queue_url, self.handlers(), lease_s=self.settings.queue_lease_s)
 
     def close(self) -> None:
         if "receipts" in self.__dict__:

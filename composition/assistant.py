@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING, TypeVar
 
+from assistant.llm.hints import Hintable
 from assistant.llm.local import LocalChatModel
 from assistant.need_search import VectorNeedSearch
 from assistant.routing import ChatRouter
@@ -67,9 +68,11 @@ def options_of(layer8: Layer8) -> Options:
 def build_assistant(layer8: Layer8) -> Assistant:
     ports = ports_of(layer8)
     model = layer8.chat_model
-    if isinstance(model, LocalChatModel):
+    hinted = isinstance(model, LocalChatModel) or layer8.settings.llm_route_hints
+    if hinted and isinstance(model, Hintable):
         # when it opens a call and names no tool, the router narrows it; when it starts answering an advice
-        # request from memory, the playbooks are searched instead
+        # request from memory, the playbooks are searched instead (behind `layer8 model serve`, the same
+        # hints travel with each request: assistant/llm/hints.py)
         model.narrow = lambda text: likely_tools(ports, text)
         model.tool_scores = lambda text: tool_scores(ports, text)
         model.prose_means = "search_knowledge"

@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Connection, delete, insert, update
+from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql import Executable
@@ -74,6 +74,14 @@ def unusable(db: Database, channel: str, raw: bytes, reason: str) -> bool:
 def mark(db: Database, channel: str, event_id: str, status: str) -> None:
     """Record what became of the event (``answered``, ``ignored``, ``failed``…)."""
     _write(db, update(InboundEvent).where(*_this(channel, event_id)).values(status=status[:16]))
+
+
+def answered(db: Database, channel: str, event_id: str) -> bool:
+    """Whether the event's turn already ended (``answered`` or ``failed``): a queued turn taken up again
+    after its worker died past the reply must not send it twice."""
+    with db.engine.connect() as connection:
+        status = connection.execute(select(InboundEvent.status).where(*_this(channel, event_id))).scalar()
+    return status in ("answered", "failed")
 
 
 def forget(db: Database, channel: str, event_id: str) -> None:

@@ -42,6 +42,8 @@ class FakeCall:
     messages: list[BaseMessage]
     tools: list[dict[str, Any]] = field(default_factory=list)
     tool_choice: Any = None
+    # the router's hints sent with the request (``layer8 model serve``): likely_tools, prose_means
+    hints: dict[str, Any] | None = None
 
     @property
     def tool_names(self) -> list[str]:
@@ -131,10 +133,13 @@ class FakeChatModel(BaseChatModel):
         messages: list[BaseMessage],
         tools: list[dict[str, Any]] | None = None,
         tool_choice: Any = None,
+        likely_tools: list[str] | None = None,
+        prose_means: str | None = None,
         **_: Any,
     ) -> AIMessage:
+        hints = None if likely_tools is None else {"likely_tools": likely_tools, "prose_means": prose_means}
         with self._lock:
-            self.calls.append(FakeCall(list(messages), list(tools or []), tool_choice))
+            self.calls.append(FakeCall(list(messages), list(tools or []), tool_choice, hints))
             step = self._queue.popleft() if self._queue else self.responder
         if step is None:
             last = next((m.text for m in reversed(messages) if isinstance(m, HumanMessage)), "")

@@ -31,6 +31,7 @@ from pydantic import ConfigDict, Field
 
 from assistant.llm.choice import ToolChoice, normalise_tool_choice, offers_tools
 from assistant.llm.engine import Warmed
+from assistant.llm.hints import last_request
 from assistant.llm.streaming import StreamGate
 from assistant.llm.template import to_template_messages
 from assistant.llm.toolcalls import (
@@ -147,8 +148,13 @@ class LocalChatModel(BaseChatModel):
         tool_choice: Any = None,
         parallel_tool_calls: bool | None = None,
         max_tokens: int | None = None,
+        likely_tools: Sequence[str] | None = None,
+        prose_means: str | None = None,
+        tool_scores: Mapping[str, float] | None = None,
         **_ignored: Any,
     ) -> Iterator[ChatGenerationChunk]:
+        """``likely_tools`` and ``prose_means``: the router's hints sent with a request to ``layer8 model
+        serve`` (:mod:`assistant.llm.hints`), which stand in for ``narrow`` and ``prose_means`` there."""
         specs = {spec["function"]["name"]: spec["function"] for spec in tools or []}
         choice = normalise_tool_choice(tool_choice, list(specs))
         offered = offers_tools(messages, choice, bool(specs), self.tools_after_result)
@@ -159,8 +165,17 @@ class LocalChatModel(BaseChatModel):
         else:
             live = live and not stop  # stop words are applied to the whole text at the end
             limit = max_tokens or self.max_tokens  # a caller's cap (``bind(max_tokens=…)``), as ChatOpenAI
-            asked = _last_request(messages)
-            free = self._free(prompt, specs if offered else {}, stop, run_manager, live, limit, asked)
+            offered_specs = specs if offered else {}
+            asked = last_request(messages)
+            if likely_tools is None:
+                likely, standing_for = self._likely(asked, offered_specs), self.prose_means
+                near = dict(self.tool_scores(asked)) if self.tool_scores is not None and asked else {}
+            else:
+                likely, standing_for = [n for n in likely_tools if n in offered_specs], prose_means
+                near = dict(tool_scores or {})
+            free = self._free(
+                prompt, offered_specs, stop, run_manager, live, limit, likely, standing_for, near
+            )
             text, calls = yield from free
         if calls and parallel_tool_calls is False:
             calls = calls[:1]
@@ -174,11 +189,13 @@ class LocalChatModel(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None,
         live: bool,
         max_tokens: int,
-        asked: str = "",
+        likely: list[str],
+        prose_means: str | None,
+        near: Mapping[str, float],
     ) -> Generator[ChatGenerationChunk, None, tuple[str, list[ParsedCall]]]:
-        """Generate freely; prose streams when ``live``. Returns (text not yet yielded, calls)."""
-        likely = self._likely(asked, specs)
-        standing = self.prose_means if self.prose_means in likely[:2] else None
+        """Generate freely; prose streams when ``live``. Returns (text not yet yielded, calls). ``likely``:
+        the router's likeliest offered tools; ``prose_means``: the tool a prose answer stands for."""
+        standing = prose_means if prose_means in likely[:2] else None
         gate = StreamGate() if live and standing is None else None
         pieces = []
         stream = self.engine.generate(prompt, max_tokens=max_tokens)
@@ -188,14 +205,14 @@ class LocalChatModel(BaseChatModel):
             if standing is not None and not could_start_call(text):
                 stream.close()  # the engine is held while a generation is open: end this one first
                 name = (
-                    self._choose(prompt + CALL_PREFIX, list(specs), asked) if self._can_choose() else standing
+                    self._choose(prompt + CALL_PREFIX, list(specs), near) if self._can_choose() else standing
                 )
                 logger.info("model began a prose answer to a request; calling %s instead", name)
                 return "", [self._arguments_for(prompt, name, specs[name])]
             slot = _name_slot(text) if specs and self._can_choose() and opens_call(text) else None
             if slot is not None:
                 stream.close()  # the model opened a call and reached its name: the name is chosen here
-                name = self._choose(prompt + slot, list(specs), asked)
+                name = self._choose(prompt + slot, list(specs), near)
                 return "", [self._call_after(prompt, slot, name, specs)]
             shown = gate.feed(piece) if gate else ""
             if shown:
@@ -216,7 +233,7 @@ class LocalChatModel(BaseChatModel):
     def _can_choose(self) -> bool:
         return callable(getattr(self.engine, "option_logprobs", None))
 
-    def _choose(self, head: str, names: list[str], asked: str) -> str:
+    def _choose(self, head: str, names: list[str], near: Mapping[str, float]) -> str:
         """The tool a call is for, ``head`` being the prompt up to the opening quote of the call's name:
         the model's own likelihood of each name there (normalised over the offered ones) plus
         ``router_weight`` × the router's similarity of the message to that tool's labelled requests. Greedy
@@ -226,7 +243,6 @@ class LocalChatModel(BaseChatModel):
             return names[0]
         raw = self.engine.option_logprobs(head, [f'{name}"' for name in names])
         model = _normalised({name: raw[f'{name}"'] for name in names})
-        near = self.tool_scores(asked) if self.tool_scores is not None and asked else {}
         scored = {name: model[name] + self.router_weight * near.get(name, 0.0) for name in names}
         chosen = max(names, key=lambda name: scored[name])
         first = max(names, key=lambda name: model[name])
@@ -346,14 +362,6 @@ class LocalChatModel(BaseChatModel):
             chunk_position="last",
         )
         return ChatGenerationChunk(message=message)
-
-
-def _last_request(messages: Sequence[BaseMessage]) -> str:
-    """The person's newest message (what the router ranks tools for)."""
-    for message in reversed(messages):
-        if message.type == "human":
-            return message.text
-    return ""
 
 
 def _normalised(logprobs: Mapping[str, float]) -> dict[str, float]:

@@ -113,6 +113,10 @@ def _bound(model: BaseChatModel, body: wire.ChatRequest) -> Runnable[LanguageMod
         options["max_tokens"] = body.token_cap
     if body.parallel_tool_calls is not None:
         options["parallel_tool_calls"] = body.parallel_tool_calls
+    if body.tools and body.layer8 is not None:  # the router's hints, for this request only
+        options["likely_tools"] = body.layer8.likely_tools
+        options["prose_means"] = body.layer8.prose_means
+        options["tool_scores"] = body.layer8.tool_scores
     if body.tools:
         choice: Any = body.tool_choice  # OpenAI's {"type": "function", …} form too: the models normalise it
         return model.bind_tools(body.tools, tool_choice=choice, **options)

@@ -36,6 +36,17 @@ class StreamOptions(BaseModel):
     include_usage: bool = False
 
 
+class RouteHints(BaseModel):
+    """Layer8's own field (``layer8`` in the body): the chat router's hints for this request
+    (:mod:`assistant.llm.hints`); OpenAI clients send it as ``extra_body``."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    likely_tools: list[str] = Field(default_factory=list, max_length=64)
+    prose_means: str | None = None
+    tool_scores: dict[str, float] = Field(default_factory=dict, max_length=64)
+
+
 class ChatRequest(BaseModel):
     """The fields this server honours; others OpenAI defines (``n``, ``logprobs``…) are ignored, and the
     sampling fields are the served model's (greedy by default: the same prompt, the same answer)."""
@@ -52,6 +63,7 @@ class ChatRequest(BaseModel):
     max_tokens: int | None = Field(default=None, ge=1, le=8192)
     max_completion_tokens: int | None = Field(default=None, ge=1, le=8192)
     stop: str | list[str] | None = None
+    layer8: RouteHints | None = None
 
     @property
     def token_cap(self) -> int | None:

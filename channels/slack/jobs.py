@@ -30,7 +30,11 @@ CONTEXT_MESSAGES = 20
 
 
 def run_message(rt: ChannelRuntime, task: dict[str, Any]) -> None:
-    """A direct message or a mention: the turn, then the reply in the right place."""
+    """A direct message or a mention: the turn, then the reply in the right place (once, even when the
+    task is taken up again after its worker died past the reply)."""
+    if dedup.answered(rt.db, "slack", task["event_id"]):
+        logger.warning("a Slack turn taken up again was already answered; not posted twice")
+        return
     key = thread_key(task)
     context = _thread_context(rt.slack, task) if task["kind"] == "mention" and task.get("thread_ts") else ()
     msg = InboundMessage(

@@ -41,6 +41,9 @@ def inbound_message(task: dict[str, Any]) -> InboundMessage:
 
 
 def run_message(rt: ChannelRuntime, task: dict[str, Any]) -> None:
+    if dedup.answered(rt.db, "whatsapp", task["message_id"]):
+        logger.warning("a WhatsApp turn taken up again was already answered; not sent twice")
+        return
     msg = inbound_message(task)
     reply = rt.turns.run(msg)
     received = datetime.fromtimestamp(float(task["received_at"]), UTC)

@@ -20,6 +20,7 @@ export LAYER8_CHROMA_URL="http://127.0.0.1:$CLUSTER_CHROMA_PORT"
 export LAYER8_LLM_PROVIDER=openai                                       # every node and worker: the model server
 export LAYER8_LLM_BASE_URL="http://127.0.0.1:$CLUSTER_MODEL_PORT/v1"
 export LAYER8_LLM_MODEL="${LAYER8_LLM_MODEL:-layer8}"
+export LAYER8_LLM_ROUTE_HINTS="${LAYER8_LLM_ROUTE_HINTS:-true}"                 # the router's hints travel to the model server
 if [ "$CLUSTER_MODEL" != fake ]; then
   # the embedded model gets one tool round per turn in process too (assistant settings: 1 for local)
   export LAYER8_AGENT_TOOL_ROUNDS="${LAYER8_AGENT_TOOL_ROUNDS:-1}"

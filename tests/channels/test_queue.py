@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -156,3 +157,56 @@ def test_a_redis_task_whose_thread_is_busy_goes_back_in_line(key: str) -> None:
     threading.Event().wait(0.35)  # the other worker's lock lapses
     worker.run(max_tasks=1)
     assert seen == [1] and not client.exists(f"{key}:lock:thread-1")
+
+
+def run_in_thread(worker: RedisWorker) -> tuple[threading.Thread, threading.Event]:
+    stop = threading.Event()
+    thread = threading.Thread(target=worker.run, args=(stop,), daemon=True)
+    thread.start()
+    return thread, stop
+
+
+def test_a_running_worker_takes_back_a_dead_workers_task_after_its_lease(key: str) -> None:
+    client = redis.Redis.from_url(REDIS_URL)
+    seen: list[int] = []
+    survivor = RedisWorker(
+        REDIS_URL, {"job": lambda p: seen.append(p["n"])}, key=key, block_s=0.1, lease_s=0.6
+    )
+    thread, stop = run_in_thread(survivor)
+    # after the survivor started: a worker took a task of thread-9, locked the thread, renewed its lease
+    # one last time and was killed mid-turn
+    task = json.dumps({"id": "t9", "name": "job", "payload": {"n": 9}, "attempts": 0, "key": "thread-9"})
+    client.lpush(f"{key}:processing:killed", task)
+    client.set(f"{key}:lock:thread-9", "killed", px=120_000)
+    client.set(f"{key}:alive:killed", "1", px=600)
+    assert wait_for(lambda: seen == [9], 5), "the task waited for a worker to start"
+    assert client.llen(f"{key}:processing:killed") == 0
+    assert not client.exists(f"{key}:lock:thread-9")  # the dead worker's lock went with its task
+    stop.set()
+    thread.join(5)
+
+
+def test_a_worker_on_a_turn_longer_than_its_lease_keeps_it(key: str) -> None:
+    runs: list[str] = []
+
+    def long_turn(payload: dict[str, Any]) -> None:
+        runs.append(payload["id"])
+        threading.Event().wait(2.0)  # three leases
+
+    workers = [RedisWorker(REDIS_URL, {"job": long_turn}, key=key, block_s=0.1, lease_s=0.6) for _ in "ab"]
+    running = [run_in_thread(w) for w in workers]
+    RedisQueue(REDIS_URL, key=key).submit("job", {"id": "once"}, key="thread-1")
+    threading.Event().wait(2.6)
+    assert runs == ["once"], "a live worker's turn was taken from it and run again"
+    for thread, stop in running:
+        stop.set()
+        thread.join(5)
+
+
+def wait_for(condition: Any, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import copy
 import json
+import time
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 from channels import texts
+from channels.whatsapp import jobs as whatsapp_jobs
 from network.actor import Actor
 from network.models import InboundEvent, Message
 from network.services import linking
@@ -156,6 +158,18 @@ def test_duplicates_are_answered_once(harness: Harness) -> None:
     with harness.db.read() as session:
         rows = session.execute(select(InboundEvent.event_id, InboundEvent.status)).all()
     assert [tuple(r) for r in rows] == [("wamid.dup", "answered")]
+
+
+def test_a_turn_taken_up_again_after_its_reply_is_not_sent_twice(harness: Harness) -> None:
+    """A worker killed after the reply and before it let go of the task: another worker runs the task again
+    (at least once delivery); the receipt says it was answered, so nothing is sent the second time."""
+    harness.link("whatsapp", f"+{SENDER}")
+    assert harness.wa_post(text_body("once", "wamid.again")).status_code == 200
+    harness.drain()
+    task = {"from": SENDER, "message_id": "wamid.again", "text": "once", "received_at": time.time()}
+    whatsapp_jobs.run_message(harness.runtime, task)
+    assert [p["text"]["body"] for p in sent_texts(harness)] == ["You said: once"]
+    assert len(harness.assistant.seen) == 1
 
 
 @pytest.mark.parametrize("name", sorted(MESSAGES))

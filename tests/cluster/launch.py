@@ -11,7 +11,7 @@ import subprocess
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -27,9 +27,39 @@ class Cluster:
     nodes: list[str]
     model: str
     log: Path
+    env: dict[str, str] = field(default_factory=dict)
+    # processes started beside honcho, each in its own process group: honcho stops the whole cluster when one
+    # of its processes dies, so a process a fault run kills or stops must not be honcho's
+    outside: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     def log_tail(self, lines: int = 60) -> str:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+
+    def start(self, name: str) -> None:
+        """Start (or start again) the Procfile's ``name`` outside honcho, its output appended to the log."""
+        with self.log.open("ab") as out:
+            self.outside[name] = subprocess.Popen(
+                ["bash", "-c", procfile_command(name)],
+                cwd=ROOT,
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
+        """Send ``sig`` to the process group of the outside process ``name`` and wait for it to end."""
+        process = self.outside[name]
+        if process.poll() is None:
+            os.killpg(process.pid, sig)
+        process.wait(timeout=30)
+
+
+def procfile_command(name: str) -> str:
+    for line in (ROOT / "Procfile.cluster").read_text().splitlines():
+        if line.startswith(f"{name}:"):
+            return line.split(":", 1)[1].strip()
+    raise KeyError(f"no process {name!r} in Procfile.cluster")
 
 
 def free_ports(count: int) -> list[int]:
@@ -48,9 +78,11 @@ def running_cluster(
     settings: dict[str, str],
     processes: Sequence[str] = EVERYTHING,
     timeout: float = START_TIMEOUT_S,
+    outside: Sequence[str] = (),
 ) -> Iterator[Cluster]:
     """The cluster's ``processes`` with the fake model server; ``settings`` are extra environment
-    (``LAYER8_DATABASE_URL``, ``LAYER8_QUEUE_URL``, channel secrets…)."""
+    (``LAYER8_DATABASE_URL``, ``LAYER8_QUEUE_URL``, channel secrets…); ``outside`` are more of the Procfile's
+    processes, started beside honcho so that a fault run may kill or stop them."""
     lb, api1, api2, chroma, model, tmf = free_ports(6)
     env = {
         **os.environ,
@@ -72,7 +104,7 @@ def running_cluster(
         **settings,
     }
     log = home / "honcho.log"
-    with log.open("wb") as out:
+    with log.open("ab") as out:  # appended to, as the processes started beside honcho append
         honcho = subprocess.Popen(
             ["bash", "scripts/cluster/start.sh", *processes],
             cwd=ROOT,
@@ -83,13 +115,21 @@ def running_cluster(
         )
     ports = [p for name, p in (("api1", api1), ("api2", api2)) if name in processes]
     cluster = Cluster(
-        f"http://127.0.0.1:{lb}", [f"http://127.0.0.1:{p}" for p in ports], f"http://127.0.0.1:{model}", log
+        f"http://127.0.0.1:{lb}",
+        [f"http://127.0.0.1:{p}" for p in ports],
+        f"http://127.0.0.1:{model}",
+        log,
+        env,
     )
     try:
+        for name in outside:
+            cluster.start(name)
         _wait_until_up(cluster, honcho, timeout)
         yield cluster
     finally:
         stop(honcho)
+        for name in cluster.outside:
+            cluster.kill(name, signal.SIGTERM)
 
 
 def _wait_until_up(cluster: Cluster, honcho: subprocess.Popen[bytes], timeout: float) -> None:
