@@ -18,8 +18,6 @@ Checks: no error, RSS growth after warm-up ≤ 10 %, the last minutes' p99 withi
 from __future__ import annotations
 
 import argparse
-import hashlib
-import hmac
 import json
 import multiprocessing as mp
 import os
@@ -50,6 +48,8 @@ from pydantic import SecretStr  # noqa: E402
 
 from assistant.llm.fake import FakeChatModel  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
+from benchmarks import signed  # noqa: E402
+from benchmarks.signed import Request  # noqa: E402
 from benchmarks.soak_report import KINDS, Minute, print_table, summarise  # noqa: E402
 from composition.channels import web_app  # noqa: E402
 from composition.container import build  # noqa: E402
@@ -179,56 +179,26 @@ def rss_mb(pid: int) -> float:
 
 
 # --- the traffic ----------------------------------------------------------------------------------------
-def slack_event(n: int, user: str) -> tuple[str, bytes, dict[str, str]]:
-    body = {
-        "token": "x",
-        "team_id": TEAM,
-        "api_app_id": "A0SOAK",
-        "type": "event_callback",
-        "event_id": f"EvSoak{n}",
-        "event_time": int(time.time()),
-        "event": {
-            "type": "message",
-            "channel_type": "im",
-            "channel": f"D{user}",
-            "user": user,
-            "text": f"how is my network doing {n}",
-            "ts": f"{time.time():.6f}",
-            "team": TEAM,
-        },
-    }
-    raw = json.dumps(body).encode()
-    ts = str(int(time.time()))
-    mac = hmac.new(SLACK_SECRET.encode(), f"v0:{ts}:".encode() + raw, hashlib.sha256).hexdigest()
-    headers = {
-        "Content-Type": "application/json",
-        "X-Slack-Request-Timestamp": ts,
-        "X-Slack-Signature": f"v0={mac}",
-    }
-    return "/slack/events", raw, headers
+def slack_event(n: int, user: str) -> Request:
+    return signed.slack_message(
+        SLACK_SECRET,
+        team=TEAM,
+        app="A0SOAK",
+        user=user,
+        event_id=f"EvSoak{n}",
+        text=f"how is my network doing {n}",
+    )
 
 
-def whatsapp_message(n: int, phone: str) -> tuple[str, bytes, dict[str, str]]:
-    message = {
-        "from": phone,
-        "id": f"wamid.soak.{n}",
-        "timestamp": str(int(time.time())),
-        "type": "text",
-        "text": {"body": f"any news for me {n}"},
-    }
-    value = {
-        "messaging_product": "whatsapp",
-        "metadata": {"display_phone_number": "15550000000", "phone_number_id": PHONE_ID},
-        "contacts": [{"profile": {"name": "Soak"}, "wa_id": phone}],
-        "messages": [message],
-    }
-    body = {
-        "object": "whatsapp_business_account",
-        "entry": [{"id": "1", "changes": [{"value": value, "field": "messages"}]}],
-    }
-    raw = json.dumps(body).encode()
-    signature = "sha256=" + hmac.new(WA_SECRET.encode(), raw, hashlib.sha256).hexdigest()
-    return "/webhooks/whatsapp", raw, {"Content-Type": "application/json", "X-Hub-Signature-256": signature}
+def whatsapp_message(n: int, phone: str) -> Request:
+    return signed.whatsapp_message(
+        WA_SECRET,
+        phone_id=PHONE_ID,
+        sender=phone,
+        message_id=f"wamid.soak.{n}",
+        text=f"any news for me {n}",
+        name="Soak",
+    )
 
 
 def console_client(base: str, agent_token: str) -> httpx.Client:
