@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
-import re
 import uuid
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from typing import Any
@@ -32,6 +30,7 @@ from pydantic import ConfigDict, Field
 from assistant.llm.choice import ToolChoice, normalise_tool_choice, offers_tools
 from assistant.llm.engine import Warmed
 from assistant.llm.hints import last_request
+from assistant.llm.naming import name_slot, normalised, without_ids
 from assistant.llm.streaming import StreamGate
 from assistant.llm.template import to_template_messages
 from assistant.llm.toolcalls import (
@@ -209,7 +208,7 @@ class LocalChatModel(BaseChatModel):
                 )
                 logger.info("model began a prose answer to a request; calling %s instead", name)
                 return "", [self._arguments_for(prompt, name, specs[name])]
-            slot = _name_slot(text) if specs and self._can_choose() and opens_call(text) else None
+            slot = name_slot(text) if specs and self._can_choose() and opens_call(text) else None
             if slot is not None:
                 stream.close()  # the model opened a call and reached its name: the name is chosen here
                 name = self._choose(prompt + slot, list(specs), near)
@@ -242,7 +241,7 @@ class LocalChatModel(BaseChatModel):
         if len(names) == 1:
             return names[0]
         raw = self.engine.option_logprobs(head, [f'{name}"' for name in names])
-        model = _normalised({name: raw[f'{name}"'] for name in names})
+        model = normalised({name: raw[f'{name}"'] for name in names})
         scored = {name: model[name] + self.router_weight * near.get(name, 0.0) for name in names}
         chosen = max(names, key=lambda name: scored[name])
         first = max(names, key=lambda name: model[name])
@@ -326,7 +325,7 @@ class LocalChatModel(BaseChatModel):
         schema = _parameters(spec)
         text = "".join(
             self.engine.generate(
-                prompt + head, max_tokens=self.argument_max_tokens, schema=_without_ids(schema)
+                prompt + head, max_tokens=self.argument_max_tokens, schema=without_ids(schema)
             )
         )
         try:
@@ -362,36 +361,6 @@ class LocalChatModel(BaseChatModel):
             chunk_position="last",
         )
         return ChatGenerationChunk(message=message)
-
-
-def _normalised(logprobs: Mapping[str, float]) -> dict[str, float]:
-    """Log-probabilities renormalised over the given options."""
-    top = max(logprobs.values())
-    total = top + math.log(sum(math.exp(v - top) for v in logprobs.values()))
-    return {k: v - total for k, v in logprobs.items()}
-
-
-_NAME_SLOT = re.compile(r'"name"\s*:\s*"[A-Za-z_]*$')
-_SLOT_WITHIN = 48  # characters of an opened call by which its name has begun (else: parsed as written)
-
-
-def _name_slot(text: str) -> str | None:
-    """``text`` up to the opening quote of the name, once an opened call has reached its name."""
-    match = _NAME_SLOT.search(text) if len(text) <= _SLOT_WITHIN else None
-    if match is None:
-        return None
-    return text[: match.start()] + match.group()[: match.group().rindex('"') + 1]
-
-
-def _without_ids(schema: Mapping[str, Any]) -> dict[str, Any]:
-    """The schema the grammar writes under, without optional ``…_id`` arguments: the prompt asks for names,
-    and under the grammar the 1.5B model wrote an introduction id of 240 digits (256 tokens, 100 s on a busy
-    machine) instead of the ``accept`` it had left out."""
-    required = set(schema.get("required") or [])
-    properties = {
-        k: v for k, v in (schema.get("properties") or {}).items() if not k.endswith("_id") or k in required
-    }
-    return {**schema, "properties": properties}
 
 
 def _parameters(spec: Mapping[str, Any]) -> dict[str, Any]:
