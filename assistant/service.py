@@ -10,7 +10,6 @@ transaction is held while a model generates.
 from __future__ import annotations
 
 import logging
-import re
 import threading
 from collections.abc import Generator, Iterator
 from dataclasses import asdict, dataclass
@@ -20,13 +19,12 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 
 import prompts
-from assistant import citing, nps, onboarding, pending, prompting, replies, routing
+from assistant import citing, nps, onboarding, pending, prompting, replies, routing, shown
 from assistant.actions import ActionHandler
 from assistant.agent import Agent, AgentResult, ToolRun
 from assistant.executors import CANCELLERS, EXECUTORS
 from assistant.framing import frame
 from assistant.grounding import withhold_invented
-from assistant.llm.toolcalls import parse_tool_calls
 from assistant.messages import InboundMessage, OutboundReply, ToolCallView
 from assistant.summary import Summariser
 from network import conversations
@@ -40,7 +38,7 @@ from tools import phrases
 from tools.base import ToolEnv
 from tools.context import Advice, ToolContext, TurnEffects
 from tools.ports import Ports
-from tools.registry import NAMES, build_tools
+from tools.registry import build_tools
 
 logger = logging.getLogger(__name__)
 ACTIVITY_RESOLUTION = timedelta(minutes=5)
@@ -191,7 +189,7 @@ class Assistant:
         tools = [] if chat else build_tools(ToolEnv(ctx, self.db, self.ports, effects))
         try:
             result = yield from self.agent.stream(messages, tools)
-            if chat and not small and _names_a_tool(result.text):
+            if chat and not small and shown.names_a_tool(result.text):
                 # the router kept the tools from a message the model answered with a call written out, or
                 # with prose explaining which tool to use ("you can use the `find_introductions` function"):
                 # the router was wrong, so the turn runs again with the tools (the web chat replaces any
@@ -224,7 +222,7 @@ class Assistant:
         framing = yield from frame(
             self.agent.model, advice, business=business, operator=self.options.operator
         )
-        if not framing or _names_a_tool(framing) or _written_call(framing):
+        if not framing or shown.names_a_tool(framing) or shown.written_call(framing):
             return steps
         return f"{steps}\n\n{framing}"
 
@@ -245,11 +243,12 @@ class Assistant:
 
     def _compose(self, ctx: ToolContext, result: AgentResult, effects: TurnEffects) -> OutboundReply:
         body = phrases.REFUSED if result.refused else (result.text or phrases.MODEL_EMPTY)
-        if _written_call(body):
+        shown_body = shown.shown_text(body)
+        if shown_body != body:
             # a small model sometimes writes a tool call as text where no tool could run (after a result,
-            # or when the router kept the tools away): never show the person raw call syntax
-            logger.info("the model wrote a tool call as its answer; replaced with a plain apology")
-            body = phrases.MODEL_EMPTY
+            # or when the router kept the tools away), or reads its instructions back: never show either
+            logger.info("the model's answer was a written call or its instructions; replaced")
+            body = shown_body
         if not result.refused and body != phrases.MODEL_EMPTY:
             body = citing.with_sources(body, effects.sources)
         reply = OutboundReply(text=body, error_code="refused" if result.refused else None)
@@ -316,22 +315,6 @@ def _stored(run: ToolRun) -> dict[str, Any]:
     if run.artifact and "error" in run.artifact:
         stored["error"] = run.artifact["error"]
     return stored
-
-
-_NAMES = "|".join(NAMES)
-# any case: a written call is recognised as "Search_knowledge {...}" too (assistant/llm/toolcalls.py)
-_TOOL_NAME = re.compile(rf"\b(?:{_NAMES})\b", re.IGNORECASE)
-_CALL_TEXT = re.compile(rf"<tools?>|<tool_call>|^\s*(?:{_NAMES})\s*[({{]")
-
-
-def _names_a_tool(text: str) -> bool:
-    """Whether ``text`` names a tool: a call written out, or prose no person writes (`find_introductions`)."""
-    return bool(_TOOL_NAME.search(text))
-
-
-def _written_call(text: str) -> bool:
-    """Whether ``text`` is (or carries) a tool call written out as prose."""
-    return bool(_CALL_TEXT.search(text)) or bool(parse_tool_calls(text, NAMES).calls)
 
 
 def _is_timeout(exc: BaseException) -> bool:

@@ -30,6 +30,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from assistant import shown
 from assistant.onboarding import missing
 from network.models import Deal, Profile, Referral, Subscriber
 from tools.registry import NAMES
@@ -85,6 +86,8 @@ def check(
     plain = _plain(reply)
     flags = _names_tool(reply) + _speaks_as_user(plain, said) + _third_person(plain)
     flags += _apology_after_success(plain, runs)
+    if shown.echoes_instructions(reply):
+        flags.append(Flag("echoes_instructions", reply[:80]))
     if records:
         flags += _contradicts(plain, records)
     return flags

@@ -28,6 +28,11 @@ MODEL_ERROR = (
 )
 MODEL_EMPTY = "Sorry, I couldn't put an answer together. Could you rephrase that?"
 REFUSED = "Sorry, I can't help with that."
+# in place of the model reading its instructions back on a message that needs no tool (assistant/shown.py)
+NO_TOOL_NEEDED = (
+    "I'm here whenever you need me: I can find businesses to introduce you to, log a referral or a deal, "
+    "or help with a question about running your business."
+)
 # after what Layer8 does (prompts/reply_about.md): a new subscriber starts the profile interview
 ABOUT_NEW = (
     "To get started, tell me in a sentence or two what your business does and what it needs most right now."

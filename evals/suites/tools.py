@@ -11,6 +11,7 @@ import time
 from collections import Counter
 from typing import Any
 
+from assistant import shown
 from assistant.llm.local import LocalChatModel
 from assistant.routing import ChatRouter
 from evals import reply_check, tools_suite
@@ -55,6 +56,9 @@ def _play(
         row["set"] = part
         row["utterance"] = case.utterance
         row["expected_args"] = case.expected_args
+        # checked as the person would see it: the product replaces a call written out or the prompt read back
+        row["model_reply"] = row["reply"]
+        row["reply"] = shown.shown_text(row["reply"]) if row["reply"] else ""
         row["reply_check"] = reply_check.flag_dicts(reply_check.check(row["reply"], said=case.utterance))
     return report, rows
 

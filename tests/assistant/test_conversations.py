@@ -129,3 +129,14 @@ def test_a_tool_call_written_as_the_answer_is_never_shown(quick: Harness) -> Non
     reply = quick.send("hello, how does it work?", as_=me)
     assert "search_knowledge" not in reply.text and "{" not in reply.text
     assert reply.text == phrases.MODEL_EMPTY
+
+
+def test_the_prompt_read_back_as_an_answer_is_replaced_by_the_servers_line(quick: Harness) -> None:
+    """The 1.5B model answered "Cheers" with the system prompt's own example: "no tool: answer yourself
+    in a sentence or two." A person must never see the instructions."""
+    me = quick.subscriber("Leeds Bakery")
+    quick.script("no tool: answer yourself in a sentence or two.")
+    reply = quick.send("Cheers", as_=me)
+    assert reply.text == phrases.NO_TOOL_NEEDED
+    quick.script("You're welcome! Speak soon.")
+    assert quick.send("thanks!", as_=me).text == "You're welcome! Speak soon."
