@@ -44,15 +44,20 @@ class ModelStatus(StrEnum):
     unavailable = "unavailable"  # the model could not be loaded (turns answer with the model error)
 
 
-def warm_chat_model(layer8: Warmable) -> Warmed | None:
-    """Load the chat model and make its shared prefix evaluated; None for models without one (fake, API)."""
-    warm_up = getattr(layer8.chat_model, "warm_up", None)
+def warm_model(model: BaseChatModel, operator_name: str) -> Warmed | None:
+    """Load ``model`` and make the prefix every turn shares evaluated (or restored from its state file): the
+    same instructions and the same tools, in the same order, as every turn offers. None for models without
+    one (fake, API). The product, ``layer8 model serve`` and the eval suites all warm through here."""
+    warm_up = getattr(model, "warm_up", None)
     if warm_up is None:
         return None
-    variants = prompting.prefix_variants(layer8.settings.operator_name)
-    # the same tools, in the same order, as every turn offers
-    result: Warmed | None = warm_up(variants, schema_tools())
+    result: Warmed | None = warm_up(prompting.prefix_variants(operator_name), schema_tools())
     return result
+
+
+def warm_chat_model(layer8: Warmable) -> Warmed | None:
+    """Load the container's chat model and make its shared prefix evaluated."""
+    return warm_model(layer8.chat_model, layer8.settings.operator_name)
 
 
 def warm_router(layer8: Warmable) -> None:

@@ -15,10 +15,10 @@ from assistant.llm.factory import build_local
 from assistant.llm.rules import RuleChatModel
 from assistant.llm.template import system_message
 from assistant.settings import Settings
+from assistant.warmup import warm_model
 from channels.model_server.app import create_model_app
 from channels.model_server.queue import GenerationQueue
 from composition.environment import offline_environment
-from tools.registry import schema_tools
 
 logger = logging.getLogger(__name__)
 FAKE_MODEL_NAME = "layer8-fake"
@@ -63,11 +63,8 @@ def _marked(message: BaseMessage, shared: str) -> BaseMessage:
 def warm(model: BaseChatModel, settings: Settings) -> None:
     """Evaluate (or restore) the prefix Layer8's turns share, rendered as the clients' requests render it:
     the same instructions and the same tools in the same order, so every subscriber's turn resumes from it."""
-    warm_up = getattr(model, "warm_up", None)
-    if warm_up is None:
-        return
     try:
-        warmed = warm_up(prompting.prefix_variants(settings.operator_name), schema_tools())
+        warmed = warm_model(model, settings.operator_name)
     except Exception as exc:  # a failed warm-up only makes the first request slower
         logger.warning("warming the shared prompt prefix failed (%s)", type(exc).__name__)
         return

@@ -18,6 +18,7 @@ from langchain_core.language_models import BaseChatModel
 
 from assistant.llm import build_chat_model, gguf
 from assistant.settings import Settings
+from assistant.warmup import warm_model
 from evals.scripted import Script, scripted_model
 from evals.world import Shared, World
 from retrieval.embedder import build_embedder
@@ -66,7 +67,13 @@ class EvalContext:
     def chat_model(self) -> BaseChatModel:
         """The real model (local or openai), built once from settings."""
         update: dict[str, Any] = {"llm_provider": self.config.model}
-        return build_chat_model(self.settings.model_copy(update=update))
+        model = build_chat_model(self.settings.model_copy(update=update))
+        # as `layer8 serve` does before it reports ready: a suite's first case must not pay for the shared
+        # prefix (the bakery's first turn timed out at 147 s on a loaded machine, evaluating it cold)
+        warmed = warm_model(model, self.settings.operator_name)
+        if warmed is not None:
+            logger.info("eval model warm: %d prefix tokens (%s)", warmed.tokens, warmed.source)
+        return model
 
     def case_model(self) -> tuple[BaseChatModel, Script | None]:
         """The chat model for one case: a fresh scripted fake, or the shared real model."""
