@@ -104,6 +104,26 @@ class ToolSpec(Generic[A]):
         return copy.deepcopy(_slim_schema(self.args))
 
 
+def cues(*words: str) -> dict[str, Any]:
+    """``json_schema_extra`` for an optional argument the model should write only when the person's message
+    has one of ``words`` (matched at a word's start, any case; :mod:`assistant.llm.said_keys`)."""
+    return {"x-cues": list(words)}
+
+
+# words that date something: a deal's closing day, a meeting, a follow-up
+WHEN_CUES = (
+    "today",
+    "yesterday",
+    "ago",
+    "last ",
+    "next ",
+    "this week",
+    *("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"),
+    *("january", "february", "march", "april", "may ", "june", "july", "august", "september"),
+    *("october", "november", "december"),
+)
+
+
 @cache
 def _slim_schema(args: type[ToolArgs]) -> dict[str, Any]:
     schema = args.model_json_schema()

@@ -20,17 +20,24 @@ from network.errors import InvalidInput, NotFound
 from network.models import Referral
 from network.services import referrals
 from tools import phrases, record_deal, update_referral
-from tools.base import Data, Said, ToolArgs, ToolEnv, say, spec
+from tools.base import Data, Said, ToolArgs, ToolEnv, cues, say, spec
 from tools.lookup import find_business
 from tools.profile_changes import newest
 from tools.said import deal_stated, progress_stated, stated
+
+# the words that say how ready the prospect is, and what they are after: otherwise the 1.5B model wrote the
+# whole message again as the note (15-25 tokens of every referral)
+HOTNESS_CUES = ("hot", "keen", "ready", "cold", "warm", "urgent", "interested", "serious", "eager", "asap")
+NOTE_CUES = ("want", "need", "looking for", "keen", "interested", "because", "asked", "about ")
 
 
 class Args(ToolArgs):
     to_business: str = Field(..., min_length=1, max_length=200, description="Who receives the referral.")
     prospect: str = Field(..., min_length=1, max_length=200, description="The customer being referred.")
-    hotness: int = Field(3, ge=1, le=5, description="1 cold … 5 ready to buy.")
-    note: str | None = Field(None, max_length=1000)
+    hotness: int = Field(
+        3, ge=1, le=5, description="1 cold … 5 ready to buy.", json_schema_extra=cues(*HOTNESS_CUES)
+    )
+    note: str | None = Field(None, max_length=1000, json_schema_extra=cues(*NOTE_CUES))
 
 
 def log_referral(env: ToolEnv, args: Args) -> Data:

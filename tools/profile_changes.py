@@ -64,7 +64,19 @@ PLACE_FIELDS = frozenset({"locality", "country"})
 # words with which people talk about a field without repeating its value
 CUES: dict[str, tuple[str, ...]] = {
     "description": ("busines", "compan", "describe", "description", "about us", "we are a", "we're a"),
-    "offers": ("offer", "sell", "make", "do ", "bake", "provid", "suppl", "servic", "product", "stock"),
+    "offers": (
+        "offer",
+        "sell",
+        "make",
+        "do ",
+        "doing",
+        "bake",
+        "provid",
+        "suppl",
+        "servic",
+        "product",
+        "stock",
+    ),
     "needs": ("need", "looking for", "look for", "want", "find", "short of", "running out", "supplier"),
     "ideal_customers": ("customer", "client", "sell to", "buyer", "audience", "market to"),
     "goals": ("goal", "aim", "plan", "hope", "ambition", "want to", "would like to"),
@@ -85,7 +97,7 @@ CUES: dict[str, tuple[str, ...]] = {
         "late",
     ),
     "interests": ("interest", "enjoy", "keen on", "passion"),
-    "locality": ("based", "moved", "move ", "located", "locat", "town", "city"),
+    "locality": ("based", "moved", "move ", "located", "locat", "relocat", "now in", "town", "city"),
     "country": ("country", "uk", "united kingdom", "britain", "england", "scotland", "wales", "ireland"),
     "service_radius_km": (" km", "kilomet", "mile", "radius", "within", "travel", "cover", "serve"),
     "employees": (
@@ -102,7 +114,21 @@ CUES: dict[str, tuple[str, ...]] = {
         "by myself",
         "sole trader",
     ),
-    "growth_stage": ("start", "new business", "launch", "grow", "expand", "establish", "mature", "years"),
+    "growth_stage": (
+        "startup",
+        "start-up",
+        "just started",
+        "starting out",
+        "new business",
+        "launch",
+        "grow",
+        "expand",
+        "establish",
+        "mature",
+        "years",
+        "stage",
+    ),
+    "naics_code": ("industry", "naics", "sector", "category", "classif"),
 }
 
 

@@ -20,7 +20,7 @@ from network.ids import utcnow
 from network.models import Introduction, IntroductionState, Referral, ReferralState, Subscriber
 from network.money import Money, parse_money
 from tools import phrases, update_referral
-from tools.base import Data, Said, ToolArgs, ToolEnv, say, spec
+from tools.base import WHEN_CUES, Data, Said, ToolArgs, ToolEnv, cues, say, spec
 from tools.lookup import ID_HINT, received_referral
 from tools.said import amounts_stated, state_stated
 
@@ -30,13 +30,22 @@ _CODE = re.compile(r"\b([A-Za-z]{3})\b")
 _NAME = re.compile(r"\b(pound|euro|dollar|yen)s?\b", re.IGNORECASE)
 
 
+# words that say what was sold: otherwise the 1.5B model wrote its own description ("Leeds Bakery closed
+# £980 with Bob's referral"), 20-30 tokens of every deal
+SOLD_CUES = ("order", "job", "contract", "sold", "supplied", "catering", "project", "wedding", "install")
+
+
 class Args(ToolArgs):
     amount: str | int | float = Field(..., description="The deal's value, e.g. '2400' or '£2,400.50'.")
     currency: str | None = Field(None, description="ISO code such as GBP, EUR or USD.")
     referrer: str | None = Field(None, max_length=200, description="Who referred or introduced the customer.")
     referral_id: str | None = Field(None, max_length=40, description=ID_HINT)
-    closed_on: date | None = Field(None, description="When it closed (YYYY-MM-DD); default today.")
-    description: str | None = Field(None, max_length=500, description="What was sold, to whom.")
+    closed_on: date | None = Field(
+        None, description="When it closed (YYYY-MM-DD); default today.", json_schema_extra=cues(*WHEN_CUES)
+    )
+    description: str | None = Field(
+        None, max_length=500, description="What was sold, to whom.", json_schema_extra=cues(*SOLD_CUES)
+    )
 
 
 def parse_amount(amount: str | int | float, currency: str | None, default: str) -> Money:

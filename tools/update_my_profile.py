@@ -22,7 +22,7 @@ from network import pending
 from network.models import PROFILE_FIELDS
 from network.services import profiles
 from tools import phrases, profile_changes
-from tools.base import Data, Said, ToolArgs, ToolEnv, say, spec
+from tools.base import Data, Said, ToolArgs, ToolEnv, cues, say, spec
 from tools.ports import as_code
 from tools.profile_changes import Change, How
 
@@ -30,21 +30,50 @@ logger = logging.getLogger(__name__)
 AGREEING = 3  # the person's words agree with an industry among the classifier's best three for them
 
 
-class Args(ToolArgs):
-    """Only the fields to change; leave the others out."""
+def _cued(field: str) -> dict[str, Any]:
+    return cues(*profile_changes.CUES[field])
 
-    description: str | None = Field(None, description="What the business does, in a sentence or two.")
-    offers: str | None = Field(None, description="Products or services they sell.")
-    needs: str | None = Field(None, description="Suppliers, partners or help they are looking for.")
-    ideal_customers: str | None = Field(None, description="Who they want as customers.")
-    goals: str | None = Field(None, description="Their business goals.")
-    bottlenecks: str | None = Field(None, description="What holds the business back right now.")
-    locality: str | None = Field(None, description="Town or city where they work.")
-    country: str | None = Field(None, description="Two-letter country code, e.g. GB.")
-    service_radius_km: float | None = Field(None, ge=0, le=20000)
-    employees: int | None = Field(None, ge=0, le=1_000_000)
-    growth_stage: Literal["startup", "growing", "established", "mature"] | None = None
-    naics_code: str | None = Field(None, description="NAICS industry code from classify_industry.")
+
+class Args(ToolArgs):
+    """Only the fields to change; leave the others out. Each is written only when the person's words speak
+    to it (``x-cues``: the words :mod:`tools.profile_changes` also keeps a change by)."""
+
+    description: str | None = Field(
+        None,
+        description="What the business does, in a sentence or two.",
+        json_schema_extra=_cued("description"),
+    )
+    offers: str | None = Field(
+        None, description="Products or services they sell.", json_schema_extra=_cued("offers")
+    )
+    needs: str | None = Field(
+        None,
+        description="Suppliers, partners or help they are looking for.",
+        json_schema_extra=_cued("needs"),
+    )
+    ideal_customers: str | None = Field(
+        None, description="Who they want as customers.", json_schema_extra=_cued("ideal_customers")
+    )
+    goals: str | None = Field(None, description="Their business goals.", json_schema_extra=_cued("goals"))
+    bottlenecks: str | None = Field(
+        None, description="What holds the business back right now.", json_schema_extra=_cued("bottlenecks")
+    )
+    locality: str | None = Field(
+        None, description="Town or city where they work.", json_schema_extra=_cued("locality")
+    )
+    country: str | None = Field(
+        None, description="Two-letter country code, e.g. GB.", json_schema_extra=_cued("country")
+    )
+    service_radius_km: float | None = Field(
+        None, ge=0, le=20000, json_schema_extra=_cued("service_radius_km")
+    )
+    employees: int | None = Field(None, ge=0, le=1_000_000, json_schema_extra=_cued("employees"))
+    growth_stage: Literal["startup", "growing", "established", "mature"] | None = Field(
+        None, json_schema_extra=_cued("growth_stage")
+    )
+    naics_code: str | None = Field(
+        None, description="NAICS industry code from classify_industry.", json_schema_extra=_cued("naics_code")
+    )
 
 
 def update_my_profile(env: ToolEnv, args: Args) -> Data:

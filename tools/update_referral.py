@@ -17,18 +17,23 @@ from network.errors import InvalidInput, NotFound
 from network.models import Referral, ReferralState, Subscriber
 from network.services import referrals
 from tools import phrases
-from tools.base import Data, Said, ToolArgs, ToolEnv, say, spec
+from tools.base import WHEN_CUES, Data, Said, ToolArgs, ToolEnv, cues, say, spec
 from tools.lookup import ID_HINT, received_referral
 from tools.said import state_stated
 
 OPEN = (ReferralState.OPEN.value, ReferralState.CONTACTED.value, ReferralState.MEETING.value)
 
 
+# what happened, in the person's words: otherwise the 1.5B model invented a note ("Tom Baker met with us at
+# the breakfast on Thursday.") for "the referral for Tom Baker turned into a meeting next week"
+NOTE_CUES = ("because", "went", "said", "price", "cheaper", "expensive", "budget", "chose", *WHEN_CUES)
+
+
 class Args(ToolArgs):
     state: Literal["contacted", "meeting", "won", "lost"]
     prospect: str | None = Field(None, max_length=200, description="The prospect or who referred them.")
     referral_id: str | None = Field(None, max_length=40, description=ID_HINT)
-    note: str | None = Field(None, max_length=1000)
+    note: str | None = Field(None, max_length=1000, json_schema_extra=cues(*NOTE_CUES))
 
 
 def update_referral(env: ToolEnv, args: Args) -> Data:

@@ -30,7 +30,8 @@ from pydantic import ConfigDict, Field
 from assistant.llm.choice import ToolChoice, normalise_tool_choice, offers_tools
 from assistant.llm.engine import Warmed
 from assistant.llm.hints import last_request
-from assistant.llm.naming import name_slot, normalised, without_ids
+from assistant.llm.naming import name_slot, normalised
+from assistant.llm.said_keys import Key, Said, keys_written, said_keys
 from assistant.llm.streaming import StreamGate
 from assistant.llm.template import to_template_messages
 from assistant.llm.toolcalls import (
@@ -43,11 +44,12 @@ from assistant.llm.toolcalls import (
     parse_tool_calls,
     without_invalid,
 )
-from assistant.llm.toolspec import compact_tool
+from assistant.llm.toolspec import compact_tool, without_optional_ids
 
 logger = logging.getLogger(__name__)
 
 CALL_PREFIX = '<tool_call>\n{"name": "'
+MAX_STEERS = 4  # keys steered to one the person spoke to, per call
 
 
 class LocalChatModel(BaseChatModel):
@@ -173,7 +175,7 @@ class LocalChatModel(BaseChatModel):
                 likely, standing_for = [n for n in likely_tools if n in offered_specs], prose_means
                 near = dict(tool_scores or {})
             free = self._free(
-                prompt, offered_specs, stop, run_manager, live, limit, likely, standing_for, near
+                prompt, offered_specs, stop, run_manager, live, limit, likely, standing_for, near, asked
             )
             text, calls = yield from free
         if calls and parallel_tool_calls is False:
@@ -191,6 +193,7 @@ class LocalChatModel(BaseChatModel):
         likely: list[str],
         prose_means: str | None,
         near: Mapping[str, float],
+        asked: str = "",
     ) -> Generator[ChatGenerationChunk, None, tuple[str, list[ParsedCall]]]:
         """Generate freely; prose streams when ``live``. Returns (text not yet yielded, calls). ``likely``:
         the router's likeliest offered tools; ``prose_means``: the tool a prose answer stands for."""
@@ -207,12 +210,13 @@ class LocalChatModel(BaseChatModel):
                     self._choose(prompt + CALL_PREFIX, list(specs), near) if self._can_choose() else standing
                 )
                 logger.info("model began a prose answer to a request; calling %s instead", name)
-                return "", [self._arguments_for(prompt, name, specs[name])]
+                said = said_keys(_parameters(specs[name]), asked)
+                return "", [self._arguments_for(prompt, name, specs[name], said)]
             slot = name_slot(text) if specs and self._can_choose() and opens_call(text) else None
             if slot is not None:
                 stream.close()  # the model opened a call and reached its name: the name is chosen here
                 name = self._choose(prompt + slot, list(specs), near)
-                return "", [self._call_after(prompt, slot, name, specs)]
+                return "", [self._call_after(prompt, slot, name, specs, asked)]
             shown = gate.feed(piece) if gate else ""
             if shown:
                 if run_manager:
@@ -250,24 +254,69 @@ class LocalChatModel(BaseChatModel):
         return chosen
 
     def _call_after(
-        self, prompt: str, slot: str, name: str, specs: Mapping[str, Mapping[str, Any]]
+        self, prompt: str, slot: str, name: str, specs: Mapping[str, Mapping[str, Any]], asked: str = ""
     ) -> ParsedCall:
         """The call the model began (``slot``, up to its name's opening quote), with ``name`` put in and the
         rest written by the model in its own shape, read as soon as the call parses; the arguments under the
-        tool's grammar when it does not."""
-        written = f'{slot}{name}"'
-        stream = self.engine.generate(prompt + written, max_tokens=self.argument_max_tokens)
-        found = None
-        for piece in stream:
-            written += piece
-            if "}" in piece and (calls := parse_tool_calls(written, specs.keys()).calls):
-                found = calls[0] if calls[0].name == name else None
+        tool's grammar when it does not. Arguments the person's words do not speak to (:mod:`said_keys`)
+        are not written: the call ends before one, or goes on with the next argument they did speak to."""
+        said = said_keys(_parameters(specs[name]), asked)
+        written, found = f'{slot}{name}"', None
+        for _ in range(MAX_STEERS):
+            written, found, steered = self._write_call(prompt, written, name, specs, said)
+            if not steered:
                 break
-        stream.close()  # before any repair: a generation holds the engine while it is open
         if found is not None:
-            return self._repaired(prompt, found, specs[name])
+            return self._repaired(prompt, _kept(found, said), specs[name])
         logger.info("the call to %s did not parse; writing its arguments under grammar", name)
-        return self._arguments_for(prompt, name, specs[name])
+        return self._arguments_for(prompt, name, specs[name], said)
+
+    def _write_call(
+        self,
+        prompt: str,
+        written: str,
+        name: str,
+        specs: Mapping[str, Mapping[str, Any]],
+        said: Said | None,
+    ) -> tuple[str, ParsedCall | None, bool]:
+        """Go on writing the call; (text, the call once it parses, whether a key was steered and the call
+        must be written on from the new text)."""
+        stream = self.engine.generate(prompt + written, max_tokens=self.argument_max_tokens)
+        try:
+            judged = len(keys_written(written)) if said else 0
+            for piece in stream:
+                written += piece
+                keys = keys_written(written) if said else []
+                if said and len(keys) > judged:
+                    judged = len(keys)
+                    key = keys[-1]
+                    if key.name not in said.allowed:
+                        instead = self._instead(prompt + written[: key.quote_at + 1], said, keys[:-1])
+                        logger.info("call to %s: %s not spoken to; %s", name, key.name, instead or "ended")
+                        if instead is not None:
+                            return f'{written[: key.quote_at + 1]}{instead}"', None, True
+                        written = written[: key.after_at] + "}}"
+                        calls = parse_tool_calls(written, specs.keys()).calls
+                        return written, (calls[0] if calls and calls[0].name == name else None), False
+                if "}" in piece and (calls := parse_tool_calls(written, specs.keys()).calls):
+                    return written, (calls[0] if calls[0].name == name else None), False
+            return written, None, False
+        finally:
+            stream.close()  # before any repair: a generation holds the engine while it is open
+
+    def _instead(self, head: str, said: Said, before: list[Key]) -> str | None:
+        """The key to write in place of one the person did not speak to, ``head`` ending at its opening
+        quote: a required one still missing; for the first key, the one they spoke to that the model finds
+        likeliest there; else none (the call ends)."""
+        done = {k.name for k in before}
+        missing = [k for k in said.required if k not in done]
+        if missing or before:
+            return missing[0] if missing else None
+        options = list(said.wanted)
+        if len(options) == 1 or not self._can_choose():
+            return options[0]
+        scored = self.engine.option_logprobs(head, [f'{k}"' for k in options])
+        return max(options, key=lambda k: scored[f'{k}"'])
 
     def _likely(self, asked: str, specs: Mapping[str, Mapping[str, Any]]) -> list[str]:
         """The offered tools the router ranks likeliest for the person's message, nearest first."""
@@ -319,14 +368,16 @@ class LocalChatModel(BaseChatModel):
         logger.info("arguments for %s failed their schema (%s); regenerating them", call.name, errors[:3])
         return self._arguments_for(prompt, call.name, spec)
 
-    def _arguments_for(self, prompt: str, name: str, spec: Mapping[str, Any]) -> ParsedCall:
-        """Only the arguments, with the tool fixed, under its JSON-schema grammar."""
+    def _arguments_for(
+        self, prompt: str, name: str, spec: Mapping[str, Any], said: Said | None = None
+    ) -> ParsedCall:
+        """Only the arguments, with the tool fixed, under its JSON-schema grammar (only those ``said``
+        allows, when it is given)."""
         head = f'{CALL_PREFIX}{name}", "arguments": '
         schema = _parameters(spec)
+        grammar = without_optional_ids(said.only(schema) if said else schema)
         text = "".join(
-            self.engine.generate(
-                prompt + head, max_tokens=self.argument_max_tokens, schema=without_ids(schema)
-            )
+            self.engine.generate(prompt + head, max_tokens=self.argument_max_tokens, schema=grammar)
         )
         try:
             args = json.loads(text)
@@ -361,6 +412,14 @@ class LocalChatModel(BaseChatModel):
             chunk_position="last",
         )
         return ChatGenerationChunk(message=message)
+
+
+def _kept(call: ParsedCall, said: Said | None) -> ParsedCall:
+    """The call with only the arguments ``said`` allows (all of them when none would be left)."""
+    if said is None:
+        return call
+    kept = {k: v for k, v in call.args.items() if k in said.allowed}
+    return ParsedCall(call.name, kept) if kept else call
 
 
 def _parameters(spec: Mapping[str, Any]) -> dict[str, Any]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from typing import Any
 
 
 def normalised(logprobs: Mapping[str, float]) -> dict[str, float]:
@@ -26,14 +25,3 @@ def name_slot(text: str) -> str | None:
     if match is None:
         return None
     return text[: match.start()] + match.group()[: match.group().rindex('"') + 1]
-
-
-def without_ids(schema: Mapping[str, Any]) -> dict[str, Any]:
-    """The schema the grammar writes under, without optional ``…_id`` arguments: the prompt asks for names,
-    and under the grammar the 1.5B model wrote an introduction id of 240 digits (256 tokens, 100 s on a busy
-    machine) instead of the ``accept`` it had left out."""
-    required = set(schema.get("required") or [])
-    properties = {
-        k: v for k, v in (schema.get("properties") or {}).items() if not k.endswith("_id") or k in required
-    }
-    return {**schema, "properties": properties}
