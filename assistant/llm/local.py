@@ -295,7 +295,8 @@ class LocalChatModel(BaseChatModel):
                         logger.info("call to %s: %s not spoken to; %s", name, key.name, instead or "ended")
                         if instead is not None:
                             return f'{written[: key.quote_at + 1]}{instead}"', None, True
-                        written = written[: key.after_at] + "}}"
+                        # after the last key kept; for a first key, an empty arguments object
+                        written = written[: key.after_at if keys[:-1] else key.quote_at] + "}}"
                         calls = parse_tool_calls(written, specs.keys()).calls
                         return written, (calls[0] if calls and calls[0].name == name else None), False
                 if "}" in piece and (calls := parse_tool_calls(written, specs.keys()).calls):
@@ -313,8 +314,8 @@ class LocalChatModel(BaseChatModel):
         if missing or before:
             return missing[0] if missing else None
         options = list(said.wanted)
-        if len(options) == 1 or not self._can_choose():
-            return options[0]
+        if len(options) <= 1 or not self._can_choose():
+            return options[0] if options else None
         scored = self.engine.option_logprobs(head, [f'{k}"' for k in options])
         return max(options, key=lambda k: scored[f'{k}"'])
 

@@ -37,8 +37,8 @@ class Said:
 
 
 def said_keys(parameters: Mapping[str, Any], asked: str) -> Said | None:
-    """What ``asked`` lets a call write; None when the schema marks no cues or the person used none of
-    them (then the model decides, as before)."""
+    """What ``asked`` lets a call write; None when the schema marks no cues, or when every argument has
+    cues and the person used none of them (then the model decides, as before)."""
     properties: Mapping[str, Any] = parameters.get("properties") or {}
     cued = {k for k, p in properties.items() if isinstance(p, Mapping) and CUES in p}
     if not cued:
@@ -46,7 +46,7 @@ def said_keys(parameters: Mapping[str, Any], asked: str) -> Said | None:
     said = asked.lower()
     required = set(parameters.get("required") or [])
     heard = {k for k in cued if _used(properties[k][CUES], said)}
-    if not heard:
+    if not heard and cued == properties.keys():
         return None
     wanted = tuple(k for k in properties if k in required or k in heard)
     kept = frozenset(wanted) | (properties.keys() - cued)

@@ -52,7 +52,9 @@ def test_the_person_s_words_choose_the_keys() -> None:
     assert said is not None and said.wanted == ("offers",)
     assert "description" not in said.allowed
     deal = said_keys(parameters("record_deal"), "We closed £2,400 with Jane's Cafe thanks to Bob")
-    assert deal is None  # no cue for the date or a description: the model writes what it writes
+    assert deal is not None and deal.wanted == ("amount",)  # no date, nothing said of what was sold
+    assert {"currency", "referrer"} <= deal.allowed and "description" not in deal.allowed
+    assert said_keys(parameters("update_my_profile"), "put it on my listing") is None  # no field named
     dated = said_keys(parameters("record_deal"), "Yesterday we closed a £900 catering order thanks to Bob")
     assert dated is not None and {"amount", "closed_on", "description"} <= set(dated.wanted)
     assert {"currency", "referrer"} <= dated.allowed  # not cued: always the model's to write
@@ -132,3 +134,15 @@ def test_the_grammar_writes_only_the_spoken_fields_when_the_call_breaks_off() ->
     )
     assert args == {"needs": "delivery driver"}
     assert engine.requests[-1].schema is not None
+
+
+def test_a_first_key_nobody_spoke_of_gives_way_to_a_required_one() -> None:
+    args, engine = call(
+        "I sent Ann to Dale Motors",
+        "log_referral",
+        '<tool_call>\n{"name": "',
+        ', "arguments": {"note": "Ann wants a van", "to_business": "Dale Motors"}}',
+        ': "Dale Motors", "prospect": "Ann", "hotness": 4}}',
+    )
+    assert engine.requests[2].prompt.endswith('"arguments": {"to_business"')
+    assert args == {"to_business": "Dale Motors", "prospect": "Ann"}
