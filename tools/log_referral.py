@@ -10,6 +10,7 @@ person's Confirm button, and the confirmed action logs it once under its idempot
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from pydantic import Field
@@ -24,6 +25,8 @@ from tools.base import Data, Said, ToolArgs, ToolEnv, cues, say, spec
 from tools.lookup import find_business
 from tools.profile_changes import newest
 from tools.said import deal_stated, progress_stated, stated
+
+logger = logging.getLogger(__name__)
 
 # the words that say how ready the prospect is, and what they are after: otherwise the 1.5B model wrote the
 # whole message again as the note (15-25 tokens of every referral)
@@ -48,6 +51,7 @@ def log_referral(env: ToolEnv, args: Args) -> Data:
         return meant
     me = env.ctx.subscriber_id
     with env.write() as session:
+        args = _receiver_first(session, me, args)
         receiver = find_business(session, me, args.to_business)
         try:
             prospect_id: str | None = find_business(session, me, args.prospect).id
@@ -83,6 +87,23 @@ def log_referral(env: ToolEnv, args: Args) -> Data:
             "hotness": referral.hotness,
             "state": referral.state,
         }
+
+
+def _receiver_first(session: Session, me: str, args: Args) -> Args:
+    """The names the other way round when only the prospect is a business on the network: a referral goes
+    to a member. For "I recommended Kirkstall Brewing to my friend Sam who runs a pub" the 1.5B model
+    wrote Sam's pub as the receiver and the brewery as the prospect (tools suite, held-out set)."""
+    try:
+        find_business(session, me, args.to_business)
+        return args
+    except (NotFound, InvalidInput):
+        pass
+    try:
+        find_business(session, me, args.prospect)
+    except (NotFound, InvalidInput):
+        return args
+    logger.info("log_referral: the receiver named is not on the network and the prospect is; swapped")
+    return args.model_copy(update={"to_business": args.prospect, "prospect": args.to_business})
 
 
 def _meant(env: ToolEnv, args: Args) -> Data | None:

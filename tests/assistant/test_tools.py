@@ -478,6 +478,19 @@ def test_a_referral_passed_on_is_still_logged(quick: Harness) -> None:
     assert [r.prospect_name for r in quick.rows(Referral)] == ["Acme Plumbing"]
 
 
+def test_a_referral_with_the_names_the_wrong_way_round_goes_to_the_member(quick: Harness) -> None:
+    """The receiver the model named is not on the network and the prospect is: a referral goes to a member."""
+    bob = quick.subscriber("Bob Bookkeeping")
+    brewery = quick.subscriber("Kirkstall Brewing")
+    quick.script(call("log_referral", to_business="Sam's pub", prospect="Kirkstall Brewing"))
+    reply = quick.send("I recommended Kirkstall Brewing to my friend Sam who runs a pub", as_=bob)
+    assert "Kirkstall Brewing" in reply.text and reply.pending_action  # "Sam's pub" is the model's words
+    quick.press("Confirm")
+    ((referral,),) = [quick.rows(Referral)]
+    assert referral.prospect_name == "Sam's pub"
+    assert referral.receiver_id == brewery
+
+
 def test_record_deal_is_a_pending_action(quick: Harness) -> None:
     from network.services import referrals
 
