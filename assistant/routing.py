@@ -123,16 +123,20 @@ class ChatRouter:
         labelled = tomllib.loads(path.read_text(encoding="utf-8"))
         self._embedder = embedder
         about = list(labelled.get("about", []))
+        live = list(labelled.get("live", []))
         by_tool: dict[str, list[str]] = {
             name: [*labelled["tools"].get(name, []), *(extra or {}).get(name, [])]
             for name in dict.fromkeys([*labelled["tools"], *(extra or {})])
         }
         requests = [text for texts in by_tool.values() for text in texts]
-        self._chat = _unit(embedder.embed([*labelled["chat"], *about]))  # about Layer8 is chat too
+        # about Layer8 and live questions are chat too: no tool answers them
+        self._chat = _unit(embedder.embed([*labelled["chat"], *about, *live]))
         self._tool = _unit(embedder.embed(requests))
         self._tool_names = [name for name, texts in by_tool.items() for _ in texts]
         self._about = _unit(embedder.embed(about)) if about else None
-        self._others = _unit(embedder.embed([*labelled["chat"], *requests]))
+        self._others = _unit(embedder.embed([*labelled["chat"], *live, *requests]))
+        self._live = _unit(embedder.embed(live)) if live else None
+        self._not_live = _unit(embedder.embed([*labelled["chat"], *about, *requests]))
         self.margin = margin
 
     def score(self, text: str) -> float:
@@ -164,6 +168,14 @@ class ChatRouter:
             return False
         (vector,) = _unit(self._embedder.embed([text]))
         return _top(self._about @ vector) - _top(self._others @ vector) > self.margin
+
+    def is_live(self, text: str, last_reply: str | None = None) -> bool:
+        """Whether ``text`` asks for what only live data knows (weather, news, scores, today's prices),
+        clearly more than anything else labelled."""
+        if self._live is None or not text.strip() or (last_reply and last_reply.rstrip().endswith("?")):
+            return False
+        (vector,) = _unit(self._embedder.embed([text]))
+        return _top(self._live @ vector) - _top(self._not_live @ vector) > self.margin
 
 
 def _unit(vectors: Any) -> Any:

@@ -185,6 +185,9 @@ class Assistant:
         small = routing.small_talk(text, last_reply)
         if not small and self._asks_about_layer8(text, last_reply):
             return self._compose(ctx, AgentResult(text=self._about(new), spoken=True), effects), []
+        if not small and self._asks_live(text, last_reply):
+            live = prompts.render("reply_live")
+            return self._compose(ctx, AgentResult(text=live, spoken=True), effects), []
         chat = small or self._chat(text, last_reply)
         tools = [] if chat else build_tools(ToolEnv(ctx, self.db, self.ports, effects))
         try:
@@ -229,6 +232,10 @@ class Assistant:
     def _asks_about_layer8(self, text: str, last_reply: str | None) -> bool:
         router = self.ports.router.get()
         return router is not None and router.is_about(text, last_reply)
+
+    def _asks_live(self, text: str, last_reply: str | None) -> bool:
+        router = self.ports.router.get()
+        return router is not None and router.is_live(text, last_reply)
 
     def _about(self, new: bool) -> str:
         """What Layer8 is and does, in the server's words; a new subscriber is asked the interview's first

@@ -43,6 +43,10 @@ class ChatRouter(Protocol):
         """Whether ``text`` asks what Layer8 itself is or does (answered from a template)."""
         ...
 
+    def is_live(self, text: str, last_reply: str | None = None) -> bool:
+        """Whether ``text`` asks for live data: weather, news, scores (answered from a template)."""
+        ...
+
     def likely_tools(self, text: str, k: int = 3) -> list[str]:
         """The tools ``text`` most likely asks for, nearest first."""
         ...

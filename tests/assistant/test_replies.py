@@ -181,6 +181,7 @@ CASES: dict[str, Case] = {
     "reply_unclear": lambda h: _turn(h, _bakery(h), "record a deal", call("record_deal", referrer="Bob")),
     "reply_not_possible": lambda h: _turn(h, _bakery(h), "confirm it yourself", call("confirm", id="act_1")),
     "reply_about": lambda h: _about(h),
+    "reply_live": lambda h: _live(h),
 }
 
 
@@ -192,6 +193,24 @@ class _AboutRouter:
 
     def is_about(self, text: str, last_reply: str | None = None) -> bool:
         return True
+
+    def is_live(self, text: str, last_reply: str | None = None) -> bool:
+        return False
+
+
+class _LiveRouter(_AboutRouter):
+    """Says every message asks for live data (the real router's ``live`` label, without embeddings)."""
+
+    def is_about(self, text: str, last_reply: str | None = None) -> bool:
+        return False
+
+    def is_live(self, text: str, last_reply: str | None = None) -> bool:
+        return True
+
+
+def _live(h: Harness) -> OutboundReply:
+    h.assistant.ports.router = Lazy(lambda: _LiveRouter())  # type: ignore[arg-type,return-value]
+    return _turn(h, _bakery(h), "what's the weather in Leeds today?")
 
 
 def _about(h: Harness) -> OutboundReply:
@@ -224,7 +243,8 @@ def test_the_server_says_what_the_tool_did(quick: Harness, template: str) -> Non
     others = [n for n in CASES if n != template and pattern(n).match(reply.text)]
     assert others == [], (template, others, reply.text)
     framed = template == "reply_advice"  # advice is framed by the model: one more call, without tools
-    model_calls = 0 if template == "reply_about" else 1 + framed  # "what is this?" needs no model at all
+    # "what is this?" and "what's the weather?" need no model at all
+    model_calls = 0 if template in ("reply_about", "reply_live") else 1 + framed
     assert len(quick.model.calls) == model_calls and quick.model.pending == 0
     assert all(c.tools == [] for c in quick.model.calls[1:])
     assert "_" not in re.sub(r"\[[\w#-]+\]", "", reply.text), "no tool names or ids in the server's words"

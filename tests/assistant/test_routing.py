@@ -121,6 +121,35 @@ def test_other_messages_are_not_about_layer8(router: ChatRouter, text: str) -> N
     assert not router.is_about(text), text
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "What's the weather like in Leeds today?",
+        "Who won the football last night?",
+        "what's happening in the news?",
+        "Is it going to be sunny tomorrow?",
+    ],
+)
+def test_questions_only_live_data_could_answer_are_told_apart(router: ChatRouter, text: str) -> None:
+    assert router.is_live(text), text
+    assert router.is_chat(text), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "What is this?",
+        "Tell me a joke",
+        "Interest rates keep going up, how do I cope with the loan repayments?",
+        "I need a plumber in York",
+        "Slow weekday afternoons, what can I do?",
+        "How many referrals have I given so far?",
+    ],
+)
+def test_other_messages_are_not_live_questions(router: ChatRouter, text: str) -> None:
+    assert not router.is_live(text), text
+
+
 def test_what_is_this_is_answered_by_the_server_and_starts_a_new_subscribers_interview(
     sqlite_db: Database, router: ChatRouter
 ) -> None:
@@ -147,6 +176,9 @@ class _Always:
         return self.verdict
 
     def is_about(self, text: str, last_reply: str | None = None) -> bool:
+        return False
+
+    def is_live(self, text: str, last_reply: str | None = None) -> bool:
         return False
 
 
