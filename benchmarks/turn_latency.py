@@ -20,7 +20,6 @@ import io
 import json
 import os
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -44,6 +43,8 @@ from assistant.llm.gguf import GGUF_NAME  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 from benchmarks.latency_table import markdown, print_table, stats  # noqa: E402
 from benchmarks.model_speed import cpu, raw_speeds  # noqa: E402
+from benchmarks.serve_process import port_free, serving  # noqa: E402
+from benchmarks.turn_catalogue import ACTION, ADVICE, CHAT, DEFINITIONS, FIRST, KINDS, NEW  # noqa: E402
 from evals.reply_check import check, flag_dicts  # noqa: E402
 from network.actor import Actor  # noqa: E402
 from network.db import Database  # noqa: E402
@@ -51,56 +52,6 @@ from network.models import ConsentKind, Subscriber  # noqa: E402
 from network.services import consent  # noqa: E402
 from network.services.subscribers import create_subscriber  # noqa: E402
 from network.tokens import issue  # noqa: E402
-
-KINDS = ("first", "action", "advice", "chat", "new")
-DEFINITIONS = {
-    "reference_s": "seconds a 100-token prompt plus 20 generated tokens take at the raw speed: "
-    "100 / prompt_tokens_per_s + 20 / generated_tokens_per_s, each the best over --raw-threads",
-    "ratio_p50": "p50 seconds / reference_s (1.0 = a turn costs what 100 prompt + 20 generated tokens cost)",
-    "prompt_tokens_p50": "p50 seconds × best raw prompt tokens/s: the prompt length that takes that long",
-    "first_words_s": "advice only: seconds until the first non-blank streamed delta (or the reply, if none)",
-    "failed": "turns answered with an error code (e.g. model_timeout) or a non-200 status",
-    "reply_flags": "replies the reply check (evals/reply_check.py) flags",
-    "time_to_ready_s": "from starting `layer8 serve` until /healthz answers 200 and, when it reports the "
-    "model, reports it ready",
-}
-FIRST = "Can you introduce me to someone who could help with marketing?"
-ACTION = (
-    "I referred Jane Patel to {0} for a website redesign, please log it.",
-    "We closed a £2,400 deal with {1} thanks to their referral. Please record it.",
-    "Please introduce me to {2}.",
-    "We now employ 14 people, please update my profile.",
-    "How is my network doing?",
-    "Can you find me a reliable accountant?",
-    "What's on my profile?",
-    "I passed a lead to {3}: Sam's Cafe needs catering for a party. Log that please.",
-    "We also do wedding cakes now.",
-    "I'd like to speak to a real person please.",
-    "Show me my referrals and deals.",
-)
-ADVICE = (
-    "Business is slow on weekday afternoons. What could I do about it?",
-    "Customers keep paying me late and cash is tight. What should I do?",
-    "How can I get more repeat customers?",
-    "My staff costs are too high for the work we have. Any advice?",
-    "How do I price a big catering order without losing money?",
-    "Cold calling stopped working. How else can I find new customers?",
-)
-CHAT = (
-    "Hello!",
-    "Thanks, that's helpful.",
-    "What's the capital of Australia?",
-    "Are you a robot?",
-    "Good morning, how are you today?",
-    "Which football team do you support?",
-)
-NEW = (
-    ("Crumb & Co", "Hi, I run a small bakery in Leeds and want more customers."),
-    ("Bradford Pipes", "We're a two-person plumbing firm in Bradford. Can you help us find work?"),
-    ("Wick & Wax", "Hi! I make handmade candles and sell them online."),
-    ("Harbour Books", "Hello, I'm new here. What is this?"),
-    ("Kestrel Cleaning", "Can you introduce me to a good accountant?"),
-)
 
 
 @dataclass
@@ -195,73 +146,6 @@ def cast(home: Path) -> dict[str, Any]:
 
 def files_under(home: Path) -> set[str]:
     return {str(p.relative_to(home)) for p in home.rglob("*") if p.is_file() and "chroma" not in p.parts}
-
-
-# --- the server ---------------------------------------------------------------------------------------------
-@contextmanager
-def serving(home: Path, env: dict[str, str], port: int) -> Iterator[dict[str, Any]]:
-    code = "import sys; from cli import main; sys.argv[0] = 'layer8'; sys.exit(main())"
-    log = (home / f"serve-{int(time.time())}.log").open("w")
-    started = time.monotonic()
-    proc = subprocess.Popen(
-        [sys.executable, "-c", code, "serve", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        yield wait_ready(proc, port, started)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
-
-
-def model_state(body: dict[str, Any]) -> str | None:
-    value = body.get("model")
-    if isinstance(value, dict):
-        value = value.get("state") or value.get("status")
-    return str(value) if value is not None else None
-
-
-def wait_ready(
-    proc: subprocess.Popen[bytes], port: int, started: float, limit: float = 900
-) -> dict[str, Any]:
-    """Poll /healthz until it answers and, when it reports the model, no longer says ``warming``."""
-    answering: float | None = None
-    states: list[str | None] = []
-    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=5) as client:
-        while time.monotonic() - started < limit:
-            if proc.poll() is not None:
-                raise RuntimeError(f"layer8 serve exited with {proc.returncode}")
-            try:
-                response = client.get("/healthz")
-            except httpx.HTTPError:
-                time.sleep(0.25)
-                continue
-            now = time.monotonic() - started
-            answering = answering if answering is not None else now
-            state = model_state(response.json()) if response.status_code == 200 else None
-            if not states or states[-1] != state:
-                states.append(state)
-            if response.status_code == 200 and state != "warming":  # ready, unavailable, or not reported
-                return {
-                    "answering_s": round(answering, 2),
-                    "time_to_ready_s": round(now, 2),
-                    "states": states,
-                }
-            time.sleep(0.25)
-    raise RuntimeError(f"layer8 serve not ready after {limit:.0f} s")
-
-
-def port_free(port: int) -> bool:
-    with socket.socket() as sock:
-        return sock.connect_ex(("127.0.0.1", port)) != 0
 
 
 # --- turns --------------------------------------------------------------------------------------------------
