@@ -291,6 +291,7 @@ class LocalChatModel(BaseChatModel):
                     judged = len(keys)
                     key = keys[-1]
                     if key.name not in said.allowed:
+                        stream.close()  # the engine is held while a generation is open: scoring waits on it
                         instead = self._instead(prompt + written[: key.quote_at + 1], said, keys[:-1])
                         logger.info("call to %s: %s not spoken to; %s", name, key.name, instead or "ended")
                         if instead is not None:

@@ -126,3 +126,16 @@ def test_tool_names_are_scored_by_the_model_and_the_engine_still_generates_after
     assert scores['find_introductions"'] > scores['get_my_profile"']
     text = "".join(engine.generate(prompt + 'find_introductions", "arguments": ', max_tokens=24))
     assert "flour" in text.lower()  # the live state was left usable: the arguments follow on
+
+
+def test_a_profile_call_writes_only_the_field_the_person_spoke_of(model: BaseChatModel) -> None:
+    """Steering a key (assistant/llm/said_keys.py) scores and generates on the real engine, one at a time:
+    the first version scored while the call's generation was still open and waited on the engine forever."""
+    from tools.registry import schema_tools
+
+    profile = next(t for t in schema_tools() if t.name == "update_my_profile")
+    said = "We started doing vegan cakes and wedding cakes too, and we need a van driver, put it on my page"
+    reply = model.bind_tools([profile]).invoke([SystemMessage(SYSTEM), HumanMessage(said)])
+    assert [c["name"] for c in reply.tool_calls] == ["update_my_profile"]
+    args = reply.tool_calls[0]["args"]
+    assert set(args) <= {"offers", "needs"}, args

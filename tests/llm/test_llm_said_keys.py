@@ -30,8 +30,9 @@ class OneToolEngine(ScriptedEngine):
     scored: list[list[str]] = field(default_factory=list)
 
     def option_logprobs(self, prompt: str, options: Sequence[str]) -> dict[str, float]:
+        assert not self.busy, "scoring began while a generation was open (a deadlock on the real engine)"
         self.scored.append(list(options))
-        return {o: (0.0 if o.startswith(self.tool) else -9.0) for o in options}
+        return {o: (0.0 if o.startswith(self.tool) else -1.0 if o == 'needs"' else -9.0) for o in options}
 
     tool: str = ""
 
@@ -146,3 +147,15 @@ def test_a_first_key_nobody_spoke_of_gives_way_to_a_required_one() -> None:
     )
     assert engine.requests[2].prompt.endswith('"arguments": {"to_business"')
     assert args == {"to_business": "Dale Motors", "prospect": "Ann"}
+
+
+def test_a_first_unspoken_key_gives_way_to_the_likeliest_spoken_one_scored_with_no_generation_open() -> None:
+    args, engine = call(
+        "We need a van driver and our ideal customers are cafes",
+        "update_my_profile",
+        '<tool_call>\n{"name": "',
+        ', "arguments": {"description": "Bakery", "needs": "van driver"}}',
+        ': "van driver", "ideal_customers": "cafes"}}',
+    )
+    assert engine.scored[-1] == ['needs"', 'ideal_customers"']
+    assert args == {"needs": "van driver", "ideal_customers": "cafes"}
