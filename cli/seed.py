@@ -74,7 +74,8 @@ def _history(layer8: Layer8, seed_value: int) -> None:
     console.print(
         f"replayed {DAYS} days: {report.deals} deals, {report.conversations} conversations "
         f"({report.handed_off} waiting for support), {report.nps_answers} NPS answers, "
-        f"{report.churned} businesses left the operator; introductions "
+        f"{report.churned} businesses left the operator, {report.checked_in} guests checked in at an event; "
+        "introductions "
         + ", ".join(f"{state} {n}" for state, n in report.introductions.items())
         + "; incentives "
         + ", ".join(f"{state} {n}" for state, n in report.incentives.items())

@@ -3,6 +3,11 @@
 Every flush that adds, changes or deletes a record appends one event per record (an ``after_flush`` hook,
 so no service can forget); services add their decisions with :func:`record`. Each event's hash covers its
 content and the previous hash, so editing or deleting any row breaks the chain at that row.
+
+An event holds ids, states, amounts and codes — never a name, contact data or words a person typed, because
+it can never be edited, not even by an erasure. Such words (a reason for voiding a deal or erasing a
+subscriber, a token's label) go to an :class:`~network.models.AuditNote` that the event names by
+``note_id``: outside the hash, so an erasure wipes or scrubs it like any other record.
 """
 
 from __future__ import annotations
@@ -18,8 +23,8 @@ from sqlalchemy import Connection, event, insert, inspect, select, text
 from sqlalchemy.orm import Session, UOWTransaction
 
 from network.actor import SYSTEM, Actor
-from network.ids import utcnow
-from network.models import AuditEvent
+from network.ids import new_id, utcnow
+from network.models import AuditEvent, AuditNote
 
 GENESIS = "0" * 64
 _ADVISORY_LOCK = 8_000_008  # serialises appends on PostgreSQL; SQLite's BEGIN IMMEDIATE already does
@@ -35,10 +40,36 @@ class PendingEvent:
     data: dict[str, Any]
 
 
-def record(session: Session, action: str, target_type: str, target_id: str, **data: Any) -> None:
-    """Append an explicit decision (e.g. ``incentive.held``) to the trail, in the session's transaction."""
+def record(
+    session: Session,
+    action: str,
+    target_type: str,
+    target_id: str,
+    *,
+    note: str | None = None,
+    note_about: str | None = None,
+    **data: Any,
+) -> None:
+    """Append an explicit decision (e.g. ``incentive.held``) to the trail, in the session's transaction.
+
+    ``data`` holds ids, states, amounts and codes only. Words a person typed go in ``note`` (kept as an
+    :class:`AuditNote`, named by ``note_id``); ``note_about`` is the subscriber they belong to, if any."""
     actor = session.info.get("actor", SYSTEM)
-    _append(session.connection(), actor, [PendingEvent(action, target_type, target_id, data)])
+    connection = session.connection()
+    if note:
+        data["note_id"] = add_note(connection, note, note_about)
+    _append(connection, actor, [PendingEvent(action, target_type, target_id, data)])
+
+
+def add_note(connection: Connection, text: str, subscriber_id: str | None = None) -> str:
+    """Keep ``text`` beside the trail (a Core insert: a note is not itself an audited record)."""
+    note_id = new_id("note")
+    connection.execute(
+        insert(AuditNote).values(
+            id=note_id, subscriber_id=subscriber_id, text=text[:2000], created_at=utcnow()
+        )
+    )
+    return note_id
 
 
 def canonical(row: dict[str, Any]) -> bytes:
@@ -125,7 +156,7 @@ def _changes(obj: Any) -> dict[str, Any]:
 def _events_for_flush(session: Session) -> Iterator[PendingEvent]:
     for kind, objects in (("created", session.new), ("updated", session.dirty), ("deleted", session.deleted)):
         for obj in objects:
-            if isinstance(obj, AuditEvent):
+            if isinstance(obj, (AuditEvent, AuditNote)):
                 continue
             if kind == "updated" and not session.is_modified(obj, include_collections=False):
                 continue
@@ -137,6 +168,10 @@ def _events_for_flush(session: Session) -> Iterator[PendingEvent]:
             extra = getattr(obj, "audit_data", None)
             if callable(extra) and kind != "deleted":
                 data |= extra()
+            words = getattr(obj, "audit_note", None)  # e.g. a token's label: beside the trail, not in it
+            noted = words() if callable(words) and kind == "created" else None
+            if noted:
+                data["note_id"] = add_note(session.connection(), *noted)
             yield PendingEvent(f"{table}.{kind}", table, _target_id(obj), data)
 
 

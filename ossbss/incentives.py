@@ -235,7 +235,7 @@ class Incentives:
             reversal_id=reversal.id,
             amount_minor=reversal.amount_minor,
             posted=money_left,
-            reason=reason,
+            note=reason,
         )
         emit(session, "incentive.reversed", incentive_id=original.id, reversal_id=reversal.id)
         return reversal

@@ -3,7 +3,8 @@
 Introductions in every state, referrals moving along their pipeline, deals recorded from them, the givers'
 incentives going through the hold, the OSS/BSS outbox and reconciliation, a fraud hold (a referral ring) and
 a reversal, conversations with feedback, and handoffs to support — some answered, some still waiting; NPS
-answers and a few businesses leaving the operator (:mod:`seeding.outcome_history`).
+answers and a few businesses leaving the operator (:mod:`seeding.outcome_history`); a past event whose
+guests checked in (:mod:`seeding.event_history`), so every traffic light's inputs have data.
 
 Nothing is written around the rules: each step calls the same domain services the channels call, at its own
 moment of the replayed history (:mod:`seeding.timeline`), with ids drawn from the seed, so the same seed
@@ -26,6 +27,7 @@ from network.models import (
     ChurnEvent,
     Conversation,
     Deal,
+    EventInvitation,
     Incentive,
     Introduction,
     Message,
@@ -37,7 +39,7 @@ from ossbss.incentives import Incentives
 from ossbss.port import OssBss
 from ossbss.reconcile import reconcile
 from ossbss.relay import Relay
-from seeding import outcome_history
+from seeding import event_history, outcome_history
 from seeding.members import members
 from seeding.stories import Script, Stories
 from seeding.timeline import Timeline
@@ -59,6 +61,7 @@ class HistoryReport:
     rated: int = 0
     nps_answers: int = 0
     churned: int = 0
+    checked_in: int = 0  # guests who came to the seeded event
 
 
 @dataclass
@@ -91,6 +94,9 @@ def seed_history(
     # planned last, so the stories' and the daily jobs' steps keep their order among themselves
     outcome_history.plan(
         db, timeline, random.Random(f"layer8-outcomes-{seed}"), people, end - timedelta(days=days)
+    )
+    event_history.plan(
+        db, timeline, random.Random(f"layer8-event-{seed}"), people, end - timedelta(days=days)
     )
     with seeded_ids(random.Random(f"layer8-history-ids-{seed}")):
         steps = timeline.replay()
@@ -141,4 +147,5 @@ def _report(db: Database) -> HistoryReport:
             rated=count(Message.feedback.is_not(None)),
             nps_answers=count(NpsResponse.score.is_not(None)),
             churned=int(session.scalar(select(func.count()).select_from(ChurnEvent)) or 0),
+            checked_in=count(EventInvitation.checked_in_at.is_not(None)),
         )

@@ -27,6 +27,7 @@ from network.models.network import Deal, Incentive, Introduction, Referral
 from network.models.operations import (
     ApiToken,
     AuditEvent,
+    AuditNote,
     ErasureRequest,
     IdempotencyKey,
     InboundEvent,
@@ -53,6 +54,7 @@ __all__ = [
     "PROFILE_TEXT_FIELDS",
     "ApiToken",
     "AuditEvent",
+    "AuditNote",
     "Base",
     "Block",
     "ChannelIdentity",

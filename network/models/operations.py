@@ -30,6 +30,20 @@ class AuditEvent(Base):
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 
 
+class AuditNote(Base):
+    """Words an audit event refers to by ``note_id``: a reason someone typed, a token's label. The trail holds
+    only ids and codes and is never edited, so what a person wrote lives here, outside the hash, where an
+    erasure can wipe or scrub it like any other record (:mod:`network.audit`)."""
+
+    __tablename__ = "audit_notes"
+
+    id: Mapped[str] = mapped_column(Id, primary_key=True, default=id_factory("note"))
+    # whose text or data it is, when it belongs to a subscriber (wiped with them)
+    subscriber_id: Mapped[str | None] = mapped_column(ForeignKey("subscribers.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class IdempotencyKey(Base):
     __tablename__ = "idempotency_keys"
     __table_args__ = (UniqueConstraint("scope", "key"),)
@@ -96,7 +110,11 @@ class ApiToken(Base):
         return self.token_hash[:12]
 
     def audit_data(self) -> dict[str, Any]:
-        return {"label": self.label}
+        return {"role": self.role, "subscriber_id": self.subscriber_id, "agent_id": self.agent_id}
+
+    def audit_note(self) -> tuple[str, str | None] | None:
+        """The label someone typed goes to an :class:`AuditNote` (the trail names it by ``note_id``)."""
+        return (self.label, self.subscriber_id) if self.label else None
 
 
 class SupportCase(Base):

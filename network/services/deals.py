@@ -115,7 +115,7 @@ def void_deal(session: Session, deal_id: str, *, receiver_id: str | None, reason
         raise IllegalTransition(f"this deal is {deal.state}; only a recorded deal can be voided")
     deal.state = DealState.VOIDED.value
     session.flush()
-    audit.record(session, "deal.voided", "deal", deal.id, reason=reason)
+    audit.record(session, "deal.voided", "deal", deal.id, note=reason, note_about=receiver_id)
     emit(session, "deal.voided", deal_id=deal.id)
     return deal
 

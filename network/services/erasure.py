@@ -13,7 +13,6 @@ only (:mod:`network.services.mentions`). The audit trail is never edited (it hol
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
@@ -26,6 +25,7 @@ from network.models import (
     PROFILE_FIELDS,
     PROFILE_TEXT_FIELDS,
     ApiToken,
+    AuditNote,
     ChannelIdentity,
     Conversation,
     Deal,
@@ -52,6 +52,7 @@ from network.services.mentions import (
     names_of,
     replace,
     scrub_mentions,
+    scrub_profiles,
     strings,
 )
 
@@ -80,13 +81,14 @@ def erase_subscriber(session: Session, subscriber_id: str, *, reason: str | None
     withdrawn = _withdraw(session, subscriber_id)
     _wipe_own(session, subscriber)
     scrub_mentions(session, traces, names)
+    for quoting in scrub_profiles(session, traces, names, erased=subscriber_id):
+        emit(session, "profile.changed", subscriber_id=quoting)  # re-indexed before the erasure compacts
     _wipe_identity(session, subscriber)
     session.flush()
-    data: dict[str, Any] = {"withdrawn": withdrawn}
     pattern = matcher(traces, names)
-    if reason:  # the audit trail is never edited, so their name must not go into it now
-        data["reason"] = replace(reason[:500], pattern) if pattern else reason[:500]
-    audit.record(session, "subscriber.erased", "subscribers", subscriber_id, **data)
+    if reason:  # kept beside the trail (an AuditNote), and without their name even there
+        reason = replace(reason[:500], pattern) if pattern else reason[:500]
+    audit.record(session, "subscriber.erased", "subscribers", subscriber_id, note=reason, withdrawn=withdrawn)
     emit(session, "subscriber.erased", subscriber_id=subscriber_id)
     return Erased(subscriber_id, withdrawn, tuple(traces))
 
@@ -168,6 +170,7 @@ def _wipe_own(session: Session, subscriber: Subscriber) -> None:
     for case in session.scalars(select(SupportCase).where(SupportCase.subscriber_id == sid)):
         case.reason, case.closed_at = "", case.closed_at or now
     _wipe_network(session, sid)
+    session.execute(update(AuditNote).where(AuditNote.subscriber_id == sid).values(text=""))
     for token in session.scalars(select(ApiToken).where(ApiToken.subscriber_id == sid)):
         token.label, token.revoked_at = None, token.revoked_at or now
     for request in session.scalars(select(ErasureRequest).where(ErasureRequest.subscriber_id == sid)):

@@ -15,6 +15,7 @@ from network.ids import utcnow
 from network.models import (
     ApiToken,
     AuditEvent,
+    AuditNote,
     Base,
     Block,
     ChannelIdentity,
@@ -90,6 +91,7 @@ def export_subscriber(session: Session, subscriber_id: str) -> dict[str, Any]:
         "digest_preferences": (DigestPreference, DigestPreference.subscriber_id == sid),
         "digest_deliveries": (DigestDelivery, DigestDelivery.subscriber_id == sid),
         "audit_events": (AuditEvent, or_(AuditEvent.target_id == sid, AuditEvent.actor_id == sid)),
+        "audit_notes": (AuditNote, AuditNote.subscriber_id == sid),
     }
     tables = {name: _rows(session, model, where) for name, (model, where) in wheres.items()}
     return {

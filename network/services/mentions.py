@@ -21,6 +21,8 @@ from sqlalchemy import Text, cast, or_, select
 from sqlalchemy.orm import Session
 
 from network.models import (
+    PROFILE_TEXT_FIELDS,
+    AuditNote,
     Conversation,
     Deal,
     Event,
@@ -28,11 +30,13 @@ from network.models import (
     EventOneToOne,
     IdempotencyKey,
     InboundEvent,
+    Incentive,
     Introduction,
     LedgerEntry,
     Message,
     OutboxMessage,
     PendingAction,
+    Profile,
     ProfileProposal,
     Referral,
     SupportCase,
@@ -54,6 +58,8 @@ MENTIONS: tuple[tuple[Any, tuple[str, ...]], ...] = (
     (Introduction, ("message", "reasons")),
     (Referral, ("prospect_name", "prospect_contact", "note")),
     (Deal, ("description",)),
+    (Incentive, ("review_reasons",)),  # an operator's hold or reversal note
+    (AuditNote, ("text",)),  # a reason someone typed for an audited decision
     (SupportCase, ("reason",)),
     (ProfileProposal, ("value",)),
     (InboundEvent, ("payload",)),
@@ -104,6 +110,30 @@ def scrub_mentions(session: Session, traces: Sequence[str], names: Sequence[str]
                 if cleaned != value:
                     setattr(row, name, cleaned)
                     changed += 1
+    return changed
+
+
+def scrub_profiles(
+    session: Session, traces: Sequence[str], names: Sequence[str] = (), *, erased: str
+) -> list[str]:
+    """Other businesses' own profile text that quotes the erased one ("we bake for Kiko Bakery"): the
+    mention replaced like anywhere else. Returns whose profiles changed, for the caller to re-index them
+    (the vector index holds that text too)."""
+    pattern = matcher(traces, names)
+    if pattern is None:
+        return []
+    forms = {*traces, *names}
+    fields = [getattr(Profile, name) for name in PROFILE_TEXT_FIELDS]
+    hit = or_(*(field.icontains(f, autoescape=True) for field in fields for f in forms))
+    changed = []
+    for profile in session.scalars(select(Profile).where(Profile.subscriber_id != erased, hit)):
+        for name in PROFILE_TEXT_FIELDS:
+            value = getattr(profile, name)
+            cleaned = replace(value, pattern)
+            if cleaned != value:
+                setattr(profile, name, cleaned)
+                if profile.subscriber_id not in changed:
+                    changed.append(profile.subscriber_id)
     return changed
 
 

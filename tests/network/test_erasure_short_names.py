@@ -6,11 +6,8 @@ the SQLite file and its WAL, and of a PostgreSQL dump."""
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
-from urllib.parse import unquote
 
 import pytest
 from sqlalchemy import select
@@ -22,6 +19,7 @@ from network.db import Database
 from network.erasure import Eraser
 from network.models import (
     AuditEvent,
+    AuditNote,
     Conversation,
     Introduction,
     Message,
@@ -32,6 +30,7 @@ from network.models import (
 from network.pending import propose
 from network.services import cases, introductions, referrals
 from network.services.mentions import LEFT_NETWORK
+from tests.network.helpers import raw_hits
 from tests.retrieval.builders import add_business
 
 BUSINESS, FIRST = "Qyvo", "Zuzka"  # short canaries: 4 and 5 letters
@@ -85,20 +84,7 @@ def _quotes(session, other: str, third: str) -> None:  # type: ignore[no-untyped
 
 
 def _raw_hits(db: Database) -> list[str]:
-    """Where the raw bytes still hold a canary: the SQLite file and WAL, or a PostgreSQL dump."""
-    if db.dialect == "sqlite":
-        return [str(p) for p in db.files() if p.is_file() and RAW.search(p.read_bytes())]
-    schema = unquote(db.url).rsplit("search_path=", 1)[-1]
-    url = db.engine.url.set(drivername="postgresql", query={})
-    pg_dump = shutil.which("pg_dump")
-    if pg_dump is None:
-        pytest.skip("pg_dump is not installed")
-    dump = subprocess.run(
-        [pg_dump, "--data-only", f"--schema={schema}", url.render_as_string(hide_password=False)],
-        capture_output=True,
-        check=True,
-    ).stdout
-    return ["pg_dump"] if RAW.search(dump) else []
+    return raw_hits(db, RAW)
 
 
 def test_short_names_leave_no_byte_and_unrelated_words_stay(world: World) -> None:
@@ -118,10 +104,12 @@ def test_short_names_leave_no_byte_and_unrelated_words_stay(world: World) -> Non
         assert f"I'll ask {LEFT_NETWORK} for you." in said
         note = session.scalars(select(Referral.note)).one()
         assert note == f"met {LEFT_NETWORK} from {LEFT_NETWORK} at the fair; {UNRELATED}"
-        reasons = session.scalars(
+        erased = session.scalars(
             select(AuditEvent.data).where(AuditEvent.action == "subscriber.erased")
         ).one()
-        assert reasons["reason"] == f"{LEFT_NETWORK} phoned: please erase {LEFT_NETWORK}"
+        assert "reason" not in erased  # the trail holds no words; the reason is a note beside it
+        reason = session.get(AuditNote, erased["note_id"])
+        assert reason is not None and reason.text == f"{LEFT_NETWORK} phoned: please erase {LEFT_NETWORK}"
         handoff = session.scalars(
             select(Conversation.handoff_reason).where(Conversation.subscriber_id == world.other)
         ).one()

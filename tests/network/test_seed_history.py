@@ -17,7 +17,8 @@ from composition.container import Layer8, build
 from network import audit, metrics
 from network.db import Database
 from network.metrics_shapes import MetricsQuery
-from network.models import Conversation, Deal, Incentive, Introduction, Referral
+from network.models import Conversation, Deal, EventInvitation, Incentive, Introduction, Referral, Subscriber
+from network.outcomes import lights
 from network.services.handoffs import queue
 from seeding.history import Operations, seed_history
 from seeding.network import seed_network
@@ -43,7 +44,7 @@ def _replay(layer8: Layer8, subscribers: int = 60) -> dict[str, object]:
     with layer8.db.read() as session:
         records = {
             model.__name__: sorted((r.id, r.state) for r in session.scalars(select(model)))
-            for model in (Introduction, Referral, Deal, Incentive)
+            for model in (Introduction, Referral, Deal, Incentive, EventInvitation)
         }
     return {"report": report, "records": records}
 
@@ -81,6 +82,21 @@ def test_the_history_fills_every_state_and_every_dashboard_card(layer8: Layer8) 
     assert all(NOW - timedelta(days=91) < t.replace(tzinfo=UTC) < NOW for t in times)
     assert len(waiting) == 3 and sum(item.agent_id is None for item in waiting) == 2
     assert answered  # answered by an agent, then handed back
+
+
+def test_a_past_event_with_check_ins_feeds_the_traffic_lights(layer8: Layer8) -> None:
+    """Every input of a light has data on a fresh install: events attended too, not only referrals."""
+    report = _replay(layer8, 40)["report"]
+    assert report.checked_in > 0  # type: ignore[attr-defined]
+    with layer8.db.read() as session:
+        came = session.scalars(
+            select(EventInvitation.checked_in_at).where(EventInvitation.state == "attended")
+        ).all()
+        by_member = lights.lights(session, select(Subscriber.id), NOW)
+    assert len(came) == report.checked_in  # type: ignore[attr-defined]
+    assert all(at and NOW - timedelta(days=30) < at.replace(tzinfo=UTC) < NOW for at in came)
+    assert any(light.events > 0 for light in by_member.values())
+    assert {light.colour for light in by_member.values()} - {"grey"}
 
 
 def test_the_same_seed_gives_the_same_history_on_sqlite_and_postgresql(
