@@ -172,7 +172,8 @@ _AS_USER = re.compile(
     r"\bwe\s+(?:now\s+|also\s+|currently\s+|recently\s+|just\s+)?(?:employ|have\s+hired|hired|won|closed|signed|"
     r"referred)\b|"
     r"\bwe\s+(?:now\s+|also\s+)?have\s+\d+\s+(?:people|staff|employees|workers)\b|"
-    r"\bI\s+(?:referred|won|closed|signed|employ|hired|sell|bake|own\s+(?:a|an|the|my|our))\b|"
+    # not "I won't"
+    r"\bI\s+(?:referred|won|closed|signed|employ|hired|sell|bake|own\s+(?:a|an|the|my|our))\b(?!['’])|"
     r"\b(?:my|our)\s+(?:business|company|shop|firm|bakery|salon|restaurant|café|cafe|store|staff|employees|"
     r"workforce|turnover|revenue|invoices|clients|profile)\b(?!\s+(?:network|playbooks?))",
     re.IGNORECASE,

@@ -28,6 +28,7 @@ from tools.profile_changes import Change, How
 
 logger = logging.getLogger(__name__)
 AGREEING = 3  # the person's words agree with an industry among the classifier's best three for them
+FIRST_FIELDS = ("description", "offers", "needs")  # none of them yet: the business is telling us who it is
 
 
 def _cued(field: str) -> dict[str, Any]:
@@ -91,7 +92,10 @@ def update_my_profile(env: ToolEnv, args: Args) -> Data:
         industry = _industry(env, current, changes, model_code)
         # all the person's own words: saved at once; anything inferred beside them: the whole change waits for
         # the Confirm button (a stated word inside a longer, invented update is not a request to change it)
-        declared = changes if profile_changes.all_stated(proposed, said) else []
+        # the first profile a business gives is always shown back for Confirm before matching uses it: asked
+        # to write only what was said, the 1.5B model saved a candle maker's "gift shops" as their needs
+        first = not any(current.get(field) for field in FIRST_FIELDS)
+        declared = changes if profile_changes.all_stated(proposed, said) and not first else []
         waiting = [c for c in changes if c not in declared] + ([industry] if industry else [])
         if declared:
             profiles.update_profile(session, me, _values(declared))

@@ -128,7 +128,7 @@ def test_we_now_only_do_replaces_just_the_field_they_named(h: Harness) -> None:
 
 
 def test_a_model_industry_code_is_never_taken_the_classifier_must_agree_with_their_words(h: Harness) -> None:
-    me = h.subscriber("Kirkstall Ales", locality="Leeds", employees=4)
+    me = h.subscriber("Kirkstall Ales", needs="bottle labels", locality="Leeds", employees=4)
     before = profile_of(h, me)
     h.script(call("update_my_profile", offers="cask ale", naics_code="541110", employees=0))
     reply = h.send("we brew cask ale", as_=me)
@@ -308,10 +308,11 @@ def test_a_need_written_as_an_offer_goes_to_needs_and_the_offer_comes_from_their
         "We make hand-poured soy candles in Saltaire and sell them to gift shops. We need printed labels.",
         as_=me,
     )
-    assert reply.text.startswith("Done: set your description"), reply.text  # their own words: saved at once
+    assert reply.pending_action, reply.text  # a first profile is read back before it is used
+    assert "looking for" not in reply.text
+    h.press("Confirm")
     after = profile_of(h, me)
     assert after["needs"] == "Printed labels" and after["offers"] == "hand-poured soy candles"
-    assert "looking for" not in reply.text
 
 
 def test_a_need_written_as_both_offer_and_need_leaves_the_offers_to_their_own_words(h: Harness) -> None:
@@ -361,3 +362,16 @@ def test_a_plumber_whose_need_the_model_wrote_as_the_offer_keeps_what_they_insta
     after = profile_of(h, me)
     assert after["offers"] == "boilers and do plumbing repairs"
     assert after["needs"] == "bookkeeper"
+
+
+def test_a_first_profile_is_always_shown_back_for_confirm_even_in_their_own_words(h: Harness) -> None:
+    """Told to write only what was said, the 1.5B model saved a candle maker's customers ("gift shops") as
+    their needs: the first profile a business gives is read back before matching uses it."""
+    me = h.subscriber("Saltaire Candles")
+    before = profile_of(h, me)
+    h.script(call("update_my_profile", offers="hand-poured soy candles", needs="gift shops"))
+    reply = h.send("We make hand-poured soy candles in Saltaire and sell them to gift shops.", as_=me)
+    assert changed(before, profile_of(h, me)) == {}
+    assert reply.pending_action and "needs → “gift shops”" in reply.pending_action["summary"]
+    h.press("Confirm")
+    assert changed(before, profile_of(h, me))["offers"] == "hand-poured soy candles"
