@@ -20,7 +20,9 @@ webhooks_app = typer.Typer(
 
 @webhooks_app.command("list")
 def list_command(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
-    """Registered endpoints with their event types and state (secrets are never printed)."""
+    """Registered endpoints with their event types, scopes and state (secrets are never printed).
+
+    Scopes: `contacts` means introduction.accepted deliveries carry both parties' contact details."""
     layer8 = application(ctx)
     with layer8.db.read() as session:
         rows = [
@@ -29,13 +31,16 @@ def list_command(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
                 "url": e.url,
                 "state": e.state,
                 "event_types": ",".join(e.event_types),
+                "scopes": ",".join(e.scopes or []),  # empty: ids and states only
                 "consecutive_failures": e.consecutive_failures,
                 "disabled_reason": e.disabled_reason,
             }
             for e in endpoints.listed(session, layer8.settings.tenant)
         ]
     print_rows(
-        rows, ["id", "url", "state", "event_types", "consecutive_failures", "disabled_reason"], as_json
+        rows,
+        ["id", "url", "state", "event_types", "scopes", "consecutive_failures", "disabled_reason"],
+        as_json,
     )
 
 

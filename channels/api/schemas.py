@@ -92,6 +92,11 @@ class WebhookEndpoint(BaseModel):
     url: str
     description: str | None
     event_types: list[str]
+    scopes: list[str] = Field(
+        default_factory=list,
+        description="What it receives beyond ids and states: `contacts` adds the parties' contact cards "
+        "to `introduction.accepted`. Empty unless an admin asked for it.",
+    )
     state: str = Field(description="active or disabled (by an admin, or after failing for days)")
     disabled_reason: str | None
     consecutive_failures: int
@@ -136,6 +141,7 @@ def endpoint_json(row: Any, *, with_secret: bool = False) -> dict[str, Any]:
         "url": row.url,
         "description": row.description,
         "event_types": list(row.event_types),
+        "scopes": list(row.scopes or []),
         "state": row.state,
         "disabled_reason": row.disabled_reason,
         "consecutive_failures": row.consecutive_failures,

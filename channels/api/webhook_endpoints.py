@@ -26,11 +26,18 @@ from network.ids import utcnow
 from network.pagination import MAX_CURSOR
 from network.webhooks import deliveries, endpoints
 from network.webhooks.catalog import EVENT_TYPES
+from network.webhooks.scopes import SCOPES
 
 router = APIRouter(prefix="/v1/webhook-endpoints", tags=["webhooks"], responses=PROBLEM_RESPONSES)
 EndpointId = Annotated[str, Path(min_length=1, max_length=40, pattern=ID_PATTERN)]
 DeliveryId = Annotated[str, Path(min_length=1, max_length=40, pattern=ID_PATTERN)]
 EventType = Literal[EVENT_TYPES]  # type: ignore[valid-type]  # a Literal built from the catalog, on purpose
+Scope = Literal[SCOPES]  # type: ignore[valid-type]  # likewise, from network.webhooks.scopes
+SCOPES_DOC = (
+    "What the endpoint may receive beyond ids and states; none by default. `contacts`: "
+    "`introduction.accepted` also carries both parties' contact cards (name, e-mail, phone), as the "
+    "acceptance shares them with the two parties; no other event changes."
+)
 
 
 # the rule network.webhooks.endpoints.clean_url enforces, stated in the schema: http(s) with a host name
@@ -45,6 +52,7 @@ class NewEndpoint(BaseModel):
     )
     event_types: list[EventType] = Field(min_length=1, max_length=len(EVENT_TYPES))
     description: str | None = Field(default=None, max_length=200)
+    scopes: list[Scope] = Field(default_factory=list, max_length=len(SCOPES), description=SCOPES_DOC)
 
 
 class EndpointChange(BaseModel):
@@ -54,6 +62,7 @@ class EndpointChange(BaseModel):
     event_types: list[EventType] | None = Field(default=None, min_length=1, max_length=len(EVENT_TYPES))
     description: str | None = Field(default=None, max_length=200)
     enabled: bool | None = Field(default=None, description="false: disable; true: enable and reset failures")
+    scopes: list[Scope] | None = Field(default=None, max_length=len(SCOPES), description=SCOPES_DOC)
 
 
 @router.get("", response_model=Page[WebhookEndpoint], summary="Registered endpoints (admins)")
@@ -76,7 +85,9 @@ def create_endpoint(
     with operating(db, admin) as session:
 
         def effect() -> dict[str, Any]:
-            row = endpoints.create(session, settings.tenant, body.url, body.event_types, body.description)
+            row = endpoints.create(
+                session, settings.tenant, body.url, body.event_types, body.description, body.scopes
+            )
             return endpoint_json(row, with_secret=True)
 
         return respond_once(session, admin, request, key, effect, body=body, status=201)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import ForeignKey, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from network.ids import utcnow
@@ -26,6 +26,8 @@ class WebhookEndpoint(Base):
     url: Mapped[str] = mapped_column(String(2000))
     description: Mapped[str | None] = mapped_column(String(200))
     event_types: Mapped[list[Any]] = mapped_column(default=list)
+    # what it may receive beyond ids and states (:mod:`network.webhooks.scopes`); ``[]`` unless asked for
+    scopes: Mapped[list[Any]] = mapped_column(default=list, server_default=text("'[]'"))
     # the Standard Webhooks signing secret, ``whsec_<base64>``; shown once, when the endpoint is created
     secret: Mapped[str] = mapped_column(String(120))
     state: Mapped[str] = mapped_column(String(16), default="active", index=True)  # active | disabled

@@ -1,8 +1,10 @@
 """The event types an endpoint may subscribe to, and the domain events they come from.
 
 Each webhook event carries the record's public view (:mod:`network.views`): ids, states, amounts and
-dates — never contact details or names. Handlers run inside the transaction that changed the record, so an
-event is enqueued exactly when the change commits.
+dates — never contact details or names. That is what the outbox stores; an endpoint an admin gave the
+``contacts`` scope gets more on ``introduction.accepted`` only, added at delivery time
+(:mod:`network.webhooks.scopes`). Handlers run inside the transaction that changed the record, so an event is
+enqueued exactly when the change commits.
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from network.errors import IllegalTransition, NotFound
 from network.models import OutboxMessage, OutboxState, WebhookAttempt, WebhookEndpoint
 from network.pagination import Page, paginate
 from network.rows import row_json
-from network.webhooks import endpoints
+from network.webhooks import endpoints, scopes
 from network.webhooks.fanout import KIND, correlation_prefix
 
 ACTOR = Actor.system("webhook-relay")
@@ -111,7 +111,7 @@ def claim(db: Database, now: datetime, policy: WebhookPolicy) -> list[Claimed]:
                 continue
             message.attempts += 1
             message.next_attempt_at = now + timedelta(seconds=policy.lease_s)
-            claimed.append(_claimed(message, endpoint))
+            claimed.append(_claimed(session, message, endpoint))
         return claimed
 
 
@@ -134,7 +134,8 @@ def _waits_behind(session: Session, message: OutboxMessage, endpoint_id: str) ->
     return earlier is not None
 
 
-def _claimed(message: OutboxMessage, endpoint: WebhookEndpoint) -> Claimed:
+def _claimed(session: Session, message: OutboxMessage, endpoint: WebhookEndpoint) -> Claimed:
+    """What is posted: the stored body, widened by the endpoint's scopes from the records as they are now."""
     payload = message.payload
     return Claimed(
         delivery_id=message.id,
@@ -142,7 +143,7 @@ def _claimed(message: OutboxMessage, endpoint: WebhookEndpoint) -> Claimed:
         url=endpoint.url,
         secret=endpoint.secret,
         message_id=str(payload["message_id"]),
-        body=dict(payload["body"]),
+        body=scopes.widened(session, endpoint.scopes or [], dict(payload["body"])),
         attempts=message.attempts,
     )
 

@@ -1,4 +1,5 @@
-"""Webhook endpoints: an operator admin registers a URL and the event types it wants.
+"""Webhook endpoints: an operator admin registers a URL, the event types it wants and, if it must have
+more than ids and states, its scopes (:mod:`network.webhooks.scopes`; none by default).
 
 The signing secret (``whsec_…``, Standard Webhooks) is returned when the endpoint is created and never
 again. A disabled endpoint (by an admin, or automatically after failing for long) receives nothing until it
@@ -19,6 +20,7 @@ from network import audit
 from network.errors import InvalidInput, NotFound
 from network.models import WebhookEndpoint
 from network.webhooks.catalog import EVENT_TYPES
+from network.webhooks.scopes import clean_scopes
 
 ACTIVE = "active"
 DISABLED = "disabled"
@@ -31,12 +33,18 @@ def new_secret() -> str:
 
 
 def create(
-    session: Session, tenant: str, url: str, event_types: Sequence[str], description: str | None = None
+    session: Session,
+    tenant: str,
+    url: str,
+    event_types: Sequence[str],
+    description: str | None = None,
+    scopes: Sequence[str] = (),
 ) -> WebhookEndpoint:
     endpoint = WebhookEndpoint(
         tenant=tenant,
         url=clean_url(url),
         event_types=clean_types(event_types),
+        scopes=clean_scopes(scopes),
         description=description,
         secret=new_secret(),
         state=ACTIVE,
@@ -45,7 +53,12 @@ def create(
     session.add(endpoint)
     session.flush()
     audit.record(
-        session, "webhook_endpoint.created", "webhook_endpoint", endpoint.id, types=endpoint.event_types
+        session,
+        "webhook_endpoint.created",
+        "webhook_endpoint",
+        endpoint.id,
+        types=endpoint.event_types,
+        scopes=endpoint.scopes,
     )
     return endpoint
 
@@ -59,6 +72,7 @@ def update(
     event_types: Sequence[str] | None = None,
     description: str | None = None,
     enabled: bool | None = None,
+    scopes: Sequence[str] | None = None,
 ) -> WebhookEndpoint:
     endpoint = get(session, tenant, endpoint_id)
     if url is not None:
@@ -67,6 +81,11 @@ def update(
         endpoint.event_types = clean_types(event_types)
     if description is not None:
         endpoint.description = description
+    if scopes is not None and clean_scopes(scopes) != list(endpoint.scopes):
+        endpoint.scopes = clean_scopes(scopes)
+        audit.record(
+            session, "webhook_endpoint.scoped", "webhook_endpoint", endpoint.id, scopes=endpoint.scopes
+        )
     if enabled is True:
         endpoint.state, endpoint.disabled_reason = ACTIVE, None
         endpoint.consecutive_failures, endpoint.failing_since = 0, None

@@ -1,6 +1,6 @@
 """The console's outbound-webhooks page in headless Chromium against a real server: an admin sees the
-registered endpoint and its delivery log, filters the dead deliveries and retries one; an agent is refused
-the page and has no link to it."""
+registered endpoint with its scopes and its delivery log, filters the dead deliveries and retries one; an
+agent is refused the page and has no link to it."""
 
 from __future__ import annotations
 
@@ -40,7 +40,12 @@ def site(sqlite_db: Database, tmp_path: Path) -> Iterator[Site]:
     economy = seed_economy(layer8.db)
     with layer8.db.transaction(Actor.admin("test")) as session:
         endpoint = endpoints.create(
-            session, layer8.settings.tenant, "https://crm.example/hooks", ["referral.created"], "CRM"
+            session,
+            layer8.settings.tenant,
+            "https://crm.example/hooks",
+            ["referral.created", "introduction.accepted"],
+            "CRM",
+            scopes=["contacts"],
         )
         endpoint_id = endpoint.id
     with AppServer(web_app(layer8)) as server:
@@ -80,6 +85,8 @@ def test_an_admin_sees_endpoints_and_deliveries_and_retries_a_dead_one(page: Any
     page.click("nav >> text=Webhooks")
     page.wait_for_url(site.url + "/console/webhooks")
     assert "https://crm.example/hooks" in page.inner_text("#endpoints")
+    scopes = page.inner_text("#endpoints .scopes")
+    assert "contacts" in scopes and "introduction.accepted carries contact details" in scopes
     page.select_option("#state", "dead")
     page.click("#filter")
     row = page.locator(f"#delivery-{site.delivery_id}")

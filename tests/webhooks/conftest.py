@@ -1,5 +1,5 @@
 """Fixtures of the webhook tests: the application wired as in production, a small economy, a client, a
-receiver test server, a clock moved by hand and a relay with short timeouts."""
+receiver test server, a clock moved by hand, a relay with short timeouts and ``layer8 webhooks``."""
 
 from __future__ import annotations
 
@@ -9,10 +9,13 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+import typer
 from fastapi.testclient import TestClient
 
+from assistant.settings import get_settings
 from channels.webhooks.relay import WebhookRelay
 from channels.webhooks.relay import client as relay_client
+from cli import webhooks as webhooks_cli
 from composition.channels import web_app
 from composition.container import Layer8
 from network.db import Database
@@ -48,6 +51,18 @@ def receiver() -> Iterator[Receiver]:
 @pytest.fixture
 def clock() -> Clock:
     return Clock()
+
+
+@pytest.fixture
+def cli(layer8: Layer8, monkeypatch: pytest.MonkeyPatch) -> typer.Typer:
+    """``layer8 webhooks …`` on the test's database (settings come from the environment, as in production)."""
+    monkeypatch.setenv("LAYER8_DATABASE_URL", layer8.settings.database)
+    monkeypatch.setenv("LAYER8_HOME", str(layer8.settings.home))
+    get_settings.cache_clear()
+    app = typer.Typer()
+    webhooks_cli.register(app)
+    app.callback()(lambda: None)
+    return app
 
 
 def make_relay(layer8: Layer8, clock: Clock, policy: WebhookPolicy | None = None) -> WebhookRelay:

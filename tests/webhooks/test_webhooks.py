@@ -19,9 +19,7 @@ from sqlalchemy import select
 from standardwebhooks.webhooks import Webhook
 from typer.testing import CliRunner
 
-from assistant.settings import get_settings
 from channels.webhooks.relay import signed_request
-from cli import webhooks as webhooks_cli
 from composition.container import Layer8
 from composition.ossbss import relay as bss_relay
 from network.actor import Actor
@@ -204,15 +202,3 @@ def test_a_signed_request_verifies_with_standardwebhooks_and_a_changed_body_does
     assert Webhook(secret).verify(body, headers)["type"] == "deal.voided"
     with pytest.raises(Exception, match="signature"):
         Webhook(secret).verify(body.replace(b"voided", b"recorded"), headers)
-
-
-@pytest.fixture
-def cli(layer8: Layer8, monkeypatch: pytest.MonkeyPatch) -> typer.Typer:
-    """``layer8 webhooks …`` on the test's database (settings come from the environment, as in production)."""
-    monkeypatch.setenv("LAYER8_DATABASE_URL", layer8.settings.database)
-    monkeypatch.setenv("LAYER8_HOME", str(layer8.settings.home))
-    get_settings.cache_clear()
-    app = typer.Typer()
-    webhooks_cli.register(app)
-    app.callback()(lambda: None)
-    return app
