@@ -1,7 +1,7 @@
 """webhook endpoint scopes: what an endpoint may receive beyond ids and states
 
-Revision ID: 0024
-Revises: 0023
+Revision ID: 0025
+Revises: 0024
 Create Date: 2026-12-08 01:00:00
 
 ``webhook_endpoints.scopes`` is a JSON list; ``contacts`` lets ``introduction.accepted`` deliveries carry the
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0024"
-down_revision: str | None = "0023"
+revision: str = "0025"
+down_revision: str | None = "0024"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
