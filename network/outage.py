@@ -3,8 +3,9 @@
 Such a failure is worth trying again a little later (a queued turn runs again with a back-off); any other
 error is a bug or a refusal and is not. Recognised: SQLAlchemy's disconnects and pool timeouts, a driver's
 ``OperationalError``/``InterfaceError`` that speaks of the connection (refused, reset, terminated by an
-administrator, the server closing it, SQLite's lock), a ``ConnectionError`` anywhere in the chain, and
-:class:`~network.errors.StorageUnavailable` (a turn that met one of these and said so).
+administrator, the server closing it, SQLite's lock), and :class:`~network.errors.StorageUnavailable` (a
+turn that met one of these and said so). A bare ``ConnectionError`` is *not* one: the Chroma server or the
+model server refusing a connection is another part's outage, which the turn already says in its own words.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ def is_transient(error: BaseException) -> bool:
 
 
 def _passing(error: BaseException) -> bool:
-    if isinstance(error, StorageUnavailable | sa.DisconnectionError | sa.TimeoutError | ConnectionError):
+    if isinstance(error, StorageUnavailable | sa.DisconnectionError | sa.TimeoutError):
         return True
     if isinstance(error, sa.DBAPIError) and error.connection_invalidated:
         return True

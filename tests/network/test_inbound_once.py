@@ -99,4 +99,5 @@ def test_a_dropped_connection_is_a_passing_outage_and_a_bug_is_not(db: Database)
     with pytest.raises(IntegrityError) as refused, db.transaction() as session:
         session.execute(text("INSERT INTO messages (id) VALUES (NULL)"))
     assert not is_transient(refused.value)
-    assert is_transient(ConnectionRefusedError("connection refused"))
+    # another part refusing a connection (the Chroma server, the model server) is not the records' outage
+    assert not is_transient(ConnectionRefusedError("connection refused"))
