@@ -9,6 +9,7 @@ nothing acknowledged is lost — a person whose turn could not run gets a clear 
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ from network.db import Database
 from network.models import InboundEvent, Message
 from tests.channels.conftest import Harness, open_harness
 from tests.channels.fakes import wait_until
+from tests.channels.test_slack_events import dm
 from tests.channels.test_whatsapp_webhook import SENDER, text_body
 from tests.outage import Outage
 from tools.ports import Ports
@@ -43,16 +45,24 @@ class Killed(BaseException):
 
 @dataclass
 class Model:
-    """The fake model's responder: echoes, and does ``then`` (kill, drop the database) on its first call."""
+    """The fake model's responder: echoes, and does ``then`` (kill, drop the database) on its first call —
+    once the webhook was acknowledged, when ``acked`` is given (the outage is one of the turn's)."""
 
     then: Callable[[], None] | None = None
     calls: int = 0
+    acked: threading.Event | None = None
 
     def __call__(self, messages: list[BaseMessage]) -> Reply:
         self.calls += 1
         if self.calls == 1 and self.then is not None:
+            if self.acked is not None:
+                self.acked.wait(10)
             self.then()
         return echo_responder(messages)
+
+    def after_ack(self, then: Callable[[], None]) -> threading.Event:
+        self.then, self.acked = then, threading.Event()
+        return self.acked
 
 
 @dataclass
@@ -152,8 +162,9 @@ def test_a_turn_that_meets_a_database_outage_runs_again_and_answers(
 ) -> None:
     h, model, outage = pipeline
     h.link("whatsapp", f"+{SENDER}")
-    model.then = lambda: outage.fail(4)  # the database drops while the model generates
+    acked = model.after_ack(lambda: outage.fail(4))  # the database drops while the model generates
     assert h.wa_post(text_body("hello during an outage", "wamid.pg.1")).status_code == 200
+    acked.set()
     h.drain()
 
     bodies = [c.params["text"]["body"] for c in h.graph.sent()]
@@ -169,8 +180,9 @@ def test_an_outage_longer_than_the_attempts_ends_with_one_clear_reply(
 ) -> None:
     h, model, outage = pipeline
     h.link("whatsapp", f"+{SENDER}")
-    model.then = outage.down
+    acked = model.after_ack(outage.down)
     assert h.wa_post(text_body("hello to nobody", "wamid.pg.2")).status_code == 200
+    acked.set()
     wait_until(lambda: h.graph.sent(), timeout=30)
     h.drain()
     outage.up()
@@ -212,3 +224,32 @@ def test_a_reply_whose_receipt_cannot_be_written_is_not_sent_again(
 
     assert sender.sent == ["(fake model) hello no receipt"]
     assert receipt(h.db, "wamid.rc.2") == "sending"
+
+
+# --- the same on Slack -----------------------------------------------------------------------------------
+def test_a_slack_turn_that_meets_an_outage_is_answered_once(pipeline: tuple[Harness, Model, Outage]) -> None:
+    h, model, outage = pipeline
+    h.link("slack", "T111:W111")
+    acked = model.after_ack(lambda: outage.fail(4))
+    assert h.slack_post(dm("hello from slack", event_id="EvPg1")).status_code == 200
+    acked.set()
+    wait_until(lambda: h.slack.posts(), timeout=30)  # bolt queues the turn after its acknowledgement
+    h.drain()
+
+    assert [p.params["text"] for p in h.slack.posts()] == ["(fake model) hello from slack"]
+    assert stored(h.db, "user", "hello from slack") == 1
+    with h.db.read() as session:
+        status = session.scalar(select(InboundEvent.status).where(InboundEvent.event_id == "EvPg1"))
+    assert status == "answered"
+
+
+def test_a_slack_turn_out_of_attempts_asks_to_send_again(pipeline: tuple[Harness, Model, Outage]) -> None:
+    h, model, outage = pipeline
+    h.link("slack", "T111:W111")
+    acked = model.after_ack(outage.down)
+    assert h.slack_post(dm("hello to nobody on slack", event_id="EvPg2")).status_code == 200
+    acked.set()
+    wait_until(lambda: h.slack.posts(), timeout=30)
+    h.drain()
+    outage.up()
+    assert [p.params["text"] for p in h.slack.posts()] == [texts.RECORDS_UNREACHABLE]
