@@ -69,7 +69,7 @@ def add_inbound(
 ) -> Message:
     """The person's message, stored once per channel message id (``external_id``): a turn run again after
     its worker died or the database dropped finds the message its first run stored instead of adding it
-    again. A unique index on (conversation, external id) for user messages backs this (migration 0024)."""
+    again. A unique index on (conversation, external id) for user messages backs this (migration 0025)."""
     if external_id:
         stored = session.scalars(
             select(Message).where(
