@@ -4,7 +4,8 @@ One turn: check the verified identity (an unlinked one gets a reason and no tool
 conversation and store the message, then either act without a model (a button, an explicit "yes"/"no" to
 the newest proposal, a thread a human owns) or run the agent with tools bound to the server-side context.
 Every message gets an answer or a reason — a timeout, an error, a refusal — never silence. No database
-transaction is held while a model generates.
+transaction is held while a model generates. A passing database outage is answered with the error code
+``storage_unavailable``, so a queued channel can run the turn again later instead of sending the apology.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from network.actor import Actor
 from network.db import Database
 from network.ids import utcnow
 from network.models import Conversation, PendingAction, PendingActionState, Profile, Subscriber
+from network.outage import is_transient
 from network.pending import PendingActions, view
 from network.pending import newest as newest_action
 from tools import phrases
@@ -87,9 +89,13 @@ class Assistant:
         """Text chunks as the model writes them, then exactly one final :class:`OutboundReply`."""
         try:
             reply = yield from self._turn(msg)
-        except Exception:
-            logger.exception("turn failed on %s", msg.channel)
-            reply = replies.text(phrases.STORAGE_ERROR, error_code="internal_error")
+        except Exception as error:
+            if is_transient(error):  # the records are unreachable for now: a queued turn runs again later
+                logger.warning("turn on %s met a database outage (%s)", msg.channel, type(error).__name__)
+                reply = replies.text(phrases.STORAGE_ERROR, error_code="storage_unavailable")
+            else:
+                logger.exception("turn failed on %s", msg.channel)
+                reply = replies.text(phrases.STORAGE_ERROR, error_code="internal_error")
         yield reply
 
     # --- the turn ----------------------------------------------------------------------------------------
@@ -133,7 +139,8 @@ class Assistant:
                 session, msg.channel, msg.thread_key, subscriber_id
             )
             content = msg.text if msg.action is None else f"[button: {msg.action.kind}]"
-            conversations.add_message(session, conversation, "user", content, external_id=msg.message_id)
+            # once per channel message: a turn run again (its worker died, the database dropped) finds it
+            conversations.add_inbound(session, conversation, content, external_id=msg.message_id)
             said = conversations.said(session, conversation)
             ctx = ToolContext(
                 subscriber_id=subscriber_id,
@@ -201,6 +208,8 @@ class Assistant:
                 tools = build_tools(ToolEnv(ctx, self.db, self.ports, effects))
                 result = yield from self.agent.stream(messages, tools)
         except Exception as exc:
+            if is_transient(exc):  # a tool met a database outage: the whole turn says so (see stream)
+                raise
             timeout = _is_timeout(exc)
             logger.warning("model turn failed (%s)", type(exc).__name__, exc_info=not timeout)
             text = phrases.MODEL_TIMEOUT if timeout else phrases.MODEL_ERROR
@@ -314,7 +323,10 @@ class Assistant:
                 target=self.summariser.maybe_summarise, args=(ctx.conversation_id,), daemon=True
             ).start()
         else:
-            self.summariser.maybe_summarise(ctx.conversation_id)
+            try:  # the reply is stored: a summary that fails now is made on a later turn
+                self.summariser.maybe_summarise(ctx.conversation_id)
+            except Exception as error:
+                logger.warning("summary of the conversation put off (%s)", type(error).__name__)
 
 
 def _stored(run: ToolRun) -> dict[str, Any]:

@@ -96,6 +96,10 @@ class Settings(BaseSettings):
     # a `layer8 worker` silent this long is taken for dead, and running workers put its tasks back (its
     # heartbeat renews every third of it, during a turn too): the visibility timeout of a queued turn
     queue_lease_s: float = Field(default=30.0, ge=1, le=600)
+    # a queued turn that meets a passing database outage runs again after 0.5, 1, 2, 4, 8, 10 s (the pause
+    # doubles from the first, up to 10 s), this many attempts in all; then the person gets the error reply
+    queue_retry_attempts: int = Field(default=7, ge=1, le=20)
+    queue_retry_first_s: float = Field(default=0.5, ge=0, le=60)
 
     # rate limits, in the `limits` package's notation: "30/minute", several windows joined by ";" (each
     # window a step of back-off). Counters live in Redis when a Redis URL is set (shared by every node),

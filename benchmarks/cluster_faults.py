@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import hashlib
-import hmac
 import json
 import os
 import re
@@ -42,7 +40,6 @@ from sqlalchemy import create_engine, func, select, text
 from benchmarks.cluster_load import (
     ASK,
     RESULTS,
-    WA_SECRET,
     channel_settings,
     chat_load,
     prepare,
@@ -50,11 +47,13 @@ from benchmarks.cluster_load import (
     whatsapp_body,
 )
 from channels.queue import DEFAULT_KEY
+from channels.texts import RECORDS_UNREACHABLE
 from network.db import Database
 from network.models import InboundEvent, Message
 from tests.channels.fakes import FakeGraphAPI, fake_servers
 from tests.cluster.launch import Cluster, running_cluster
 from tests.stores import POSTGRES_URL, clear_queue, postgres_schema
+from tools.phrases import APOLOGIES
 
 FAULTS = ("kill-worker", "drop-pg", "stop-chroma")
 HONCHO = ("model", "tmf", "setup", "api1", "api2", "relay", "balancer")
@@ -76,12 +75,10 @@ async def deliver(
     async def poster(client: httpx.AsyncClient) -> None:
         nonlocal acked, retries
         for n in pending:
-            raw = whatsapp_body(senders[n % len(senders)], n, run)
-            signature = "sha256=" + hmac.new(WA_SECRET.encode(), raw, hashlib.sha256).hexdigest()
-            headers = {"Content-Type": "application/json", "X-Hub-Signature-256": signature}
+            path, raw, headers = whatsapp_body(senders[n % len(senders)], n, run)  # signed
             for attempt in range(20):
                 try:
-                    answer = await client.post("/webhooks/whatsapp", content=raw, headers=headers)
+                    answer = await client.post(path, content=raw, headers=headers)
                     status, wait = answer.status_code, float(answer.headers.get("retry-after", 1))
                 except httpx.HTTPError:
                     status, wait = 599, 1.0
@@ -162,7 +159,7 @@ def records(db: Database, graph: FakeGraphAPI, numbers: range) -> dict[str, Any]
                 ).all()
             )
         )
-    bodies = (str(c.params.get("text", {}).get("body", "")) for c in graph.sent())
+    bodies = [body_of(c.params) for c in graph.sent()]
     said = (SAID.search(body) for body in bodies)  # the fake's echo, whatever follows it (an NPS question)
     sent = Counter(found.group(1) for found in said if found and found.group(1) in wanted)
     return {
@@ -173,8 +170,20 @@ def records(db: Database, graph: FakeGraphAPI, numbers: range) -> dict[str, Any]
         "replies_sent_once": sum(1 for t in wanted if sent[t] == 1),
         "replies_sent_twice": sum(1 for t in wanted if sent[t] > 1),
         "no_reply": sum(1 for t in wanted if sent[t] == 0),
+        # since the run began (the fake Graph API keeps every fault's replies): apologies for a failed turn,
+        # and "send it again" after a turn's attempts all met an outage
+        "error_replies_so_far": sum(1 for b in bodies if b in APOLOGIES),
+        "send_again_replies_so_far": sum(1 for b in bodies if b == RECORDS_UNREACHABLE),
         "receipts_by_status": dict(statuses),
     }
+
+
+def body_of(params: dict[str, Any]) -> str:
+    """A sent reply's text: a plain message's body, or the body of a list or buttons (the NPS question
+    follows an answer as a list, with the answer in its body)."""
+    if "interactive" in params:
+        return str(params["interactive"].get("body", {}).get("text", ""))
+    return str(params.get("text", {}).get("body", ""))
 
 
 def kill_worker(

@@ -10,6 +10,11 @@ timeout); a worker that dies leaves its list behind, and every running worker lo
 ``lease_s / 2`` and puts their tasks back, freeing the conversations the dead worker held. Delivery is
 therefore at least once; a failing handler is retried up to ``max_attempts``, then parked on a dead list.
 
+A *passing* failure (``backoff.transient``: the database unreachable for a moment) is different: the task
+runs again in place after a growing pause (:mod:`channels.backoff`), keeping its place in the conversation,
+and when the attempts run out its ``gave_up`` handler, if it has one, tells the person (in-process and on
+Redis alike).
+
 Tasks of one conversation (same ``key``) run one at a time and in order, so two quick messages are not
 answered out of order: in-process each key has a lane; on Redis a worker holds a per-key lock and a task
 whose thread is busy goes back to the end of the queue.
@@ -32,6 +37,7 @@ from typing import Any, Protocol, cast
 
 import redis
 
+from channels.backoff import Backoff, GaveUp, Interrupted, run_with_backoff
 from network.errors import Busy, InvalidInput
 
 logger = logging.getLogger(__name__)
@@ -53,8 +59,19 @@ class TaskQueue(Protocol):
 class InProcessQueue:
     """A bounded thread pool: at most ``max_pending`` tasks waiting or running; one lane per key."""
 
-    def __init__(self, handlers: Mapping[str, Handler], *, workers: int = 2, max_pending: int = 500) -> None:
+    def __init__(
+        self,
+        handlers: Mapping[str, Handler],
+        *,
+        workers: int = 2,
+        max_pending: int = 500,
+        backoff: Backoff | None = None,
+        gave_up: Mapping[str, Handler] | None = None,
+    ) -> None:
         self._handlers = dict(handlers)
+        self._backoff = backoff or Backoff()
+        self._gave_up = dict(gave_up or {})
+        self._closing = threading.Event()
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="layer8-turn")
         self._max_pending = max_pending
         self._pending = 0
@@ -90,7 +107,9 @@ class InProcessQueue:
 
     def _run(self, name: str, handler: Handler, payload: dict[str, Any]) -> None:
         try:
-            handler(payload)
+            run_with_backoff(lambda: handler(payload), self._backoff, name=name, wait=self._closing.wait)
+        except (GaveUp, Interrupted):  # out of attempts, or the server stops: say so rather than drop it
+            give_up(self._gave_up.get(name), name, payload)
         except Exception:
             logger.exception("background task %s failed", name)
         finally:
@@ -108,6 +127,7 @@ class InProcessQueue:
             return self._idle.wait_for(lambda: self._pending == 0, timeout=timeout)
 
     def close(self) -> None:
+        self._closing.set()
         self._pool.shutdown(wait=True, cancel_futures=False)
 
 
@@ -147,6 +167,8 @@ class RedisWorker:
         max_attempts: int = 3,
         block_s: float = 1.0,
         lease_s: float = LEASE_S,
+        backoff: Backoff | None = None,
+        gave_up: Mapping[str, Handler] | None = None,
     ) -> None:
         self._redis = redis.Redis.from_url(url, socket_timeout=block_s + 5, socket_connect_timeout=2.0)
         self._handlers = dict(handlers)
@@ -158,11 +180,14 @@ class RedisWorker:
         self._max_attempts = max_attempts
         self._block_s = min(block_s, lease_s / 2)  # a wait for work never outlasts half a lease
         self.lease_s = lease_s
+        self._backoff = backoff or Backoff()
+        self._gave_up = dict(gave_up or {})
+        self._stop = threading.Event()
 
     def run(self, stop: threading.Event | None = None, *, max_tasks: int | None = None) -> int:
         """Process tasks; returns how many were taken. Every ``lease_s / 2`` (between tasks) the tasks of
         workers whose lease lapsed are taken back: a worker killed mid-turn costs one lease, not a restart."""
-        stop = stop or threading.Event()
+        stop = self._stop = stop or threading.Event()
         done = 0
         with self._heartbeats():
             self.recover()
@@ -256,7 +281,18 @@ class RedisWorker:
             self._requeue(raw)  # another worker is on this thread: keep its order, come back later
             return
         try:
-            handler(task["payload"])
+            run_with_backoff(
+                lambda: handler(task["payload"]),
+                self._backoff,
+                name=task["name"],
+                wait=lambda seconds: self._pause(seconds, lock),
+            )
+        except GaveUp:
+            self._give_up(raw, task)
+            return
+        except Interrupted:  # stopping: the task goes back to the head of the queue for another worker
+            self._move(raw, self._key, front=True)
+            return
         except Exception:
             logger.exception("task %s (%s) failed", task["name"], task.get("id"))
             task["attempts"] = int(task.get("attempts", 0)) + 1
@@ -270,6 +306,29 @@ class RedisWorker:
             if lock:
                 self._redis.delete(lock)
         self._redis.lrem(self._processing, 1, raw)
+
+    def _pause(self, seconds: float, lock: str | None) -> bool:
+        """Wait before the next attempt, keeping the conversation's lock; True when told to stop."""
+        if lock:
+            self._redis.pexpire(lock, LOCK_MS + int(seconds * 1000))
+        return self._stop.wait(seconds)
+
+    def _give_up(self, raw: bytes, task: dict[str, Any]) -> None:
+        """Out of attempts: the task's ``gave_up`` handler tells the person; without one (or if it fails)
+        the task is parked on the dead list, not lost."""
+        if give_up(self._gave_up.get(task["name"]), task["name"], task["payload"]):
+            self._redis.lrem(self._processing, 1, raw)
+            return
+        self._move(json.dumps({**task, "gave_up": True}).encode(), self._dead, drop=raw)
+
+    def _move(self, raw: bytes, target: str, *, front: bool = False, drop: bytes | None = None) -> None:
+        pipe = self._redis.pipeline()
+        if front:
+            pipe.rpush(target, raw)  # workers take from the right
+        else:
+            pipe.lpush(target, raw)
+        pipe.lrem(self._processing, 1, drop if drop is not None else raw)
+        pipe.execute()
 
     def _requeue(self, raw: bytes) -> None:
         pipe = self._redis.pipeline()
@@ -286,3 +345,16 @@ class RedisWorker:
 
     def close(self) -> None:
         self._redis.close()
+
+
+def give_up(handler: Handler | None, name: str, payload: dict[str, Any]) -> bool:
+    """Run a task's ``gave_up`` handler; True when it ran to its end."""
+    if handler is None:
+        logger.error("task %s gave up after passing failures; nothing to tell", name)
+        return False
+    try:
+        handler(payload)
+    except Exception:
+        logger.exception("task %s gave up, and telling the person failed too", name)
+        return False
+    return True

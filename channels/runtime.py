@@ -2,7 +2,8 @@
 
 Webhook routes need the queue; background tasks need the turn runner, the Slack Web API client and the
 WhatsApp sender. All are built lazily, so a server without Slack never constructs a Slack client. The jobs
-and the WhatsApp sender are given by the root, so this module imports no channel adapter.
+and the WhatsApp sender are given by the root, so this module imports no channel adapter. ``gave_up`` jobs
+tell the person when a job's attempts all met a passing database outage (see :mod:`channels.backoff`).
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from assistant.settings import Settings
 from channels.api.lifespan import on_lifespan
 from channels.api.rate_limits import RateLimits
+from channels.backoff import Backoff
 from channels.commands import Commands
+from channels.delivery import settling
 from channels.options import MemoryOptions, OptionStore, RedisOptions
 from channels.ports import Parts, WhatsAppOut
 from channels.queue import Handler, InProcessQueue, RedisQueue, RedisWorker, TaskQueue
@@ -30,6 +33,7 @@ from channels.turns import TurnRunner
 from network.db import Database
 from network.dedup import Receipts
 from network.errors import InvalidInput
+from network.outage import is_transient
 
 logger = logging.getLogger(__name__)
 SLACK_API = "https://slack.com/api/"
@@ -38,11 +42,17 @@ Job = Callable[["ChannelRuntime", dict[str, Any]], None]
 
 class ChannelRuntime:
     def __init__(
-        self, container: Parts, jobs: Mapping[str, Job], whatsapp: Callable[[Settings], WhatsAppOut]
+        self,
+        container: Parts,
+        jobs: Mapping[str, Job],
+        whatsapp: Callable[[Settings], WhatsAppOut],
+        *,
+        gave_up: Mapping[str, Job] | None = None,
     ) -> None:
         self.container = container
         self.settings: Settings = container.settings
         self._jobs = dict(jobs)
+        self._gave_up = dict(gave_up or {})
         self._whatsapp = whatsapp
 
     @property
@@ -94,6 +104,23 @@ class ChannelRuntime:
     def handlers(self) -> dict[str, Handler]:
         return {name: functools.partial(job, self) for name, job in self._jobs.items()}
 
+    @property
+    def settle(self) -> Backoff:
+        """How a reply's receipt is written again after the reply went (half the queue's first pause)."""
+        return settling(self.settings.queue_retry_first_s / 2)
+
+    def gave_up_handlers(self) -> dict[str, Handler]:
+        return {name: functools.partial(job, self) for name, job in self._gave_up.items()}
+
+    @property
+    def backoff(self) -> Backoff:
+        """Queued tasks that meet a passing database outage run again after these pauses."""
+        return Backoff(
+            attempts=self.settings.queue_retry_attempts,
+            first_s=self.settings.queue_retry_first_s,
+            transient=is_transient,
+        )
+
     @cached_property
     def receipts(self) -> Receipts:
         return Receipts(self.db)
@@ -110,7 +137,11 @@ class ChannelRuntime:
         if self.settings.queue_url:
             return RedisQueue(self.settings.queue_url)
         return InProcessQueue(
-            self.handlers(), workers=self.settings.queue_workers, max_pending=self.settings.queue_max_pending
+            self.handlers(),
+            workers=self.settings.queue_workers,
+            max_pending=self.settings.queue_max_pending,
+            backoff=self.backoff,
+            gave_up=self.gave_up_handlers(),
         )
 
     def worker(self) -> RedisWorker:
@@ -118,7 +149,13 @@ class ChannelRuntime:
             raise InvalidInput(
                 "a worker needs LAYER8_QUEUE_URL (without it, turns run inside `layer8 serve`)"
             )
-        return RedisWorker(self.settings.queue_url, self.handlers(), lease_s=self.settings.queue_lease_s)
+        return RedisWorker(
+            self.settings.queue_url,
+            self.handlers(),
+            lease_s=self.settings.queue_lease_s,
+            backoff=self.backoff,
+            gave_up=self.gave_up_handlers(),
+        )
 
     def close(self) -> None:
         if "receipts" in self.__dict__:

@@ -14,6 +14,12 @@ TOO_MANY_TURNS = (
 )
 BUSY = "I'm handling a lot of conversations right now. Please send your message again in a minute."
 WORKING = "Working on it…"
+# after a queued turn met a database outage at every attempt (about half a minute): the message was not lost
+# silently, and sending it again is what helps
+RECORDS_UNREACHABLE = (
+    "Sorry, I couldn't answer your message: my records are unreachable just now. "
+    "Please send it again in a few minutes."
+)
 UNSUPPORTED_COMMAND = "I don't know that command. Try `/layer8 help`."
 SLASH_HELP = (
     "*Layer8* — your business networking assistant.\n"

@@ -5,7 +5,9 @@ Channels call :meth:`TurnRunner.run` from a background task with the identity th
 against the subscriber's turns limit (every channel shares it), refusing politely past it; an unknown one can
 only send a link code (see :mod:`network.services.linking`) — nothing else reaches the assistant, so no tool
 runs for it. A bare number answers the numbered options of the thread's last reply. Any failure becomes a
-polite reply with an error code, never silence.
+polite reply with an error code, never silence — except a passing database outage, which :meth:`run` raises
+as :class:`~network.errors.StorageUnavailable` so the queue runs the turn again after a pause (and the
+person gets the error reply only when its attempts run out).
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from channels.options import OptionStore, choices_of, choose
 from channels.ports import AssistantPort
 from network import digest_engagement
 from network.db import Database
-from network.errors import Layer8Error, RateLimited
+from network.errors import Layer8Error, RateLimited, StorageUnavailable
+from network.outage import is_transient
 from network.services import linking
 from tools import phrases
 
@@ -57,19 +60,33 @@ class TurnRunner:
         except RateLimited as exc:
             logger.info("turn on %s refused: over the turns limit", msg.channel)
             return OutboundReply(texts.TOO_MANY_TURNS.format(seconds=exc.retry_after), error_code=exc.code)
-        return self.ask(replace(self._with_choice(msg), subscriber_id=subscriber_id))
+        msg = replace(self._with_choice(msg), subscriber_id=subscriber_id)
+        reply = self._answer(msg)
+        if reply.error_code == StorageUnavailable.code:
+            # the records are unreachable for now: the queue runs the turn again (the thread's numbered
+            # options stay as they were, so a "2" still means what it meant)
+            raise StorageUnavailable("the records are unreachable; the turn runs again later")
+        self.options.remember(msg.thread_key, choices_of(reply))
+        return reply
 
     def ask(self, msg: InboundMessage) -> OutboundReply:
         """The assistant's reply to a message from a known subscriber (errors become polite replies)."""
+        reply = self._answer(msg)
+        self.options.remember(msg.thread_key, choices_of(reply))
+        return reply
+
+    def _answer(self, msg: InboundMessage) -> OutboundReply:
         try:
             reply = self.assistant().handle(msg)
         except Layer8Error as exc:
             logger.warning("turn on %s ended with %s", msg.channel, exc.code)
             reply = OutboundReply(phrases.ACTION_FAILED.format(reason=exc.message), error_code=exc.code)
-        except Exception:
+        except Exception as exc:
+            if is_transient(exc):
+                logger.warning("turn on %s met a database outage (%s)", msg.channel, type(exc).__name__)
+                return OutboundReply(phrases.STORAGE_ERROR, error_code=StorageUnavailable.code)
             logger.exception("turn on %s failed", msg.channel)
             reply = OutboundReply(phrases.MODEL_ERROR, error_code="internal_error")
-        self.options.remember(msg.thread_key, choices_of(reply))
         return reply
 
     def _with_choice(self, msg: InboundMessage) -> InboundMessage:

@@ -42,11 +42,16 @@ JOBS: dict[str, Job] = {
     digest_schedule.TASK: digest_schedule.run_page,
     meeting_notify.TASK: meeting_notify.run,
 }
+# when every attempt of a turn met a database outage, these tell the person to send the message again
+GAVE_UP: dict[str, Job] = {
+    "slack.message": slack_jobs.give_up_message,
+    "whatsapp.message": whatsapp_jobs.give_up_message,
+}
 
 
 def channel_runtime(parts: Parts) -> ChannelRuntime:
     """The channels' runtime; introduction requests and agent replies notify the subscriber through it."""
-    runtime = ChannelRuntime(parts, JOBS, WhatsAppSender.from_settings)
+    runtime = ChannelRuntime(parts, JOBS, WhatsAppSender.from_settings, gave_up=GAVE_UP)
     notify.subscribe(parts.db.events, runtime)
     event_notify.subscribe(parts.db.events, runtime)
     meeting_notify.subscribe(parts.db.events, runtime)
@@ -55,7 +60,7 @@ def channel_runtime(parts: Parts) -> ChannelRuntime:
 
 def sending_runtime(parts: Parts) -> ChannelRuntime:
     """A runtime that only sends (CLI commands deliver their own messages, no background notifications)."""
-    return ChannelRuntime(parts, JOBS, WhatsAppSender.from_settings)
+    return ChannelRuntime(parts, JOBS, WhatsAppSender.from_settings, gave_up=GAVE_UP)
 
 
 def web_app(

@@ -64,6 +64,25 @@ def add_message(
     return message
 
 
+def add_inbound(
+    session: Session, conversation: Conversation, content: str, *, external_id: str | None
+) -> Message:
+    """The person's message, stored once per channel message id (``external_id``): a turn run again after
+    its worker died or the database dropped finds the message its first run stored instead of adding it
+    again. A unique index on (conversation, external id) for user messages backs this (migration 0025)."""
+    if external_id:
+        stored = session.scalars(
+            select(Message).where(
+                Message.conversation_id == conversation.id,
+                Message.role == "user",
+                Message.external_id == external_id[:160],
+            )
+        ).first()
+        if stored is not None:
+            return stored
+    return add_message(session, conversation, "user", content, external_id=external_id)
+
+
 def recent(session: Session, conversation: Conversation, limit: int = HISTORY_LIMIT) -> list[Message]:
     """The newest user/assistant messages not yet folded into the summary, oldest first."""
     rows = session.scalars(

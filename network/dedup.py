@@ -76,12 +76,34 @@ def mark(db: Database, channel: str, event_id: str, status: str) -> None:
     _write(db, update(InboundEvent).where(*_this(channel, event_id)).values(status=status[:16]))
 
 
+SENT = ("sending", "answered", "failed")  # the reply went, or may have gone: never send it again
+
+
 def answered(db: Database, channel: str, event_id: str) -> bool:
-    """Whether the event's turn already ended (``answered`` or ``failed``): a queued turn taken up again
-    after its worker died past the reply must not send it twice."""
+    """Whether the event's reply was sent or may have been (``sending``, ``answered``, ``failed``): a
+    queued turn taken up again after its worker died past the reply must not send it twice."""
     with db.engine.connect() as connection:
         status = connection.execute(select(InboundEvent.status).where(*_this(channel, event_id))).scalar()
-    return status in ("answered", "failed")
+    return status in SENT
+
+
+def claim(db: Database, channel: str, event_id: str) -> bool:
+    """Record the intent to send the event's reply (status ``sending``) before sending it; True when this
+    run may send, False when an earlier run of the turn got that far. An event without a receipt gets
+    one."""
+    this = _this(channel, event_id)
+    with _writer(db) as connection:
+        taken = update(InboundEvent).where(*this, InboundEvent.status.not_in(SENT)).values(status="sending")
+        if connection.execute(taken).rowcount:
+            return True
+        if connection.execute(select(InboundEvent.status).where(*this)).scalar() is not None:
+            return False
+        connection.execute(
+            insert(InboundEvent).values(
+                channel=channel, event_id=clean_id(event_id), kind="turn", status="sending", payload={}
+            )
+        )
+    return True
 
 
 def forget(db: Database, channel: str, event_id: str) -> None:

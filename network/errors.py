@@ -99,6 +99,13 @@ class Busy(Layer8Error):
     status = 503
 
 
+class StorageUnavailable(Layer8Error):
+    """The records (the database) could not be reached for a moment: a queued turn runs again later."""
+
+    code = "storage_unavailable"
+    status = 503
+
+
 class InvalidCursor(InvalidInput):
     code = "invalid_cursor"
 

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 import prompts
 from network.errors import Layer8Error
+from network.outage import is_transient
 from tools import (
     classify_industry,
     find_events,
@@ -110,7 +111,9 @@ def execute(spec: ToolSpec[Any], env: ToolEnv, raw: dict[str, Any]) -> tuple[str
         logger.warning("tool %s unavailable: %s", spec.name, exc)
         message = "this feature is not available right now"
         return failure(spec.name, "unavailable", message), _failed(spec, "unavailable")
-    except Exception:
+    except Exception as exc:
+        if is_transient(exc):  # the records are unreachable for now: not the tool's failure, the turn's
+            raise
         logger.exception("tool %s failed", spec.name)
         return failure(spec.name, "internal_error", "the tool failed"), _failed(spec, "internal_error")
     artifact: dict[str, Any] = {"data": data}

@@ -16,6 +16,7 @@ from slack_sdk.webhook import WebhookClient
 
 from assistant.messages import Action, InboundMessage, OutboundReply
 from channels import texts
+from channels.delivery import send_once
 from channels.slack import blocks
 from channels.slack.events import reply_thread, thread_key
 from network import dedup
@@ -47,14 +48,33 @@ def run_message(rt: ChannelRuntime, task: dict[str, Any]) -> None:
         context=context,
         in_reply_to=f"{task['channel']}:{task['thread_ts']}" if task.get("thread_ts") else None,
     )
-    reply = rt.turns.run(msg)
-    status = "answered"
-    try:
-        _post(rt, task, key, reply)
-    except SlackApiError as exc:
-        logger.error("could not post a Slack reply: %s", exc.response.get("error"))
-        status = "failed"
-    dedup.mark(rt.db, "slack", task["event_id"], status)
+    _reply(rt, task, key, rt.turns.run(msg))
+
+
+def give_up_message(rt: ChannelRuntime, task: dict[str, Any]) -> None:
+    """Every attempt of the turn met a database outage: the person is asked to send the message again."""
+    reply = OutboundReply(texts.RECORDS_UNREACHABLE, error_code="storage_unavailable")
+    _reply(rt, task, thread_key(task), reply, unrecorded=True)
+
+
+def _reply(
+    rt: ChannelRuntime, task: dict[str, Any], key: str, reply: OutboundReply, *, unrecorded: bool = False
+) -> None:
+    """The reply in the right place, at most once per event (:mod:`channels.delivery`)."""
+
+    def send() -> tuple[str | None, str]:
+        try:
+            return _send(rt, task, reply), "answered"
+        except SlackApiError as exc:
+            logger.error("could not post a Slack reply: %s", exc.response.get("error"))
+            return None, "failed"
+
+    def remember(ref: str) -> None:
+        feedback.remember_reply(rt.db, "slack", key, ref)
+
+    send_once(
+        rt.db, "slack", task["event_id"], send, remember=remember, settle=rt.settle, unrecorded=unrecorded
+    )
 
 
 def run_action(rt: ChannelRuntime, task: dict[str, Any]) -> None:
@@ -107,19 +127,25 @@ def run_reaction(rt: ChannelRuntime, task: dict[str, Any]) -> None:
 
 
 def _post(rt: ChannelRuntime, task: dict[str, Any], key: str, reply: OutboundReply) -> None:
+    ref = _send(rt, task, reply)
+    if ref:
+        feedback.remember_reply(rt.db, "slack", key, ref)
+
+
+def _send(rt: ChannelRuntime, task: dict[str, Any], reply: OutboundReply) -> str | None:
+    """Post the reply; its ``channel:ts`` (None for a reply only the person sees)."""
     thread_ts = reply_thread(task)
     text, rendered = blocks.render(reply, thread_ts=thread_ts)
     if reply.private and task["kind"] == "mention":
         rt.slack.chat_postEphemeral(
             channel=task["channel"], user=task["user"], text=text, blocks=rendered, thread_ts=thread_ts
         )
-        return
+        return None
     response = rt.slack.chat_postMessage(
         channel=task["channel"], text=text, blocks=rendered, thread_ts=thread_ts
     )
     ts = response.get("ts")
-    if ts:
-        feedback.remember_reply(rt.db, "slack", key, f"{response.get('channel') or task['channel']}:{ts}")
+    return f"{response.get('channel') or task['channel']}:{ts}" if ts else None
 
 
 def _respond(client: WebClient, task: dict[str, Any], reply: OutboundReply) -> None:

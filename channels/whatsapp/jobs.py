@@ -1,4 +1,5 @@
-"""The slow half of WhatsApp: run the turn, send the reply through the Graph API, remember its ``wamid``."""
+"""The slow half of WhatsApp: run the turn, send the reply through the Graph API (at most once per message,
+:mod:`channels.delivery`), remember its ``wamid``."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ import logging
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from assistant.messages import Action, InboundMessage
+from assistant.messages import Action, InboundMessage, OutboundReply
+from channels import texts
+from channels.delivery import send_once
 from network import dedup
 from network.errors import Layer8Error
 from network.services import feedback
@@ -45,18 +48,40 @@ def run_message(rt: ChannelRuntime, task: dict[str, Any]) -> None:
         logger.warning("a WhatsApp turn taken up again was already answered; not sent twice")
         return
     msg = inbound_message(task)
-    reply = rt.turns.run(msg)
+    _reply(rt, task, rt.turns.run(msg))
+
+
+def give_up_message(rt: ChannelRuntime, task: dict[str, Any]) -> None:
+    """Every attempt of the turn met a database outage: the person is asked to send the message again."""
+    reply = OutboundReply(texts.RECORDS_UNREACHABLE, error_code="storage_unavailable")
+    _reply(rt, task, reply, unrecorded=True)
+
+
+def _reply(
+    rt: ChannelRuntime, task: dict[str, Any], reply: OutboundReply, *, unrecorded: bool = False
+) -> None:
     received = datetime.fromtimestamp(float(task["received_at"]), UTC)
-    status = "answered"
-    try:
-        wamid = rt.whatsapp.send(task["from"], reply, last_inbound_at=received, purpose="reply")
-    except Layer8Error as exc:
-        logger.error("WhatsApp reply not sent: %s", exc.code)
-        status = "failed"
-    else:
-        if wamid:
-            feedback.remember_reply(rt.db, "whatsapp", msg.thread_key, wamid)
-    dedup.mark(rt.db, "whatsapp", task["message_id"], status)
+
+    def send() -> tuple[str | None, str]:
+        try:
+            wamid = rt.whatsapp.send(task["from"], reply, last_inbound_at=received, purpose="reply")
+        except Layer8Error as exc:
+            logger.error("WhatsApp reply not sent: %s", exc.code)
+            return None, "failed"
+        return wamid, "answered"
+
+    def remember(wamid: str) -> None:
+        feedback.remember_reply(rt.db, "whatsapp", thread_key(task["from"]), wamid)
+
+    send_once(
+        rt.db,
+        "whatsapp",
+        task["message_id"],
+        send,
+        remember=remember,
+        settle=rt.settle,
+        unrecorded=unrecorded,
+    )
 
 
 def run_reaction(rt: ChannelRuntime, task: dict[str, Any]) -> None:

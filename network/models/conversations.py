@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from network.ids import utcnow
@@ -30,8 +30,22 @@ class Conversation(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
+# a person's message is stored once per channel message id, so a turn run again cannot store it twice
+INBOUND_ONCE = text("role = 'user' AND external_id IS NOT NULL")
+
+
 class Message(Base):
     __tablename__ = "messages"
+    __table_args__ = (
+        Index(
+            "uq_messages_inbound",
+            "conversation_id",
+            "external_id",
+            unique=True,
+            sqlite_where=INBOUND_ONCE,
+            postgresql_where=INBOUND_ONCE,
+        ),
+    )
 
     id: Mapped[str] = mapped_column(Id, primary_key=True, default=id_factory("msg"))
     conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id"), index=True)

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import redis
 
+from channels.backoff import Backoff, run_with_backoff
 from channels.queue import InProcessQueue, RedisQueue, RedisWorker
 from network.errors import Busy, InvalidInput
 
@@ -210,3 +211,108 @@ def wait_for(condition: Any, seconds: float) -> bool:
             return False
         time.sleep(0.05)
     return True
+
+
+# --- passing failures (a database outage): the task runs again in place, then is given up -----------------
+class Outage(Exception):
+    """Stands for the records being unreachable: the queue's ``transient`` says so."""
+
+
+FAST = Backoff(attempts=4, first_s=0.01, transient=lambda error: isinstance(error, Outage))
+
+
+def flaky(failures: int, seen: list[int]) -> Any:
+    def handler(payload: dict[str, Any]) -> None:
+        seen.append(payload["n"])
+        if len(seen) <= failures:
+            raise Outage("connection refused")
+
+    return handler
+
+
+def test_a_redis_task_that_meets_an_outage_runs_again_in_place(key: str) -> None:
+    seen: list[int] = []
+    told: list[int] = []
+    queue = RedisQueue(REDIS_URL, key=key)
+    queue.submit("job", {"n": 1}, key="thread-1")
+    queue.submit("job", {"n": 2}, key="thread-1")
+    worker = RedisWorker(
+        REDIS_URL,
+        {"job": flaky(2, seen)},
+        key=key,
+        block_s=0.1,
+        backoff=FAST,
+        gave_up={"job": lambda p: told.append(p["n"])},
+    )
+    assert worker.run(max_tasks=2) == 2
+    assert seen == [1, 1, 1, 2]  # the first task ran three times before the second (order kept)
+    assert told == []
+    client = redis.Redis.from_url(REDIS_URL)
+    assert client.llen(f"{key}:dead") == 0 and client.llen(key) == 0
+
+
+def test_a_redis_task_out_of_attempts_is_given_up_once(key: str) -> None:
+    seen: list[int] = []
+    told: list[int] = []
+    RedisQueue(REDIS_URL, key=key).submit("job", {"n": 5})
+    RedisQueue(REDIS_URL, key=key).submit("other", {"n": 6})
+    worker = RedisWorker(
+        REDIS_URL,
+        {"job": flaky(99, seen), "other": flaky(99, seen)},
+        key=key,
+        block_s=0.1,
+        backoff=FAST,
+        gave_up={"job": lambda p: told.append(p["n"])},
+    )
+    assert worker.run(max_tasks=2) == 2
+    assert seen == [5, 5, 5, 5, 6, 6, 6, 6] and told == [5]
+    client = redis.Redis.from_url(REDIS_URL)
+    dead = [json.loads(raw) for raw in client.lrange(f"{key}:dead", 0, -1)]
+    assert [(d["name"], d["gave_up"]) for d in dead] == [("other", True)]  # nothing to tell: kept, not lost
+    assert client.llen(f"{key}:processing:{worker.worker_id}") == 0
+
+
+def test_a_worker_stopped_during_a_pause_puts_the_task_back(key: str) -> None:
+    stop = threading.Event()
+    seen: list[int] = []
+
+    def handler(payload: dict[str, Any]) -> None:
+        seen.append(payload["n"])
+        stop.set()  # the worker is told to stop while this attempt fails
+        raise Outage("connection refused")
+
+    RedisQueue(REDIS_URL, key=key).submit("job", {"n": 8})
+    slow = Backoff(attempts=4, first_s=5.0, transient=FAST.transient)
+    worker = RedisWorker(REDIS_URL, {"job": handler}, key=key, block_s=0.1, backoff=slow)
+    worker.run(stop)
+    client = redis.Redis.from_url(REDIS_URL)
+    assert seen == [8]
+    assert [json.loads(raw)["payload"] for raw in client.lrange(key, 0, -1)] == [{"n": 8}]
+
+
+def test_an_in_process_task_that_meets_an_outage_runs_again_then_is_given_up() -> None:
+    seen: list[int] = []
+    told: list[int] = []
+    queue = InProcessQueue(
+        {"job": flaky(5, seen)}, backoff=FAST, gave_up={"job": lambda p: told.append(p["n"])}
+    )
+    queue.submit("job", {"n": 1}, key="a")  # four attempts, all failing: given up
+    assert queue.drain(5)
+    queue.submit("job", {"n": 2}, key="a")  # fails once more, then runs
+    assert queue.drain(5)
+    queue.close()
+    assert seen == [1, 1, 1, 1, 2, 2] and told == [1]
+
+
+def test_backoff_pauses_double_up_to_the_cap() -> None:
+    assert Backoff(attempts=7, first_s=0.5, cap_s=10).pauses() == [0.5, 1, 2, 4, 8, 10]
+    waits: list[float] = []
+    calls: list[int] = []
+
+    def broken() -> None:
+        calls.append(1)
+        raise ValueError("a bug, not an outage")
+
+    with pytest.raises(ValueError):
+        run_with_backoff(broken, FAST, name="bug", wait=lambda s: bool(waits.append(s)))
+    assert calls == [1] and waits == []  # a bug is not tried again
