@@ -53,7 +53,7 @@ def test_copies_stored_before_the_migration_keep_their_text(db_url: str) -> None
         with database.engine.begin() as connection:
             config = alembic_config(database.url)
             config.attributes["connection"] = connection
-            command.upgrade(config, "0024")
+            command.upgrade(config, "0025")
         with database.transaction(Actor.admin("test")) as session:
             subscriber = create_subscriber(session, "Acme Plumbing")
             conversation = conversations.open_conversation(session, "whatsapp", "whatsapp:+1", subscriber.id)
