@@ -67,7 +67,7 @@ def run_page(
     """Decide (and unless ``dry_run`` send and record) the digests of one page of subscribers."""
     templates = dict(rt.settings.whatsapp_templates)
     with rt.db.read() as session:
-        decisions = [digest.decide(session, sid, now, templates) for sid in subscriber_ids]
+        decisions = digest.decide_page(session, subscriber_ids, now, templates)
     for decision in decisions:
         if decision.send and not dry_run:
             _deliver(rt, decision, now)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from network.directory import business_names
 from network.models import (
+    ChannelIdentity,
     Deal,
     DigestDelivery,
     DigestPreference,
@@ -35,6 +36,7 @@ from network.services import linking
 
 PUSH_CHANNELS = ("slack", "whatsapp")
 WINDOW = timedelta(hours=24)
+MATCHES = 3  # new matches shown per digest
 KINDS = ("introduction_waiting", "match", "event", "referral", "deal", "incentive")
 TEXTS = {
     "match": "New match: {other} — {why}",
@@ -68,8 +70,11 @@ class Decision:
 
 def preference(session: Session, subscriber_id: str) -> DigestPreference:
     """The subscriber's settings (defaults when they never chose: weekly, quiet 21:00–08:00 UTC)."""
-    found = session.get(DigestPreference, subscriber_id)
-    return found or DigestPreference(
+    return session.get(DigestPreference, subscriber_id) or _default(subscriber_id)
+
+
+def _default(subscriber_id: str) -> DigestPreference:
+    return DigestPreference(
         subscriber_id=subscriber_id,
         opted_out=False,
         frequency_days=7,
@@ -80,24 +85,66 @@ def preference(session: Session, subscriber_id: str) -> DigestPreference:
 
 
 def last_sent(session: Session, subscriber_id: str) -> datetime | None:
-    query = select(func.max(DigestDelivery.sent_at)).where(DigestDelivery.subscriber_id == subscriber_id)
-    value = session.scalar(query)
-    return value if value is None or value.tzinfo else value.replace(tzinfo=ZoneInfo("UTC"))
+    return _last_sent(session, [subscriber_id]).get(subscriber_id)
+
+
+def _last_sent(session: Session, ids: list[str]) -> dict[str, datetime]:
+    query = (
+        select(DigestDelivery.subscriber_id, func.max(DigestDelivery.sent_at))
+        .where(DigestDelivery.subscriber_id.in_(ids))
+        .group_by(DigestDelivery.subscriber_id)
+    )
+    return {sid: _aware(at) for sid, at in session.execute(query).tuples() if at is not None}
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=ZoneInfo("UTC"))
 
 
 def decide(session: Session, subscriber_id: str, now: datetime, templates: dict[str, str]) -> Decision:
     """Whether ``subscriber_id`` gets a digest at ``now``, and with what."""
-    pref = preference(session, subscriber_id)
-    if pref.opted_out:
-        return Decision(subscriber_id, False, "opted_out")
-    last = last_sent(session, subscriber_id)
-    if last is not None and now - last < timedelta(days=pref.frequency_days):
-        return Decision(subscriber_id, False, "not_due")
-    items = collect(session, subscriber_id, last or now - timedelta(days=pref.frequency_days), now)
+    return decide_page(session, [subscriber_id], now, templates)[0]
+
+
+def decide_page(session: Session, ids: list[str], now: datetime, templates: dict[str, str]) -> list[Decision]:
+    """:func:`decide` for a page of subscribers with a handful of queries (not a dozen per subscriber)."""
+    prefs = {
+        p.subscriber_id: p
+        for p in session.scalars(select(DigestPreference).where(DigestPreference.subscriber_id.in_(ids)))
+    }
+    lasts = _last_sent(session, ids)
+    decided: dict[str, Decision] = {}
+    since: dict[str, datetime] = {}
+    for sid in ids:
+        pref = prefs.get(sid) or _default(sid)
+        last = lasts.get(sid)
+        if pref.opted_out:
+            decided[sid] = Decision(sid, False, "opted_out")
+        elif last is not None and now - last < timedelta(days=pref.frequency_days):
+            decided[sid] = Decision(sid, False, "not_due")
+        else:
+            since[sid] = last or now - timedelta(days=pref.frequency_days)
+    items = collect_many(session, since, now)
+    wanted = [sid for sid in since if items[sid]]
+    identities = linking.latest_identities(session, wanted, PUSH_CHANNELS)
+    for sid in since:
+        pref = prefs.get(sid) or _default(sid)
+        decided[sid] = _route(sid, items[sid], identities.get(sid), pref, now, templates)
+    return [decided[sid] for sid in ids]
+
+
+def _route(
+    sid: str,
+    items: list[Item],
+    identity: ChannelIdentity | None,
+    pref: DigestPreference,
+    now: datetime,
+    templates: dict[str, str],
+) -> Decision:
+    """A due subscriber's decision: their channel, WhatsApp's window and template, their quiet hours."""
     if not items:
-        return Decision(subscriber_id, False, "nothing_new")
-    decision = Decision(subscriber_id, False, "new", items)
-    identity = linking.latest_identity(session, subscriber_id, PUSH_CHANNELS)
+        return Decision(sid, False, "nothing_new")
+    decision = Decision(sid, False, "new", items)
     if identity is None:
         decision.reason = "unreachable"
         return decision
@@ -124,107 +171,170 @@ def _quiet(pref: DigestPreference, now: datetime) -> bool:
 
 def collect(session: Session, me: str, since: datetime, now: datetime) -> list[Item]:
     """What changed for ``me`` in ``(since, now]``, most pressing kinds first."""
-    found = (
-        _waiting(session, me, since, now)
-        + _matches(session, me, since, now)
-        + _events(session, me, since, now)
-        + _referrals(session, me, since, now)
-        + _deals(session, me, since, now)
-        + _incentives(session, me, since, now)
-    )
-    return _named(session, me, found)
+    return collect_many(session, {me: since}, now)[me]
 
 
 Raw = tuple[str, str, dict[str, Any]]  # kind, id, values (``other`` as a subscriber id, named later)
+Owned = list[tuple[str, Raw]]  # (whose item it is, the item)
 
 
-def _waiting(session: Session, me: str, since: datetime, now: datetime) -> list[Raw]:
+def collect_many(session: Session, since: dict[str, datetime], now: datetime) -> dict[str, list[Item]]:
+    """:func:`collect` for many subscribers at once, each from their own ``since``: one query per kind."""
+    found: dict[str, list[Raw]] = {sid: [] for sid in since}
+    if not since:
+        return {}
+    low = min(since.values())
+    for kind in (_waiting, _matches, _events, _referrals, _deals, _incentives):
+        for owner, raw in kind(session, list(since), low, now):
+            found[owner].append(raw)
+    kept = {owner: _in_window(raws, since[owner]) for owner, raws in found.items()}
+    return _named(session, kept)
+
+
+def _in_window(raws: list[Raw], since: datetime) -> list[Raw]:
+    """A subscriber's items after their own ``since``, with at most :data:`MATCHES` matches (best first)."""
+    kept, matches = [], 0
+    for kind, item_id, values in raws:
+        if values.pop("_at") <= since:
+            continue
+        matches += kind == "match"
+        if kind != "match" or matches <= MATCHES:
+            kept.append((kind, item_id, values))
+    return kept
+
+
+def _waiting(session: Session, ids: list[str], low: datetime, now: datetime) -> Owned:
     rows = session.scalars(
         select(Introduction)
-        .where(Introduction.target_id == me, Introduction.state == "requested")
-        .where(Introduction.updated_at > since, Introduction.updated_at <= now)
+        .where(Introduction.target_id.in_(ids), Introduction.state == "requested")
+        .where(Introduction.updated_at > low, Introduction.updated_at <= now)
         .order_by(Introduction.updated_at, Introduction.id)
     )
-    return [("introduction_waiting", i.id, {"other": i.requester_id}) for i in rows]
-
-
-def _matches(session: Session, me: str, since: datetime, now: datetime) -> list[Raw]:
-    rows = session.scalars(
-        select(Introduction)
-        .where(Introduction.requester_id == me, Introduction.state == "suggested")
-        .where(Introduction.created_at > since, Introduction.created_at <= now)
-        .order_by(Introduction.score.desc(), Introduction.id)
-        .limit(3)
-    )
-    return [("match", i.id, {"other": i.target_id, "why": " ".join((i.reasons or [])[:1])}) for i in rows]
-
-
-def _events(session: Session, me: str, since: datetime, now: datetime) -> list[Raw]:
-    rows = session.execute(
-        select(EventInvitation, Event)
-        .join(Event, Event.id == EventInvitation.event_id)
-        .where(EventInvitation.subscriber_id == me, EventInvitation.state == InvitationState.INVITED.value)
-        .where(EventInvitation.invited_at > since, EventInvitation.invited_at <= now, Event.starts_at > now)
-        .order_by(Event.starts_at, Event.id)
-    )
-    return [("event", event.id, {"title": event.title, "when": _when(event)}) for _row, event in rows]
-
-
-def _referrals(session: Session, me: str, since: datetime, now: datetime) -> list[Raw]:
-    rows = session.scalars(
-        select(Referral)
-        .where(or_(Referral.giver_id == me, Referral.receiver_id == me))
-        .where(Referral.updated_at > since, Referral.updated_at <= now)
-        .order_by(Referral.updated_at, Referral.id)
-    )
     return [
-        (
-            "referral",
-            r.id,
-            {
-                "other": r.receiver_id if r.giver_id == me else r.giver_id,
-                "prospect": r.prospect_name or "a prospect",
-                "state": r.state,
-            },
-        )
-        for r in rows
-    ]
-
-
-def _deals(session: Session, me: str, since: datetime, now: datetime) -> list[Raw]:
-    rows = session.scalars(
-        select(Deal)
-        .where(Deal.giver_id == me, Deal.created_at > since, Deal.created_at <= now)
-        .order_by(Deal.created_at, Deal.id)
-    )
-    return [
-        ("deal", d.id, {"other": d.receiver_id, "amount": Money(d.amount_minor, d.currency).format()})
-        for d in rows
-    ]
-
-
-def _incentives(session: Session, me: str, since: datetime, now: datetime) -> list[Raw]:
-    rows = session.scalars(
-        select(Incentive)
-        .where(Incentive.beneficiary_id == me, Incentive.updated_at > since, Incentive.updated_at <= now)
-        .order_by(Incentive.updated_at, Incentive.id)
-    )
-    return [
-        ("incentive", i.id, {"amount": Money(i.amount_minor, i.currency).format(), "state": i.state})
+        (i.target_id, ("introduction_waiting", i.id, {"other": i.requester_id, "_at": i.updated_at}))
         for i in rows
     ]
 
 
-def _named(session: Session, me: str, raw: list[Raw]) -> list[Item]:
-    names = business_names(session, [str(v["other"]) for _k, _i, v in raw if v.get("other")])
-    items = []
-    for kind, item_id, values in raw:
-        if "other" in values:
-            values = values | {
-                "other": names.get(str(values["other"]), "a business that has left the network")
-            }
-        items.append(Item(kind, item_id, TEXTS[kind].format(**values).rstrip(" —")))
-    return items
+def _matches(session: Session, ids: list[str], low: datetime, now: datetime) -> Owned:
+    rows = session.scalars(
+        select(Introduction)
+        .where(Introduction.requester_id.in_(ids), Introduction.state == "suggested")
+        .where(Introduction.created_at > low, Introduction.created_at <= now)
+        .order_by(Introduction.score.desc(), Introduction.id)
+    )
+    return [
+        (
+            i.requester_id,
+            (
+                "match",
+                i.id,
+                {"other": i.target_id, "why": " ".join((i.reasons or [])[:1]), "_at": i.created_at},
+            ),
+        )
+        for i in rows
+    ]
+
+
+def _events(session: Session, ids: list[str], low: datetime, now: datetime) -> Owned:
+    rows = session.execute(
+        select(EventInvitation, Event)
+        .join(Event, Event.id == EventInvitation.event_id)
+        .where(EventInvitation.subscriber_id.in_(ids), EventInvitation.state == InvitationState.INVITED.value)
+        .where(EventInvitation.invited_at > low, EventInvitation.invited_at <= now, Event.starts_at > now)
+        .order_by(Event.starts_at, Event.id)
+    )
+    return [
+        (
+            row.subscriber_id,
+            ("event", event.id, {"title": event.title, "when": _when(event), "_at": row.invited_at}),
+        )
+        for row, event in rows
+    ]
+
+
+def _referrals(session: Session, ids: list[str], low: datetime, now: datetime) -> Owned:
+    rows = session.scalars(
+        select(Referral)
+        .where(or_(Referral.giver_id.in_(ids), Referral.receiver_id.in_(ids)))
+        .where(Referral.updated_at > low, Referral.updated_at <= now)
+        .order_by(Referral.updated_at, Referral.id)
+    )
+    wanted = set(ids)
+    return [
+        (
+            me,
+            (
+                "referral",
+                r.id,
+                {
+                    "other": r.receiver_id if r.giver_id == me else r.giver_id,
+                    "prospect": r.prospect_name or "a prospect",
+                    "state": r.state,
+                    "_at": r.updated_at,
+                },
+            ),
+        )
+        for r in rows
+        for me in (r.giver_id, r.receiver_id)
+        if me in wanted
+    ]
+
+
+def _deals(session: Session, ids: list[str], low: datetime, now: datetime) -> Owned:
+    rows = session.scalars(
+        select(Deal)
+        .where(Deal.giver_id.in_(ids), Deal.created_at > low, Deal.created_at <= now)
+        .order_by(Deal.created_at, Deal.id)
+    )
+    return [
+        (
+            d.giver_id,
+            (
+                "deal",
+                d.id,
+                {"other": d.receiver_id, "amount": _money(d.amount_minor, d.currency), "_at": d.created_at},
+            ),
+        )
+        for d in rows
+    ]
+
+
+def _incentives(session: Session, ids: list[str], low: datetime, now: datetime) -> Owned:
+    rows = session.scalars(
+        select(Incentive)
+        .where(Incentive.beneficiary_id.in_(ids), Incentive.updated_at > low, Incentive.updated_at <= now)
+        .order_by(Incentive.updated_at, Incentive.id)
+    )
+    return [
+        (
+            i.beneficiary_id,
+            (
+                "incentive",
+                i.id,
+                {"amount": _money(i.amount_minor, i.currency), "state": i.state, "_at": i.updated_at},
+            ),
+        )
+        for i in rows
+    ]
+
+
+def _money(minor: int, currency: str) -> str:
+    return Money(minor, currency).format()
+
+
+def _named(session: Session, found: dict[str, list[Raw]]) -> dict[str, list[Item]]:
+    others = [str(v["other"]) for raws in found.values() for _k, _i, v in raws if v.get("other")]
+    names = business_names(session, others)
+    gone = "a business that has left the network"
+    named: dict[str, list[Item]] = {}
+    for owner, raws in found.items():
+        named[owner] = []
+        for kind, item_id, values in raws:
+            if "other" in values:
+                values = values | {"other": names.get(str(values["other"]), gone)}
+            named[owner].append(Item(kind, item_id, TEXTS[kind].format(**values).rstrip(" —")))
+    return named
 
 
 def _when(event: Event) -> str:
