@@ -6,7 +6,7 @@ Channels convert their payloads to and from these; the assistant core never sees
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal
 
@@ -74,6 +74,17 @@ class ToolCallView:
     args: dict[str, Any]
 
 
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file sent with a reply where the channel takes files (an event's calendar file on Slack and
+    WhatsApp). ``fallback`` — a line with the file's link — stands in for it wherever it is not sent."""
+
+    filename: str
+    media_type: str
+    content: bytes
+    fallback: str
+
+
 @dataclass(slots=True)
 class OutboundReply:
     text: str
@@ -83,6 +94,14 @@ class OutboundReply:
     pending_action: dict[str, Any] | None = None
     tool_calls: list[ToolCallView] = field(default_factory=list)
     error_code: str | None = None  # set when the turn failed; text then says why, politely
+    attachment: Attachment | None = None
+
+    def without_attachment(self) -> OutboundReply:
+        """The reply for a channel that does not send the file: its fallback line joins the text."""
+        if self.attachment is None:
+            return self
+        text = f"{self.text}\n{self.attachment.fallback}" if self.text else self.attachment.fallback
+        return replace(self, text=text, attachment=None)
 
     def text_fallback(self) -> str:
         """The reply as plain text: buttons and list items become numbered options."""

@@ -266,6 +266,7 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=None, help="Run only the first N pages of the pass.")
     args = parser.parse_args()
     logging.disable(logging.WARNING)
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="layer8-digest-bench-") as tmp:
         home = Path(tmp)
         db_url = f"sqlite:///{home / 'digest-bench.db'}"
@@ -276,11 +277,13 @@ def main() -> None:
         seed_s = time.perf_counter() - started
         db.dispose()
         result = run_pass(db_url, home, args.subscribers, args.workers, args.page, args.pages)
+        load_after = os.getloadavg()
     report = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"python": platform.python_version(), "cpu": platform.processor() or platform.machine()},
         "cores": os.cpu_count(),
-        "load_before": os.getloadavg()[0],
+        "load_before": load_before,
+        "load_after": [round(v, 2) for v in load_after],  # 1, 5 and 15 minutes: the pass's own share
         "database": "sqlite (WAL)",
         "queue": "redis",
         "subscribers": args.subscribers,

@@ -14,9 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from slack_sdk.errors import SlackApiError
 
-from assistant import replies
-from assistant.messages import OutboundReply
-from channels import notify, texts
+from channels import notify
+from channels.digest_message import message
 from network import digest
 from network.errors import Layer8Error
 from network.ids import utcnow
@@ -26,17 +25,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 PAGE = 1000
-
-
-def message(decision: digest.Decision) -> OutboundReply:
-    lines = [texts.DIGEST_HEADER, *(f"• {item.text}" for item in decision.items), texts.DIGEST_FOOTER]
-    reply = OutboundReply("\n".join(lines))
-    kinds = {item.kind: item for item in reversed(decision.items)}  # the first of each kind
-    if "introduction_waiting" in kinds:
-        reply.buttons = replies.intro_buttons(kinds["introduction_waiting"].id)
-    elif "event" in kinds:
-        reply.buttons = replies.rsvp_buttons(kinds["event"].id)
-    return reply
 
 
 def run(rt: ChannelRuntime, *, dry_run: bool = False, now: datetime | None = None) -> list[dict[str, Any]]:
@@ -67,7 +55,7 @@ def run_page(
     """Decide (and unless ``dry_run`` send and record) the digests of one page of subscribers."""
     templates = dict(rt.settings.whatsapp_templates)
     with rt.db.read() as session:
-        decisions = [digest.decide(session, sid, now, templates) for sid in subscriber_ids]
+        decisions = digest.decide_page(session, subscriber_ids, now, templates)
     for decision in decisions:
         if decision.send and not dry_run:
             _deliver(rt, decision, now)
@@ -77,7 +65,7 @@ def run_page(
 def _deliver(rt: ChannelRuntime, decision: digest.Decision, now: datetime) -> None:
     try:
         _channel, ref = notify.deliver(
-            rt, decision.subscriber_id, message(decision), purpose=decision.purpose
+            rt, decision.subscriber_id, message(decision), purpose=decision.purpose, address=decision.address
         )
     except (Layer8Error, SlackApiError) as exc:
         logger.warning("digest not delivered: %s", getattr(exc, "code", type(exc).__name__))

@@ -1,5 +1,7 @@
 """Event messages on each subscriber's own channel: the invitation (whom they would meet, Going / Can't go
-buttons), a seat freed from the waiting list, and the reminder the day before.
+buttons), a seat freed from the waiting list, and the reminder the day before. Invitations and reminders
+carry the event's calendar file: a Slack file, a WhatsApp document inside the 24-hour window, its link
+wherever the file cannot go.
 
 Sent after the inviting transaction commits, as background tasks, through :func:`channels.notify.send`
 (Slack DM; WhatsApp interactive buttons inside the 24-hour window, else the template configured for the
@@ -18,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assistant import replies
-from assistant.messages import ListItem, OutboundReply
+from assistant.messages import Attachment, ListItem, OutboundReply
 from channels import notify, texts
 from network import event_calendar
 from network.directory import business_names
@@ -57,15 +59,26 @@ def subscribe(bus: EventBus, rt: ChannelRuntime) -> None:
 
 
 def invitation_reply(event: Event, row: EventInvitation, calendar_url: str | None = None) -> OutboundReply:
-    """``You're invited: …`` with whom they would meet, the calendar file's link and the RSVP buttons (text
-    fallback numbers them)."""
+    """``You're invited: …`` with whom they would meet, the RSVP buttons (text fallback numbers them) and,
+    given its link, the calendar file."""
     lines = [phrases.EVENT_INVITED.format(line=event_words.line(event))]
     meet = event_words.meets(list(row.reasons or []))
     if meet:
         lines.append(meet)
+    reply = OutboundReply("\n".join(lines), buttons=replies.rsvp_buttons(event.id))
     if calendar_url:
-        lines.append(texts.CALENDAR_LINK.format(url=calendar_url))
-    return OutboundReply("\n".join(lines), buttons=replies.rsvp_buttons(event.id))
+        reply.attachment = calendar_file(event, calendar_url)
+    return reply
+
+
+def calendar_file(event: Event, url: str) -> Attachment:
+    """The event's ``.ics`` as a file for Slack and WhatsApp, its link wherever the file cannot go."""
+    return Attachment(
+        event_calendar.filename(event),
+        event_calendar.MEDIA_TYPE,
+        event_calendar.ics(event),
+        texts.CALENDAR_LINK.format(url=url),
+    )
 
 
 def run_invitation(rt: ChannelRuntime, task: dict[str, Any]) -> None:
@@ -161,10 +174,9 @@ def send_reminders(rt: ChannelRuntime) -> int:
         for event, row in due:
             row.reminded_at = now
             text = phrases.EVENT_REMINDER.format(line=event_words.line(event))
-            text += "\n" + texts.CALENDAR_LINK.format(
-                url=event_calendar.link(event, rt.settings.public_base_url)
-            )
-            messages.append((row.subscriber_id, OutboundReply(text, buttons=replies.rsvp_buttons(event.id))))
+            reply = OutboundReply(text, buttons=replies.rsvp_buttons(event.id))
+            reply.attachment = calendar_file(event, event_calendar.link(event, rt.settings.public_base_url))
+            messages.append((row.subscriber_id, reply))
     for subscriber_id, reply in messages:
         _send(rt, subscriber_id, reply, "event_update")
     return len(messages)

@@ -2,7 +2,8 @@
 Accept / Decline buttons), a digest, any job's message — and a support agent's reply, in the very thread the
 conversation was handed off from.
 
-Slack: a DM opened with ``conversations.open``. WhatsApp: the reply itself inside the 24-hour window, else
+Slack: a DM opened with ``conversations.open`` (a reply's file shared into it after the message, its link
+instead when Slack refuses the file). WhatsApp: the reply itself inside the 24-hour window, else
 only the template configured for the purpose (:mod:`channels.whatsapp.sender`). Web chat has no push, so a
 subscriber known only there is not reached (:class:`Unreachable`). Introduction requests are sent after the
 requesting transaction commits, as a background task.
@@ -11,6 +12,7 @@ requesting transaction commits, as a background task.
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from slack_sdk.errors import SlackApiError
@@ -19,13 +21,12 @@ from sqlalchemy.orm import Session
 from assistant import replies
 from assistant.messages import OutboundReply
 from channels import texts
-from channels.slack import blocks
+from channels.slack import blocks, files
 from network import conversations
 from network.directory import business_names
 from network.errors import Layer8Error, NotFound
 from network.events import EventBus, after_commit
 from network.models import (
-    ChannelIdentity,
     IntroductionState,
 )
 from network.services import feedback, introductions, linking
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 PUSH_CHANNELS = ("slack", "whatsapp")
+Address = tuple[str, str, datetime | None]  # channel, external id, when they last wrote
 
 
 class Unreachable(NotFound):
@@ -47,19 +49,17 @@ def send(rt: ChannelRuntime, subscriber_id: str, reply: OutboundReply, *, purpos
 
 
 def deliver(
-    rt: ChannelRuntime, subscriber_id: str, reply: OutboundReply, *, purpose: str = "default"
+    rt: ChannelRuntime,
+    subscriber_id: str,
+    reply: OutboundReply,
+    *,
+    purpose: str = "default",
+    address: Address | None = None,
 ) -> tuple[str, str | None]:
-    """Send ``reply`` to the subscriber; returns the channel and the channel's id of the message (WhatsApp
-    ``wamid``, Slack ``channel:ts``; None when the channel gave none)."""
-    with rt.db.read() as session:
-        identity = _latest_identity(session, subscriber_id)
-        if identity is None:
-            raise Unreachable("the subscriber has no Slack or WhatsApp chat linked")
-        channel, external_id, last_inbound_at = (
-            identity.channel,
-            identity.external_id,
-            identity.last_inbound_at,
-        )
+    """Send ``reply`` to the subscriber (at ``address`` when the caller has just looked it up); returns the
+    channel and the channel's id of the message (WhatsApp ``wamid``, Slack ``channel:ts``; None when the
+    channel gave none)."""
+    channel, external_id, last_inbound_at = address or _address(rt, subscriber_id)
     if channel == "slack":
         return channel, _send_slack(rt, external_id, reply)
     number = external_id.lstrip("+")
@@ -150,16 +150,23 @@ def run_agent_reply(rt: ChannelRuntime, task: dict[str, Any]) -> None:
         logger.warning("agent reply %s not delivered on %s: %s", message.id, channel, type(exc).__name__)
 
 
-def _latest_identity(session: Session, subscriber_id: str) -> ChannelIdentity | None:
-    return linking.latest_identity(session, subscriber_id, PUSH_CHANNELS)
+def _address(rt: ChannelRuntime, subscriber_id: str) -> Address:
+    with rt.db.read() as session:
+        identity = linking.latest_identity(session, subscriber_id, PUSH_CHANNELS)
+        if identity is None:
+            raise Unreachable("the subscriber has no Slack or WhatsApp chat linked")
+        return identity.channel, identity.external_id, identity.last_inbound_at
 
 
 def _send_slack(rt: ChannelRuntime, external_id: str, reply: OutboundReply) -> str | None:
     team, _, user = external_id.partition(":")
     opened = rt.slack.conversations_open(users=user)
     channel = str((opened.get("channel") or {}).get("id") or "")
-    text, rendered = blocks.render(reply)
+    uploaded = files.upload(rt.slack, reply.attachment) if reply.attachment else None
+    text, rendered = blocks.render(reply if uploaded else reply.without_attachment())
     posted = rt.slack.chat_postMessage(channel=channel, text=text, blocks=rendered)
+    if uploaded and reply.attachment and not files.share(rt.slack, uploaded, channel):
+        rt.slack.chat_postMessage(channel=channel, text=reply.attachment.fallback)
     if not posted.get("ts"):
         return None
     feedback.remember_reply(rt.db, "slack", f"slack:{team}:{channel}", f"{channel}:{posted['ts']}")

@@ -1,6 +1,7 @@
 """An event as a calendar file (RFC 5545, with the ``icalendar`` package): what an invitation attaches.
 
-Invitations on Slack and WhatsApp carry a link to ``GET /v1/events/{id}/calendar.ics?t=TOKEN``; the token is
+Invitations on Slack and WhatsApp carry the file itself (a Slack file, a WhatsApp document) and, where the
+file cannot go, a link to ``GET /v1/events/{id}/calendar.ics?t=TOKEN``; the token is
 derived one-way from the event's stored check-in hash, so it is stable, needs no new secret, reveals nothing
 of the door code, and a guessed event id alone fetches nothing. The web chat downloads the same file with
 its session (``GET /v1/chat/events/{id}/calendar.ics``).
@@ -20,6 +21,7 @@ from network.models import Event
 
 DEFAULT_LENGTH = timedelta(hours=2)
 PRODUCT = "-//Layer8//events//EN"
+MEDIA_TYPE = "text/calendar; charset=utf-8"
 
 
 def link_token(event: Event) -> str:

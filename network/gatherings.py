@@ -4,8 +4,9 @@
   came), the share who checked in.
 - **one-to-ones**: suggested after events in the period (by when they were suggested); accepted (both
   sides agreed to meet), a time agreed (one proposed, the other accepted), followed up a week later.
-- **digest**: digests sent in the period; opened (a WhatsApp read status, or acted on) and acted on (a
-  button pressed on it or a reply to it). Slack does not report reads, so ``opened_rate`` is WhatsApp's.
+- **digest**: digests sent in the period; opened (a WhatsApp read status, shown in the web chat, or acted on)
+  and acted on (a button pressed on it or a reply to it), per channel too. Slack does not report reads, so
+  ``opened_rate`` is over the channels that do (WhatsApp and the web chat).
 
 A record belongs to the scope when its subscriber does (the invitee, the one-to-one's requester, the
 digest's recipient).
@@ -77,6 +78,9 @@ def _one_to_ones(session: Session, members: Select[Any], since: datetime, until:
     return OneToOnes(suggested=suggested, accepted=accepted, time_agreed=agreed, followed_up=followed)
 
 
+READS_REPORTED = ("whatsapp", "web")  # channels that tell whether a digest was seen
+
+
 def _digest(session: Session, members: Select[Any], since: datetime, until: datetime) -> DigestEngagement:
     rows = session.execute(
         select(
@@ -93,12 +97,12 @@ def _digest(session: Session, members: Select[Any], since: datetime, until: date
     by_channel = {str(c): {"sent": int(s), "opened": int(o), "acted": int(a)} for c, s, o, a in rows}
     sent = sum(v["sent"] for v in by_channel.values())
     acted = sum(v["acted"] for v in by_channel.values())
-    readable = by_channel.get("whatsapp", {"sent": 0, "opened": 0})
+    readable = [by_channel[c] for c in READS_REPORTED if c in by_channel]
     return DigestEngagement(
         sent=sent,
         opened=sum(v["opened"] for v in by_channel.values()),
         acted=acted,
-        opened_rate=_rate(readable["opened"], readable["sent"]),
+        opened_rate=_rate(sum(v["opened"] for v in readable), sum(v["sent"] for v in readable)),
         acted_rate=_rate(acted, sent),
         by_channel=by_channel,
     )

@@ -19,7 +19,7 @@ from network.errors import NotFound
 from network.models import Event
 
 router = APIRouter(prefix="/v1/events", tags=["events"], responses=PROBLEM_RESPONSES)
-ICS = "text/calendar; charset=utf-8"
+ICS = event_calendar.MEDIA_TYPE
 
 
 def calendar_response(body: bytes, name: str) -> Response:

@@ -4,7 +4,8 @@ The verified identity is the web chat's session cookie (a one-time sign-in code,
 or a subscriber's bearer token (integrations); no linking is needed. ``{"message": ..., "thread": ...}``
 or ``{"action": "confirm:act_…", "thread": ...}`` → ``{"reply", "tool_calls", "pending_action", "buttons",
 "items", "thread", "message_id"}`` — the shape of ``layer8 ask --json`` plus what a page needs for buttons.
-The stream sends ``event: delta`` with text chunks, then one ``event: reply`` with that same JSON.
+The stream sends ``event: delta`` with text chunks, then one ``event: reply`` with that same JSON. A button
+pressed on the web chat's digest also names it (``"digest"``), which marks it acted on.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from channels.options import choices_of
 from channels.ports import Parts
 from channels.runtime import ChannelRuntime, RuntimeDep
 from channels.web import calendar, history, session
+from channels.web import digest as web_digest
 from channels.web.auth import ChatSubscriberDep
 from network.db import Database
 from network.errors import InvalidInput, Layer8Error, NotFound
@@ -58,6 +60,9 @@ class ChatRequest(BaseModel):
     thread: str = Field(default="main", pattern=r"^[A-Za-z0-9_.:-]{1,80}$")
     action: str | None = Field(
         default=None, max_length=300, pattern=_ACTION, description="a button's encoded action"
+    )
+    digest: str | None = Field(
+        default=None, pattern=web_digest.REF, description="the web digest the pressed button was on"
     )
 
     @model_validator(mode="after")
@@ -104,6 +109,7 @@ def inbound(principal: Principal, body: ChatRequest) -> InboundMessage:
         action=action,
         external_user=principal.subscriber_id,
         message_id=uuid.uuid4().hex,
+        in_reply_to=body.digest if action is not None else None,
     )
 
 
@@ -139,6 +145,7 @@ TurnDep = Annotated[Principal, Depends(a_turn)]
 @router.post("", response_model=ChatReply, summary="One turn with the assistant")
 async def chat(body: ChatRequest, principal: TurnDep, runtime: RuntimeDep) -> ChatReply:
     msg = inbound(principal, body)
+    await run_in_threadpool(web_digest.acted, runtime.db, msg)
     reply = await run_in_threadpool(runtime.turns.ask, msg)
     return await run_in_threadpool(present, runtime.db, msg, reply, body.thread)
 
@@ -156,6 +163,7 @@ async def chat(body: ChatRequest, principal: TurnDep, runtime: RuntimeDep) -> Ch
 )
 async def chat_stream(body: ChatRequest, principal: TurnDep, runtime: RuntimeDep) -> StreamingResponse:
     msg = inbound(principal, body)
+    await run_in_threadpool(web_digest.acted, runtime.db, msg)
     headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
     return StreamingResponse(
         _events(runtime, msg, body.thread), media_type="text/event-stream", headers=headers
@@ -225,4 +233,5 @@ def install(app: FastAPI, container: Parts) -> None:
     app.include_router(router)
     app.include_router(history.router)
     app.include_router(calendar.router)
+    app.include_router(web_digest.router)
     app.include_router(session.router)

@@ -1,4 +1,5 @@
-"""Sending through the WhatsApp Cloud API (``POST {graph}/{phone-number-id}/messages``) with httpx.
+"""Sending through the WhatsApp Cloud API (``POST {graph}/{phone-number-id}/messages``, files through
+``…/media``) with httpx.
 
 Bounded timeouts; rate limits (HTTP 429, Graph error 130429 "throughput", 131056 "pair rate", 4 and 80007
 "app/account limits") and 5xx are retried with exponential backoff that honours ``Retry-After``; other errors
@@ -69,6 +70,26 @@ class GraphClient:
                 return wait
             self._sleep(wait)
         raise GraphError("WhatsApp kept refusing the message (rate limited)", graph_code=130429)
+
+    def upload(self, filename: str, media_type: str, content: bytes) -> str:
+        """Upload a file (``POST {graph}/{phone-number-id}/media``, multipart); returns the media id that a
+        document message then names. Not retried: the caller falls back to a link."""
+        if not self.phone_number_id:
+            raise GraphError("LAYER8_WHATSAPP_PHONE_NUMBER_ID is not set")
+        try:
+            response = self._http.post(
+                f"/{self.phone_number_id}/media",
+                data={"messaging_product": "whatsapp", "type": media_type},
+                files={"file": (filename, content, media_type)},
+            )
+        except httpx.TransportError as exc:
+            raise GraphError(f"WhatsApp is unreachable: {type(exc).__name__}") from exc
+        media_id = response.json().get("id") if not response.is_error else None
+        if not media_id:
+            raise GraphError(
+                "WhatsApp refused the file", graph_code=_graph_code(response), http=response.status_code
+            )
+        return str(media_id)
 
     def _try(self, body: dict[str, Any], attempt: int) -> str | float | None:
         """The wamid on success, or how long to wait before the next attempt."""

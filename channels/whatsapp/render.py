@@ -40,6 +40,11 @@ def text(body: str) -> dict[str, Any]:
     return {"type": "text", "text": {"body": body[:MAX_TEXT], "preview_url": False}}
 
 
+def document(media_id: str, filename: str) -> dict[str, Any]:
+    """A document message naming an uploaded file (the phone picks the icon and app by its extension)."""
+    return {"type": "document", "document": {"id": media_id, "filename": filename}}
+
+
 def template(name: str, language: str, body: str) -> dict[str, Any]:
     """An approved template with one body variable ``{{1}}`` carrying the reply's text."""
     parameters = [{"type": "text", "text": " ".join(body.split())[:MAX_BODY]}]

@@ -15,7 +15,7 @@ import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -126,13 +126,28 @@ def identity_on(session: Session, subscriber_id: str, channel: str) -> ChannelId
 
 def latest_identity(session: Session, subscriber_id: str, channels: Sequence[str]) -> ChannelIdentity | None:
     """Of the subscriber's identities on these channels, the one that wrote (or was linked) last."""
+    return latest_identities(session, [subscriber_id], channels).get(subscriber_id)
+
+
+def latest_identities(
+    session: Session, subscriber_ids: Sequence[str], channels: Sequence[str]
+) -> dict[str, ChannelIdentity]:
+    """:func:`latest_identity` for many subscribers in one query (those with none are left out)."""
+    if not subscriber_ids:
+        return {}
     query = select(ChannelIdentity).where(
-        ChannelIdentity.subscriber_id == subscriber_id, ChannelIdentity.channel.in_(channels)
+        ChannelIdentity.subscriber_id.in_(subscriber_ids), ChannelIdentity.channel.in_(channels)
     )
-    rows = session.scalars(query).all()
-    if not rows:
-        return None
-    return max(rows, key=lambda r: (r.last_inbound_at or r.linked_at, r.linked_at))
+    latest: dict[str, ChannelIdentity] = {}
+    for row in session.scalars(query):
+        held = latest.get(row.subscriber_id)
+        if held is None or _recency(row) > _recency(held):
+            latest[row.subscriber_id] = row
+    return latest
+
+
+def _recency(row: ChannelIdentity) -> tuple[datetime, datetime]:
+    return (row.last_inbound_at or row.linked_at, row.linked_at)
 
 
 def _identity(session: Session, channel: str, external_id: str) -> ChannelIdentity | None:

@@ -101,6 +101,7 @@ class Call:
     method: str
     params: dict[str, Any]
     headers: dict[str, str] = field(default_factory=dict)
+    raw: bytes = b""  # the body as sent (uploads)
 
 
 class _Recorder(ThreadingHTTPServer):
@@ -130,12 +131,13 @@ class _Handler(BaseHTTPRequestHandler):
         params: dict[str, Any] = dict(urllib.parse.parse_qsl(url.query))
         length = int(self.headers.get("content-length") or 0)
         raw = self.rfile.read(length) if length else b""
-        if raw:
-            if "json" in (self.headers.get("content-type") or ""):
+        content_type = self.headers.get("content-type") or ""
+        if raw and not url.path.startswith("/upload/") and "multipart" not in content_type:
+            if "json" in content_type:
                 params.update(json.loads(raw))
             else:
                 params.update(urllib.parse.parse_qsl(raw.decode()))
-        call = Call(url.path, self.command, params, {k.lower(): v for k, v in self.headers.items()})
+        call = Call(url.path, self.command, params, {k.lower(): v for k, v in self.headers.items()}, raw)
         with self.server.lock:
             self.server.calls.append(call)
         status, body, headers = self.server.respond(call)
@@ -179,6 +181,7 @@ class FakeSlackAPI(_FakeServer):
     def __init__(self) -> None:
         self.threads: dict[str, list[dict[str, Any]]] = {}
         self.socket_url = ""
+        self.refuse: dict[str, str] = {}  # method → the error Slack answers it with (e.g. missing_scope)
         self._ts = 1700000000
         super().__init__()
 
@@ -188,8 +191,15 @@ class FakeSlackAPI(_FakeServer):
 
     def respond(self, call: Call) -> tuple[int, dict[str, Any], dict[str, str]]:
         method = call.path.rsplit("/", 1)[-1]
-        if call.path.startswith("/respond/"):
+        if call.path.startswith(("/respond/", "/upload/")):
             return 200, {"ok": True}, {}
+        if method in self.refuse:
+            return 200, {"ok": False, "error": self.refuse[method]}, {}
+        if method == "files.getUploadURLExternal":
+            file_id = f"F{len(self.posts(method)):04d}"
+            return 200, {"ok": True, "upload_url": f"{self.url}/upload/{file_id}", "file_id": file_id}, {}
+        if method == "files.completeUploadExternal":
+            return 200, {"ok": True, "files": json.loads(str(call.params.get("files") or "[]"))}, {}
         if method == "auth.test":
             return (
                 200,
@@ -212,6 +222,10 @@ class FakeSlackAPI(_FakeServer):
     def posts(self, method: str = "chat.postMessage") -> list[Call]:
         return [c for c in self.calls if c.path.endswith("/" + method)]
 
+    def uploads(self) -> dict[str, bytes]:
+        """The bytes POSTed to each upload address, by file id."""
+        return {c.path.rsplit("/", 1)[-1]: c.raw for c in self.calls if c.path.startswith("/upload/")}
+
     def replies(self) -> list[Call]:
         """Every message shown to a person: posts, ephemerals and response URLs."""
         return [
@@ -222,7 +236,8 @@ class FakeSlackAPI(_FakeServer):
 
 
 class FakeGraphAPI(_FakeServer):
-    """``POST /{phone-number-id}/messages``; ``failures`` are answered first (status, error code)."""
+    """``POST /{phone-number-id}/messages`` and ``/media`` (uploads); ``failures`` are answered first
+    (status, error code)."""
 
     def __init__(self) -> None:
         self.failures: list[tuple[int, int | None]] = []
@@ -234,10 +249,15 @@ class FakeGraphAPI(_FakeServer):
             status, code = self.failures.pop(0)
             return status, {"error": {"message": "fake failure", "code": code}}, {"retry-after": "0"}
         self._n += 1
+        if call.path.endswith("/media"):
+            return 200, {"id": f"media.{self._n}"}, {}
         return 200, {"messaging_product": "whatsapp", "messages": [{"id": f"wamid.out.{self._n}"}]}, {}
 
     def sent(self) -> list[Call]:
         return [c for c in self.calls if c.path.endswith("/messages")]
+
+    def media(self) -> list[Call]:
+        return [c for c in self.calls if c.path.endswith("/media")]
 
 
 def wait_until(check: Callable[[], Any], timeout: float = 5.0, interval: float = 0.02) -> Any:

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import update
 
 from channels import digest_sender
+from network import digest
 from network.db import Database
 from network.digest import Decision, record
 from network.ids import clock_at
@@ -112,3 +113,23 @@ def test_sending_then_running_again_sends_nothing_new(h: Harness) -> None:
         again = digest_sender.run(h.runtime)
     assert not any(r["send"] for r in again)
     assert {r["reason"] for r in again if r["subscriber_id"] in (ids["Ana"], ids["Cy"])} == {"not_due"}
+
+
+def test_a_page_is_decided_as_each_subscriber_alone(h: Harness) -> None:
+    ids = build(h)
+    with clock_at(NOW - timedelta(hours=1)), h.db.transaction() as session:  # four new matches for Gus
+        for n, who in enumerate(("Bo", "Di", "Ed", "Fi")):
+            introductions.suggest(
+                session, ids["Gus"], ids[who], score=0.6 + n / 10, parts={}, reasons=["Fit."]
+            )
+    everyone = list(ids.values())
+    with h.db.read() as session:
+        alone = [digest.decide(session, sid, NOW, TEMPLATES) for sid in everyone]
+        page = digest.decide_page(session, everyone, NOW, TEMPLATES)
+    assert page == alone
+    gus = page[everyone.index(ids["Gus"])]
+    assert [i.text.split(" — ")[0] for i in gus.items] == [  # the three best, best first
+        "New match: Fi Cafe",
+        "New match: Ed Law",
+        "New match: Di Florist",
+    ]

@@ -1,7 +1,8 @@
 """The web chat in headless Chromium (Debian's, driven by Playwright) against a real uvicorn server, at
 desktop (1280×800) and phone (390×844) sizes: sign in with a one-time code, talk to the real assistant on
 the scripted fake chat model, reload and find the conversation and its Confirm buttons again, confirm by
-clicking; one turn at a time; introduction cards; feedback; an expired session that keeps what was typed."""
+clicking; one turn at a time; introduction cards; feedback; an expired session that keeps what was typed;
+the digest shown when the chat opens, and a button on it."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from network.services import referrals
 from network.services.handoffs import Handoffs
 from tests.channels.conftest import Harness as ChannelHarness
 from tests.channels.conftest import open_harness
+from tests.channels.test_web_digest import news_for, web_digests
 from tests.harness import Harness
 from tests.support import AppServer, chromium
 
@@ -283,4 +285,30 @@ def test_a_support_agent_s_reply_appears_in_a_handed_off_web_chat(
         "Support team: Alice from support: I can see your deal.", timeout=15_000
     )
     assert page.locator(".msg.agent").count() == 1
+    page.context.close()
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_the_digest_shows_when_the_chat_opens_and_its_button_acts(
+    browser: Any, scripted: ChannelHarness, size: str
+) -> None:
+    acme = scripted.subscriber()
+    news_for(scripted, acme)  # Pennine Mills asked to be introduced: a digest is due
+    page = open_chat(browser, str(scripted.http.base_url), size)
+    sign_in_with(page, code(scripted.db, acme))
+    card = page.locator(".msg.digest")
+    expect(card).to_contain_text("Pennine Mills asked to be introduced to you")
+    expect(card).to_be_in_viewport()
+    (shown,) = web_digests(scripted)
+    assert shown.opened_at is not None and shown.acted_at is None
+    shot(page, f"chat-digest-{size}")
+
+    card.get_by_role("button", name="Accept introduction").click()
+    expect(page.locator(".msg.user").last).to_have_text("Accept introduction")
+    expect(page.locator(".msg.assistant").last).to_contain_text("Done: accept_intro")
+    assert web_digests(scripted)[0].acted_at is not None
+    page.reload()  # shown once: not again
+    page.wait_for_selector("#chat:not([hidden])")
+    expect(page.locator(".msg.assistant").last).to_contain_text("Done: accept_intro")
+    expect(page.locator(".msg.digest")).to_have_count(0)
     page.context.close()

@@ -108,6 +108,7 @@ def test_the_page_and_its_files_are_served_with_a_strict_policy(harness: Harness
     assert page.status_code == 200 and "Layer8" in page.text
     assert "script-src 'self'" in page.headers["content-security-policy"]
     assert harness.http.get("/chat/static/chat.js").status_code == 200
+    assert harness.http.get("/chat/static/digest.js").status_code == 200
     assert harness.http.get("/chat/static/chat.css").status_code == 200
 
 

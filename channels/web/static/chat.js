@@ -1,7 +1,8 @@
 // Layer8 web chat. Sign in with a one-time code (typed, or in a sign-in link's #code= fragment) that the
 // server turns into a session cookie shared by every tab; redraw the conversation on load, with the Confirm
 // buttons still waiting for an answer; stream replies (SSE over fetch), one turn at a time; show suggested
-// introductions as cards; fetch what a support agent writes into a handed-off thread every few seconds.
+// introductions as cards; fetch what a support agent writes into a handed-off thread every few seconds; show
+// the digest when one is due (digest.js).
 // Everything a person or the server wrote is shown with textContent, never as HTML.
 "use strict";
 
@@ -78,6 +79,7 @@ async function enter(me) {
   $("message").focus();
   clearInterval(poller);
   poller = setInterval(poll, POLL_MS);
+  await showDigest(); // digest.js
 }
 
 function showSignIn(note) {
@@ -190,14 +192,15 @@ function button(label, className, onClick) {
   return element;
 }
 
-function actionRow(buttons) {
+// ``extra``: more to send with the pressed button's action (the digest it was on)
+function actionRow(buttons, extra) {
   const row = document.createElement("div");
   row.className = "actions";
   for (const b of buttons) {
     const element = button(b.label, "action " + (b.style || "default"), () => {
       if (busy) return;
       row.querySelectorAll("button").forEach((x) => { x.disabled = true; });
-      send({ action: b.action }, b.label);
+      send({ action: b.action, ...(extra || {}) }, b.label);
     });
     element.dataset.action = b.action;
     row.appendChild(element);
