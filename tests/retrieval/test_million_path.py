@@ -110,3 +110,20 @@ def test_a_stopped_load_resumes_where_it_stopped_and_ends_complete(tmp_path: Pat
     for kind, matrix in vectors.items():
         assert index.count(kind) == 23
         assert index.query(kind, matrix[17], 1, documents=False)[0].id == "p17"
+
+
+def test_a_wider_candidate_search_still_returns_the_best_k_best_first(tmp_path: Path) -> None:
+    rng = np.random.default_rng(4)
+    matrix = rng.normal(size=(300, 16)).astype(np.float32)
+    matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
+    ChromaIndex(path=tmp_path / "chroma").upsert(
+        "offers", [VectorRecord(f"p{n}", v, f"text {n}", {"n": n}) for n, v in enumerate(matrix)]
+    )
+    wide = ChromaIndex(path=tmp_path / "chroma", candidates=200)
+
+    hits = wide.query("offers", matrix[7], 5)
+
+    exact = [f"p{n}" for n in np.argsort(-(matrix @ matrix[7]))[:5]]
+    assert [h.id for h in hits] == exact
+    assert [h.document for h in hits] == [f"text {i[1:]}" for i in exact]
+    assert hits[0].score > hits[-1].score
