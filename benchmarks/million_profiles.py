@@ -159,8 +159,9 @@ class Composer:
         self.seed = seed
 
     def compose(self, slots: tuple[str, ...]) -> np.ndarray:
-        mean = np.mean([self.phrases[s] for s in slots], axis=0)
-        return (mean / np.linalg.norm(mean)).astype(np.float32)
+        mean: np.ndarray = np.mean([self.phrases[s] for s in slots], axis=0)
+        unit: np.ndarray = (mean / np.linalg.norm(mean)).astype(np.float32)
+        return unit
 
     def vectors(self, slot_lists: list[tuple[str, ...]], block: int) -> np.ndarray:
         """Composed, residual-added, noised and normalised vectors for one block (seeded by its number)."""
@@ -169,7 +170,8 @@ class Composer:
         residual = self.residuals[rng.integers(0, len(self.residuals), len(base))]
         noise = rng.normal(0, NOISE, size=base.shape).astype(np.float32)
         out = base + residual + noise
-        return (out / np.linalg.norm(out, axis=1, keepdims=True)).astype(np.float32)
+        unit: np.ndarray = (out / np.linalg.norm(out, axis=1, keepdims=True)).astype(np.float32)
+        return unit
 
 
 def calibrate(real: np.ndarray, composed: np.ndarray) -> tuple[np.ndarray, dict[str, Any]]:

@@ -86,7 +86,9 @@ class ChromaIndex:
     HNSW: ClassVar[Metadata] = {"hnsw:space": "cosine", "hnsw:M": 32, "hnsw:construction_ef": 200}
     # Candidates asked of HNSW per query, of which the best ``k`` are returned. hnswlib searches with
     # ef = max(ef_search, n_results), so this widens the search at query time, on collections already built
-    # and loaded (ef_search is not: see tune). PLACEHOLDER (benchmarks/million.py, docs/benchmarks.md)
+    # and loaded (ef_search is not: see tune). Off (k) by default: at 20k profiles through a Chroma server
+    # recall@10 was 0.997 without it and 1600 cost 3x the server CPU (benchmarks/million.py); raise it for
+    # a collection large enough that recall falls (0.83 at 1M in process, docs/benchmarks.md)
     DEFAULT_CANDIDATES = 0
 
     def __init__(
