@@ -45,7 +45,7 @@ def clustered(count: int, seed: int, centres: np.ndarray) -> np.ndarray:
     return (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
 
 
-def start_chroma(path: str) -> tuple[subprocess.Popen[bytes], str]:
+def start_chroma(path: str, wait_s: float = 60) -> tuple[subprocess.Popen[bytes], str]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -56,7 +56,7 @@ def start_chroma(path: str) -> tuple[subprocess.Popen[bytes], str]:
         stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
-    for _ in range(240):
+    for _ in range(int(wait_s * 4)):
         try:
             with urllib.request.urlopen(url + "/api/v2/heartbeat", timeout=1):
                 return process, url

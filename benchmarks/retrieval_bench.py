@@ -335,7 +335,7 @@ def markdown(results: dict[str, Any]) -> str:
     ]
     for key in sorted(results["sizes"], key=int):
         r = results["sizes"][key]
-        for ef, m in r["by_ef_search"].items():
+        for ef, m in r.get("by_ef_search", {}).items():  # rows by candidates: benchmarks/million.py
             h, b = m["match_hnsw"], m["match_bruteforce"]
             hc, bc = m["match_hnsw_cpu"], m["match_bruteforce_cpu"]
             lines.append(

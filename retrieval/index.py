@@ -84,13 +84,25 @@ class ChromaIndex:
     # search 400 gave 0.95 at 100k for ~1.7 ms a query (benchmarks/retrieval_bench.py, docs/benchmarks.md)
     DEFAULT_EF_SEARCH = 400
     HNSW: ClassVar[Metadata] = {"hnsw:space": "cosine", "hnsw:M": 32, "hnsw:construction_ef": 200}
+    # Candidates asked of HNSW per query, of which the best ``k`` are returned. hnswlib searches with
+    # ef = max(ef_search, n_results), so this widens the search at query time, on collections already built
+    # and loaded (ef_search is not: see tune). Off (k) by default: at 20k profiles through a Chroma server
+    # recall@10 was 0.997 without it and 1600 cost 3x the server CPU (benchmarks/million.py); raise it for
+    # a collection large enough that recall falls (0.83 at 1M in process, docs/benchmarks.md)
+    DEFAULT_CANDIDATES = 0
 
     def __init__(
-        self, path: Path | None = None, url: str | None = None, *, ef_search: int = DEFAULT_EF_SEARCH
+        self,
+        path: Path | None = None,
+        url: str | None = None,
+        *,
+        ef_search: int = DEFAULT_EF_SEARCH,
+        candidates: int = DEFAULT_CANDIDATES,
     ) -> None:
         self.path = path
         self.url = url
         self.ef_search = ef_search
+        self.candidates = candidates
         self._client: Any = None
         self._collections: dict[str, Any] = {}
 
@@ -148,12 +160,12 @@ class ChromaIndex:
         # no count() first: it scans the collection (~2 ms at 10k), and Chroma returns fewer hits on its own
         result = self.collection(collection).query(
             query_embeddings=np.asarray(vector, dtype=np.float32).reshape(1, -1),
-            n_results=k,
+            n_results=max(k, self.candidates),
             include=["distances", "documents", "metadatas"] if documents else ["distances"],
         )
-        ids, distances = result["ids"][0], result["distances"][0]
-        docs = result["documents"][0] if documents else [""] * len(ids)
-        metas = result["metadatas"][0] if documents else [{}] * len(ids)
+        ids, distances = result["ids"][0][:k], result["distances"][0][:k]
+        docs = result["documents"][0][:k] if documents else [""] * len(ids)
+        metas = result["metadatas"][0][:k] if documents else [{}] * len(ids)
         return [
             VectorHit(id=i, score=1.0 - float(d), document=doc or "", metadata=dict(meta or {}))
             for i, d, doc, meta in zip(ids, distances, docs, metas, strict=True)
