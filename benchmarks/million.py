@@ -163,12 +163,12 @@ def bulk_rows(rows: list[list[str]]) -> list[BulkSubscriber]:
 
 
 def seed(work: Path, limit: int | None, keep: bool) -> dict[str, Any]:
-    from sqlalchemy import text
-    from tqdm import tqdm
+    from sqlalchemy import text  # lazy: each step loads only what it uses
+    from tqdm import tqdm  # lazy: as above
 
-    from network.db import Database
-    from network.migrate import upgrade
-    from tests.stores import postgres_schema
+    from network.db import Database  # lazy: as above
+    from network.migrate import upgrade  # lazy: as above
+    from tests.stores import postgres_schema  # lazy: as above
 
     rows = bulk_rows(read_profiles(work, limit))
     with postgres_schema("million") as url:
@@ -199,9 +199,9 @@ def seed(work: Path, limit: int | None, keep: bool) -> dict[str, Any]:
 
 
 def index(work: Path, limit: int | None, url: str | None) -> dict[str, Any]:
-    from tqdm import tqdm
+    from tqdm import tqdm  # lazy: each step loads only what it uses
 
-    from benchmarks.chroma_server_bench import start_chroma
+    from benchmarks.chroma_server_bench import start_chroma  # lazy: only this step starts a server
 
     rows = read_profiles(work)
     process, url = (None, url) if url else start_chroma(str(work / "chroma"), wait_s=900)
@@ -275,7 +275,7 @@ def main() -> None:
     options = parser.parse_args()
     work = options.work
     if options.step == "prepare":
-        from retrieval.embedder import MiniLMEmbedder
+        from retrieval.embedder import MiniLMEmbedder  # lazy: torch and the model load in seconds
 
         result = prepare(work, options.profiles, MiniLMEmbedder())
     elif options.step == "seed":

@@ -57,7 +57,7 @@ def match(
     url: str | None,
     record: Callable[[Path, str, dict[str, Any]], None],
 ) -> dict[str, Any]:
-    from benchmarks.chroma_server_bench import start_chroma
+    from benchmarks.chroma_server_bench import start_chroma  # lazy: only a run against a server needs it
 
     load_before = os.getloadavg()[0]
     started = time.perf_counter()
