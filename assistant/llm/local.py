@@ -12,15 +12,14 @@ from __future__ import annotations
 
 import json
 import logging
-import uuid
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
+from functools import partial
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel, LanguageModelInput
 from langchain_core.language_models.chat_models import generate_from_stream
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
-from langchain_core.messages.tool import tool_call_chunk
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
@@ -29,10 +28,11 @@ from pydantic import ConfigDict, Field
 
 from assistant.llm.choice import ToolChoice, normalise_tool_choice, offers_tools
 from assistant.llm.engine import Warmed
+from assistant.llm.final import final_chunk
 from assistant.llm.hints import last_request
 from assistant.llm.naming import name_slot, normalised
-from assistant.llm.said_keys import Key, Said, keys_written, said_keys
-from assistant.llm.streaming import StreamGate
+from assistant.llm.said_keys import Said, keys_written, said_keys
+from assistant.llm.streaming import StreamGate, truncated
 from assistant.llm.template import to_template_messages
 from assistant.llm.toolcalls import (
     ParsedCall,
@@ -222,7 +222,7 @@ class LocalChatModel(BaseChatModel):
                 if run_manager:
                     run_manager.on_llm_new_token(shown)
                 yield ChatGenerationChunk(message=AIMessageChunk(content=shown))
-        rest = gate.held if gate else _truncate("".join(pieces), stop)
+        rest = gate.held if gate else truncated("".join(pieces), stop)
         parsed = parse_tool_calls(rest, specs.keys()) if specs else None
         if not parsed or not parsed.calls:
             on_screen = bool(gate and gate.shown.strip())  # prose already shown is an answer, not a call
@@ -232,6 +232,10 @@ class LocalChatModel(BaseChatModel):
             return (rest.rstrip() if gate else rest.strip()), []
         calls = [self._repaired(prompt, c, specs[c.name]) for c in parsed.calls]
         return parsed.content, calls
+
+    def _scorer(self, head: str) -> Callable[[list[str]], Mapping[str, float]]:
+        """Log-probabilities of options continuing ``head``; none when the engine cannot score."""
+        return partial(self.engine.option_logprobs, head) if self._can_choose() else lambda _: {}
 
     def _can_choose(self) -> bool:
         return callable(getattr(self.engine, "option_logprobs", None))
@@ -267,7 +271,8 @@ class LocalChatModel(BaseChatModel):
             if not steered:
                 break
         if found is not None:
-            return self._repaired(prompt, _kept(found, said), specs[name])
+            kept = ParsedCall(found.name, said.kept(found.args)) if said else found
+            return self._repaired(prompt, kept, specs[name])
         logger.info("the call to %s did not parse; writing its arguments under grammar", name)
         return self._arguments_for(prompt, name, specs[name], said)
 
@@ -292,7 +297,8 @@ class LocalChatModel(BaseChatModel):
                     key = keys[-1]
                     if key.name not in said.allowed:
                         stream.close()  # the engine is held while a generation is open: scoring waits on it
-                        instead = self._instead(prompt + written[: key.quote_at + 1], said, keys[:-1])
+                        head = prompt + written[: key.quote_at + 1]
+                        instead = said.instead(keys[:-1], self._scorer(head))
                         logger.info("call to %s: %s not spoken to; %s", name, key.name, instead or "ended")
                         if instead is not None:
                             return f'{written[: key.quote_at + 1]}{instead}"', None, True
@@ -305,20 +311,6 @@ class LocalChatModel(BaseChatModel):
             return written, None, False
         finally:
             stream.close()  # before any repair: a generation holds the engine while it is open
-
-    def _instead(self, head: str, said: Said, before: list[Key]) -> str | None:
-        """The key to write in place of one the person did not speak to, ``head`` ending at its opening
-        quote: a required one still missing; for the first key, the one they spoke to that the model finds
-        likeliest there; else none (the call ends)."""
-        done = {k.name for k in before}
-        missing = [k for k in said.required if k not in done]
-        if missing or before:
-            return missing[0] if missing else None
-        options = list(said.wanted)
-        if len(options) <= 1 or not self._can_choose():
-            return options[0] if options else None
-        scored = self.engine.option_logprobs(head, [f'{k}"' for k in options])
-        return max(options, key=lambda k: scored[f'{k}"'])
 
     def _likely(self, asked: str, specs: Mapping[str, Mapping[str, Any]]) -> list[str]:
         """The offered tools the router ranks likeliest for the person's message, nearest first."""
@@ -393,35 +385,7 @@ class LocalChatModel(BaseChatModel):
         return ParsedCall(name, kept if kept is not None else args)
 
     def _final(self, prompt: str, text: str, calls: list[ParsedCall]) -> ChatGenerationChunk:
-        chunks = [
-            tool_call_chunk(name=c.name, args=json.dumps(c.args), id=f"call_{uuid.uuid4().hex[:16]}", index=i)
-            for i, c in enumerate(calls)
-        ]
-        output = sum(self.engine.count_tokens(x) for x in [text, *(json.dumps(c.args) for c in calls)])
-        prompt_tokens = self.engine.count_tokens(prompt)
-        message = AIMessageChunk(
-            content=text,
-            tool_call_chunks=chunks,
-            usage_metadata={
-                "input_tokens": prompt_tokens,
-                "output_tokens": output,
-                "total_tokens": prompt_tokens + output,
-            },
-            response_metadata={
-                "model_name": self.model_name,
-                "finish_reason": "tool_calls" if calls else "stop",
-            },
-            chunk_position="last",
-        )
-        return ChatGenerationChunk(message=message)
-
-
-def _kept(call: ParsedCall, said: Said | None) -> ParsedCall:
-    """The call with only the arguments ``said`` allows (all of them when none would be left)."""
-    if said is None:
-        return call
-    kept = {k: v for k, v in call.args.items() if k in said.allowed}
-    return ParsedCall(call.name, kept) if kept else call
+        return final_chunk(self.engine.count_tokens, self.model_name, prompt, text, calls)
 
 
 def _parameters(spec: Mapping[str, Any]) -> dict[str, Any]:
@@ -430,14 +394,3 @@ def _parameters(spec: Mapping[str, Any]) -> dict[str, Any]:
     params = dict(spec.get("parameters") or {"type": "object", "properties": {}})
     params.setdefault("additionalProperties", False)
     return params
-
-
-def _truncate(text: str, stop: list[str] | None) -> str:
-    for word in stop or []:
-        if word in text:
-            text = text[: text.index(word)]
-    return text
-
-
-def _tail(content: str, shown: str) -> str:
-    return content[len(shown) :] if content.startswith(shown) else content

@@ -13,7 +13,7 @@ The cues are dropped from the prompt (:mod:`assistant.llm.toolspec`), so the sha
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +29,25 @@ class Said:
     wanted: tuple[str, ...]
     allowed: frozenset[str]
     required: tuple[str, ...] = ()
+
+    def kept(self, args: Mapping[str, Any]) -> dict[str, Any]:
+        """Only the allowed arguments of a call (all of them when none would be left)."""
+        kept = {k: v for k, v in args.items() if k in self.allowed}
+        return kept if kept else dict(args)
+
+    def instead(self, before: Sequence[Key], score: Callable[[list[str]], Mapping[str, float]]) -> str | None:
+        """The key to write in place of one the person did not speak to, after the keys ``before``: a
+        required one still missing; for the first key, the spoken one ``score`` (the model's log-probability
+        of each ``key"`` there; empty when it cannot score) finds likeliest; else none (the call ends)."""
+        done = {k.name for k in before}
+        missing = [k for k in self.required if k not in done]
+        if missing or before:
+            return missing[0] if missing else None
+        options = list(self.wanted)
+        scored = score([f'{k}"' for k in options]) if len(options) > 1 else {}
+        if not scored:
+            return options[0] if options else None
+        return max(options, key=lambda k: scored[f'{k}"'])
 
     def only(self, schema: Mapping[str, Any]) -> dict[str, Any]:
         """``schema`` with only the allowed properties (for the repair grammar)."""

@@ -70,3 +70,11 @@ def _partial_marker_len(text: str) -> int:
             if text.endswith(marker[:n]):
                 best = max(best, n)
     return best
+
+
+def truncated(text: str, stop: list[str] | None) -> str:
+    """``text`` up to the first of the ``stop`` words it holds."""
+    for word in stop or []:
+        if word in text:
+            text = text[: text.index(word)]
+    return text
